@@ -1,0 +1,32 @@
+/**
+ * buildApp: the HTTP surface, built from its dependencies and nothing else, so a
+ * test can build as many isolated apps as it likes.
+ */
+import { Hono } from 'hono';
+import { RigmapError } from '../topology/errors.ts';
+import { limitBody } from './body.ts';
+import type { AppDeps } from './deps.ts';
+import { handleError, toHttpError } from './errors.ts';
+import { deviceRoutes } from './routes/devices.ts';
+import { healthRoutes } from './routes/health.ts';
+import { inventoryRoutes } from './routes/inventory.ts';
+import { linkRoutes } from './routes/links.ts';
+
+export function buildApp(deps: AppDeps) {
+  const app = new Hono();
+  app.onError(
+    handleError((err, c) => deps.logger?.error({ err, method: c.req.method, path: c.req.path }, 'request failed')),
+  );
+  app.notFound((c) => {
+    const { status, body } = toHttpError(new RigmapError('not_found', `no route ${c.req.method} ${c.req.path}`));
+    return c.json(body, status);
+  });
+  app.use('/api/*', limitBody);
+  app.route('/', healthRoutes(deps));
+  app.route('/api/devices', deviceRoutes(deps));
+  app.route('/api/links', linkRoutes(deps));
+  app.route('/api', inventoryRoutes(deps));
+  return app;
+}
+
+export type { AppDeps };

@@ -1,0 +1,33 @@
+/** The `rigmap` command line: one registration per command family. */
+import { Command, CommanderError } from 'commander';
+import { registerDevices } from './devices.ts';
+import { registerInventory } from './inventory.ts';
+import { registerServe } from './serve.ts';
+import { describeError } from './shared.ts';
+
+/** Build the program; tests call it with their own argv. */
+export function buildCli(): Command {
+  const program = new Command('rigmap')
+    .description('rigmap: topology manager and ops dashboard for multi-camera iPhone rigs')
+    .version('0.1.0')
+    .showHelpAfterError('(run `rigmap --help` for usage)');
+  registerServe(program);
+  registerDevices(program);
+  registerInventory(program);
+  return program;
+}
+
+/** Run the CLI; errors print `rigmap: message [code]` and exit 1, never a stack trace. */
+export async function runCli(argv: string[]): Promise<void> {
+  const program = buildCli().exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode;
+      return;
+    }
+    process.stderr.write(`${describeError(err)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,43 @@
+/** `rigmap serve` and `rigmap migrate`. */
+import type { Command } from 'commander';
+import { openDb } from '../../topology/store/db.ts';
+import { loadConfig } from '../config.ts';
+import { startServer } from '../main.ts';
+import { print } from './shared.ts';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('run the rigmap server and dashboard (default http://127.0.0.1:4747)')
+    .option('--host <address>', 'address to listen on (env RIGMAP_HOST, default 127.0.0.1)')
+    .option('--port <port>', 'port to listen on (env RIGMAP_PORT, default 4747)')
+    .option('--db <file>', 'SQLite database (env RIGMAP_DB, default ./data/rigmap.db)')
+    .option('--log-level <level>', 'log detail (env RIGMAP_LOG_LEVEL, default info)')
+    .action(async (opts) => {
+      const config = loadConfig(opts);
+      const server = await startServer(config);
+      print(`rigmap is serving ${server.url} (database ${config.db}); Ctrl-C stops it`);
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        server.logger.info({ signal }, 'stopping');
+        const force = setTimeout(() => process.exit(1), 5000);
+        force.unref();
+        server.close().then(() => process.exit(0), () => process.exit(1));
+      };
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
+    });
+
+  program
+    .command('migrate')
+    .description('create the database or bring it to the latest schema, then exit')
+    .option('--db <file>', 'SQLite database (env RIGMAP_DB, default ./data/rigmap.db)')
+    .action((opts) => {
+      const config = loadConfig({ db: opts.db });
+      const store = openDb(config.db);
+      store.close();
+      print(`database ${config.db} is up to date`);
+    });
+}

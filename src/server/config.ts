@@ -1,0 +1,58 @@
+/**
+ * Configuration: flags > RIGMAP_* environment > defaults, parsed once with zod.
+ * A bad value fails at start-up with a message naming the flag and the variable.
+ * Each option is one row of CONFIG_OPTIONS; the README's table mirrors it.
+ */
+import { z } from 'zod';
+import { RigmapError } from '../topology/errors.ts';
+
+/** One configurable setting: its flag, its environment variable, its schema. */
+export interface ConfigOption<K extends string = string> {
+  key: K;
+  flag: string;
+  env: string;
+  description: string;
+  schema: z.ZodType;
+}
+
+const port = z.coerce.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(0, { error: 'must be 0-65535' }).max(65535, { error: 'must be 0-65535' });
+
+/** Every setting rigmap reads; add a row to add a setting. */
+export const CONFIG_OPTIONS = [
+  { key: 'host', flag: '--host', env: 'RIGMAP_HOST', description: 'address the server listens on', schema: z.string().min(1).default('127.0.0.1') },
+  { key: 'port', flag: '--port', env: 'RIGMAP_PORT', description: 'port the server listens on (0 picks a free one)', schema: port.default(4747) },
+  { key: 'db', flag: '--db', env: 'RIGMAP_DB', description: 'SQLite database file (created and migrated on first start)', schema: z.string().min(1).default('./data/rigmap.db') },
+  {
+    key: 'logLevel', flag: '--log-level', env: 'RIGMAP_LOG_LEVEL', description: 'log detail: fatal, error, warn, info, debug, trace or silent',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+  },
+] as const satisfies readonly ConfigOption[];
+
+export type Config = {
+  host: string;
+  port: number;
+  db: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+};
+
+/**
+ * Resolve the configuration. `flags` holds values given on the command line
+ * (keyed by option key; undefined means not given), `env` the environment.
+ */
+export function loadConfig(flags: Partial<Record<string, unknown>> = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const out: Record<string, unknown> = {};
+  for (const opt of CONFIG_OPTIONS) {
+    const fromFlag = flags[opt.key];
+    const raw = fromFlag !== undefined ? fromFlag : env[opt.env] !== undefined && env[opt.env] !== '' ? env[opt.env] : undefined;
+    const result = opt.schema.safeParse(raw);
+    if (!result.success) {
+      const from = fromFlag !== undefined ? opt.flag : opt.env;
+      const reason = result.error.issues[0]?.message ?? 'invalid value';
+      throw new RigmapError('validation_failed', `bad setting ${from} (${opt.flag} / ${opt.env}): ${reason} (got ${JSON.stringify(raw)})`, {
+        problems: [{ field: opt.key, message: reason, value: raw }],
+      });
+    }
+    out[opt.key] = result.data;
+  }
+  return out as Config;
+}

@@ -1,0 +1,18 @@
+import type { Logger } from 'pino';
+import type { Ctx } from '../topology/context.ts';
+import type { EventBus } from '../topology/events.ts';
+import type { Db } from '../topology/store/db.ts';
+import type { Config } from './config.ts';
+
+/** What buildApp needs; main.ts wires the real ones, tests their own. */
+export interface AppDeps {
+  db: Db;
+  bus: EventBus;
+  config: Config;
+  logger?: Logger;
+}
+
+/** The domain context of one request. */
+export function ctxOf(deps: AppDeps, actor = 'api'): Ctx {
+  return { db: deps.db, bus: deps.bus, actor };
+}

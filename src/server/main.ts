@@ -1,0 +1,62 @@
+/**
+ * The one place where rigmap is wired: database, event bus, HTTP server (and,
+ * as they land, the probe engine, alerting, discovery). Stopped in reverse order.
+ */
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import pino, { type Logger } from 'pino';
+import { EventBus } from '../topology/events.ts';
+import { openDb } from '../topology/store/db.ts';
+import { buildApp } from './app.ts';
+import type { Config } from './config.ts';
+
+/** A running rigmap server. */
+export interface RunningServer {
+  url: string;
+  port: number;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+/** Create the logger every part of the server writes to. */
+export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
+  return pino({ level: config.logLevel, base: undefined });
+}
+
+/** Open the database, build the app and listen. Resolves once the port is bound. */
+export async function startServer(config: Config, opts: { logger?: Logger } = {}): Promise<RunningServer> {
+  const logger = opts.logger ?? createLogger(config);
+  const store = openDb(config.db);
+  const bus = new EventBus();
+  bus.onListenerError = (err, event) => logger.error({ err, event: event.type }, 'event listener failed');
+  const app = buildApp({ db: store.db, bus, config, logger });
+
+  let server: ServerType;
+  const port = await new Promise<number>((resolve, reject) => {
+    server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info: AddressInfo) => resolve(info.port));
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      store.close();
+      const why = err.code === 'EADDRINUSE' ? `port ${config.port} on ${config.host} is already in use (another rigmap? try --port)` : err.message;
+      reject(new Error(`cannot listen on ${config.host}:${config.port}: ${why}`));
+    });
+  });
+  const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${shownHost}:${port}`;
+  logger.info({ url, db: store.path }, 'rigmap listening');
+
+  return {
+    url,
+    port,
+    logger,
+    close: async () => {
+      // Reverse order of start: stop taking requests, then close the database.
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // SSE streams never end by themselves; cut them so close() returns.
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      });
+      store.close();
+      logger.info('rigmap stopped');
+    },
+  };
+}

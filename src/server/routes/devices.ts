@@ -1,0 +1,26 @@
+/** /api/devices: thin routes, one verb each. */
+import { Hono } from 'hono';
+import { createDevice, getDevice, listDevices, removeDevice, updateDevice } from '../../topology/devices.ts';
+import { parseOrThrow } from '../../topology/errors.ts';
+import { NETWORKS, ROLES } from '../../topology/model.ts';
+import { z } from 'zod';
+import { readJson } from '../body.ts';
+import { type AppDeps, ctxOf } from '../deps.ts';
+
+const filterSchema = z.object({
+  role: z.enum(ROLES).optional(),
+  tag: z.string().optional(),
+  network: z.enum(NETWORKS).optional(),
+});
+
+export function deviceRoutes(deps: AppDeps) {
+  return new Hono()
+    .get('/', (c) => {
+      const filter = parseOrThrow(filterSchema, c.req.query(), 'filter');
+      return c.json({ devices: listDevices({ ctx: ctxOf(deps), filter }) });
+    })
+    .post('/', async (c) => c.json(createDevice({ ctx: ctxOf(deps), input: await readJson(c) }), 201))
+    .get('/:id', (c) => c.json(getDevice({ ctx: ctxOf(deps), id: c.req.param('id') })))
+    .patch('/:id', async (c) => c.json(updateDevice({ ctx: ctxOf(deps), id: c.req.param('id'), patch: await readJson(c) })))
+    .delete('/:id', (c) => c.json(removeDevice({ ctx: ctxOf(deps), id: c.req.param('id') })));
+}

@@ -1,0 +1,19 @@
+/** GET /healthz: is the server up and its database answering. */
+import { Hono } from 'hono';
+import { sql } from 'drizzle-orm';
+import type { AppDeps } from '../deps.ts';
+
+const startedAt = Date.now();
+
+export function healthRoutes(deps: AppDeps) {
+  return new Hono().get('/healthz', (c) => {
+    let database: 'ok' | 'error' = 'ok';
+    try {
+      deps.db.get(sql`select 1`);
+    } catch {
+      database = 'error';
+    }
+    const ok = database === 'ok';
+    return c.json({ ok, database, uptimeSec: Math.round((Date.now() - startedAt) / 1000) }, ok ? 200 : 503);
+  });
+}

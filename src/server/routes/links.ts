@@ -1,0 +1,19 @@
+/** /api/links: thin routes, one verb each. */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { parseOrThrow } from '../../topology/errors.ts';
+import { createLink, getLink, listLinks, removeLink, updateLink } from '../../topology/links.ts';
+import { readJson } from '../body.ts';
+import { type AppDeps, ctxOf } from '../deps.ts';
+
+const idSchema = z.coerce.number({ error: 'must be a link id (a number)' }).int().positive({ error: 'must be a link id (a number)' });
+const linkId = (raw: string) => parseOrThrow(idSchema, raw, 'link id', 'id');
+
+export function linkRoutes(deps: AppDeps) {
+  return new Hono()
+    .get('/', (c) => c.json({ links: listLinks({ ctx: ctxOf(deps), deviceId: c.req.query('device') }) }))
+    .post('/', async (c) => c.json(createLink({ ctx: ctxOf(deps), input: await readJson(c) }), 201))
+    .get('/:id', (c) => c.json(getLink({ ctx: ctxOf(deps), id: linkId(c.req.param('id')) })))
+    .patch('/:id', async (c) => c.json(updateLink({ ctx: ctxOf(deps), id: linkId(c.req.param('id')), patch: await readJson(c) })))
+    .delete('/:id', (c) => c.json(removeLink({ ctx: ctxOf(deps), id: linkId(c.req.param('id')) })));
+}

@@ -1,0 +1,65 @@
+/**
+ * The one in-process event bus. Verbs publish what changed; SSE, the probe
+ * engine, alerting and metrics subscribe. Listeners run synchronously after the
+ * change is committed, so a slow listener must hand work off itself.
+ */
+
+/** Every event rigmap publishes, by type. Other modules add entries here. */
+export interface RigEventMap {
+  'device.changed': { deviceId: string; change: 'created' | 'updated' | 'removed'; actor?: string };
+  'link.changed': { linkId: number; from: string; to: string; change: 'created' | 'updated' | 'removed'; actor?: string };
+  'inventory.imported': { created: string[]; updated: string[]; actor?: string };
+}
+
+export type RigEventType = keyof RigEventMap;
+
+/** An event as delivered: its type, payload and a sequence number for SSE resume. */
+export type RigEvent<K extends RigEventType = RigEventType> = {
+  [T in K]: { seq: number; type: T; time: string; data: RigEventMap[T] };
+}[K];
+
+type Listener<K extends RigEventType> = (event: RigEvent<K>) => void;
+
+/** A typed publish/subscribe bus; `onAny` sees every event in order. */
+export class EventBus {
+  private seq = 0;
+  private readonly listeners = new Map<RigEventType, Set<Listener<RigEventType>>>();
+  private readonly anyListeners = new Set<Listener<RigEventType>>();
+
+  /** Subscribe to one event type; returns the function that unsubscribes. */
+  on<K extends RigEventType>(type: K, listener: Listener<K>): () => void {
+    let set = this.listeners.get(type);
+    if (!set) this.listeners.set(type, (set = new Set()));
+    set.add(listener as Listener<RigEventType>);
+    return () => set.delete(listener as Listener<RigEventType>);
+  }
+
+  /** Subscribe to every event; returns the function that unsubscribes. */
+  onAny(listener: Listener<RigEventType>): () => void {
+    this.anyListeners.add(listener);
+    return () => this.anyListeners.delete(listener);
+  }
+
+  /** Publish an event to its listeners; a throwing listener never stops the others. */
+  emit<K extends RigEventType>(type: K, data: RigEventMap[K]): RigEvent<K> {
+    const event = { seq: ++this.seq, type, time: new Date().toISOString(), data } as RigEvent<K>;
+    for (const listener of [...(this.listeners.get(type) ?? []), ...this.anyListeners]) {
+      try {
+        listener(event as RigEvent<RigEventType>);
+      } catch (err) {
+        this.onListenerError(err, event as RigEvent<RigEventType>);
+      }
+    }
+    return event;
+  }
+
+  /** The sequence number of the last event published. */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  /** Where listener failures go; main.ts points it at the logger. */
+  onListenerError: (err: unknown, event: RigEvent) => void = (err, event) => {
+    console.error(`rigmap: a listener of ${event.type} failed:`, err);
+  };
+}
