@@ -1,0 +1,54 @@
+/**
+ * The shape of live health as the API, the SSE stream and the dashboard see it.
+ * The probe engine (src/topology/probes/) produces it; the dashboard consumes it.
+ * Kept in its own file so both sides agree on one contract.
+ */
+import type { Network } from './model.ts';
+
+/** State of one path (one address of one service) as probed. */
+export type PathState = 'up' | 'down' | 'unknown' | 'out_of_scope';
+
+/** State of a device, derived from its paths. */
+export type DeviceState = 'up' | 'degraded' | 'down' | 'unknown' | 'flapping';
+
+/** How Tailscale carries traffic to a peer (from the Local API), when known. */
+export type TailscalePathQuality = 'direct' | 'derp' | 'peer-relay' | 'idle';
+
+/** One probed path: a device's service on one of its addresses. */
+export interface PathHealth {
+  network: Network;
+  /** The address probed: an IP or a hostname. */
+  address: string;
+  service: string;
+  port: number;
+  state: PathState;
+  latencyMs: number | null;
+  /** Why the path is down, in words a crew member reads ("connect ECONNREFUSED 127.0.1.4:8080"). */
+  lastError: string | null;
+  /** When the path entered its current state (ISO). */
+  since: string | null;
+  flapping: boolean;
+  /** Age in ms of the last SSE heartbeat on this path, when subscribed. */
+  heartbeatAgeMs: number | null;
+  /** Only on tailscale paths, when the Local API told us. */
+  tailscaleQuality?: TailscalePathQuality;
+}
+
+/** The camera node's own report (from /api/v1/status), when it has one. */
+export interface NodeStatus {
+  state: 'idle' | 'recording' | 'streaming' | 'error';
+  battery: { level: number; charging: boolean };
+  thermal: 'nominal' | 'fair' | 'serious' | 'critical';
+  storage: { freeBytes: number; totalBytes: number };
+  uptimeSec: number;
+  time: string;
+}
+
+/** Live health of one device: what `GET /api/topology` adds to each device as `health`. */
+export interface DeviceHealth {
+  deviceId: string;
+  state: DeviceState;
+  paths: PathHealth[];
+  status: NodeStatus | null;
+  lastSeen: string | null;
+}
