@@ -1,3 +1,4 @@
+import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import type { Ctx } from '../topology/context.ts';
 import type { EventBus } from '../topology/events.ts';
@@ -12,7 +13,11 @@ export interface AppDeps {
   logger?: Logger;
 }
 
-/** The domain context of one request. */
-export function ctxOf(deps: AppDeps, actor = 'api'): Ctx {
+/**
+ * The domain context of one request. The actor is whoever the request is from:
+ * identity middleware sets `c.set('actor', login)`; without it, `fallback`.
+ */
+export function ctxOf(deps: AppDeps, c?: Context, fallback = 'api'): Ctx {
+  const actor = (c?.get('actor' as never) as string | undefined) ?? fallback;
   return { db: deps.db, bus: deps.bus, actor };
 }

@@ -1,14 +1,28 @@
+import type { Alert, DeviceHealth, DeviceState, NodeStatus, PathHealth, PathState } from './health-types.ts';
+
 /**
  * The one in-process event bus. Verbs publish what changed; SSE, the probe
  * engine, alerting and metrics subscribe. Listeners run synchronously after the
  * change is committed, so a slow listener must hand work off itself.
  */
 
-/** Every event rigmap publishes, by type. Other modules add entries here. */
+/**
+ * Every event rigmap publishes, by type. Other modules add entries here.
+ * Browsers get them on `GET /api/events` as SSE: `id: <seq>`, `event: <type>`,
+ * `data: <JSON of the payload>`.
+ */
 export interface RigEventMap {
   'device.changed': { deviceId: string; change: 'created' | 'updated' | 'removed'; actor?: string };
   'link.changed': { linkId: number; from: string; to: string; change: 'created' | 'updated' | 'removed'; actor?: string };
   'inventory.imported': { created: string[]; updated: string[]; actor?: string };
+  /** One path (a service on one address) changed state; `reason` is in a crew member's words. */
+  'path.state': { deviceId: string; path: PathHealth; from: PathState; reason: string };
+  /** A device's derived state changed (up, degraded, down, unknown, flapping). */
+  'device.state': { deviceId: string; health: DeviceHealth; from: DeviceState };
+  /** A camera node reported a new /api/v1/status (battery, thermal, storage, recording). */
+  'node.status': { deviceId: string; status: NodeStatus };
+  'alert.raised': { alert: Alert };
+  'alert.resolved': { alert: Alert };
 }
 
 export type RigEventType = keyof RigEventMap;

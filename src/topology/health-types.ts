@@ -52,3 +52,26 @@ export interface DeviceHealth {
   status: NodeStatus | null;
   lastSeen: string | null;
 }
+
+/** Kinds of alert rigmap raises. */
+export type AlertKind =
+  | 'device_lost' | 'path_lost' | 'expected_never_seen' | 'flapping'
+  | 'battery_low' | 'thermal' | 'storage_low';
+
+/** An alert as the API, the SSE stream and the notifiers see it. */
+export interface Alert {
+  id: number;
+  kind: AlertKind;
+  deviceId: string;
+  /** The network of the path, for path alerts. */
+  network: Network | null;
+  severity: 'critical' | 'warning' | 'info';
+  /** One line a crew member reads: "cam-a lost: LAN and Tailscale paths down (connect ECONNREFUSED 127.0.1.4:8080)". */
+  message: string;
+  /** Devices whose own alerts were folded into this one (cameras behind a downed hotspot). */
+  folded: string[];
+  raisedAt: string;
+  resolvedAt: string | null;
+  acknowledgedAt: string | null;
+  acknowledgedBy: string | null;
+}

@@ -17,10 +17,10 @@ export function deviceRoutes(deps: AppDeps) {
   return new Hono()
     .get('/', (c) => {
       const filter = parseOrThrow(filterSchema, c.req.query(), 'filter');
-      return c.json({ devices: listDevices({ ctx: ctxOf(deps), filter }) });
+      return c.json({ devices: listDevices({ ctx: ctxOf(deps, c), filter }) });
     })
-    .post('/', async (c) => c.json(createDevice({ ctx: ctxOf(deps), input: await readJson(c) }), 201))
-    .get('/:id', (c) => c.json(getDevice({ ctx: ctxOf(deps), id: c.req.param('id') })))
-    .patch('/:id', async (c) => c.json(updateDevice({ ctx: ctxOf(deps), id: c.req.param('id'), patch: await readJson(c) })))
-    .delete('/:id', (c) => c.json(removeDevice({ ctx: ctxOf(deps), id: c.req.param('id') })));
+    .post('/', async (c) => c.json(createDevice({ ctx: ctxOf(deps, c), input: await readJson(c) }), 201))
+    .get('/:id', (c) => c.json(getDevice({ ctx: ctxOf(deps, c), id: c.req.param('id') })))
+    .patch('/:id', async (c) => c.json(updateDevice({ ctx: ctxOf(deps, c), id: c.req.param('id'), patch: await readJson(c) })))
+    .delete('/:id', (c) => c.json(removeDevice({ ctx: ctxOf(deps, c), id: c.req.param('id') })));
 }

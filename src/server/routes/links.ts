@@ -11,9 +11,9 @@ const linkId = (raw: string) => parseOrThrow(idSchema, raw, 'link id', 'id');
 
 export function linkRoutes(deps: AppDeps) {
   return new Hono()
-    .get('/', (c) => c.json({ links: listLinks({ ctx: ctxOf(deps), deviceId: c.req.query('device') }) }))
-    .post('/', async (c) => c.json(createLink({ ctx: ctxOf(deps), input: await readJson(c) }), 201))
-    .get('/:id', (c) => c.json(getLink({ ctx: ctxOf(deps), id: linkId(c.req.param('id')) })))
-    .patch('/:id', async (c) => c.json(updateLink({ ctx: ctxOf(deps), id: linkId(c.req.param('id')), patch: await readJson(c) })))
-    .delete('/:id', (c) => c.json(removeLink({ ctx: ctxOf(deps), id: linkId(c.req.param('id')) })));
+    .get('/', (c) => c.json({ links: listLinks({ ctx: ctxOf(deps, c), deviceId: c.req.query('device') }) }))
+    .post('/', async (c) => c.json(createLink({ ctx: ctxOf(deps, c), input: await readJson(c) }), 201))
+    .get('/:id', (c) => c.json(getLink({ ctx: ctxOf(deps, c), id: linkId(c.req.param('id')) })))
+    .patch('/:id', async (c) => c.json(updateLink({ ctx: ctxOf(deps, c), id: linkId(c.req.param('id')), patch: await readJson(c) })))
+    .delete('/:id', (c) => c.json(removeLink({ ctx: ctxOf(deps, c), id: linkId(c.req.param('id')) })));
 }
