@@ -23,6 +23,10 @@ export const devices = sqliteTable('devices', {
   expected: integer('expected', { mode: 'boolean' }).notNull().default(true),
   /** Tailscale's stable node id, so a re-import updates instead of duplicating. */
   tailscaleNodeId: text('tailscale_node_id'),
+  /** Whether Tailscale saw the node online at the last import/sync (null: never imported). */
+  tailscaleOnline: integer('tailscale_online', { mode: 'boolean' }),
+  /** When Tailscale last saw the node (ISO time), as Tailscale reported it. */
+  tailscaleLastSeen: text('tailscale_last_seen'),
   /** Per-device probe interval override in ms; null means the global default. */
   probeIntervalMs: integer('probe_interval_ms'),
   /** Position the user dragged the node to in the dashboard graph. */
