@@ -67,3 +67,60 @@ export const links = sqliteTable('links', {
   toId: text('to_id').notNull().references(() => devices.id, { onDelete: 'cascade', onUpdate: 'cascade' }),
   kind: text('kind').notNull(),
 }, (t) => [uniqueIndex('links_from_to_kind').on(t.fromId, t.toId, t.kind)]);
+
+/** Every state change of a probed path, with why in a crew member's words. Pruned after the retention. */
+export const healthTransitions = sqliteTable('health_transitions', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  deviceId: text('device_id').notNull(),
+  service: text('service').notNull(),
+  network: text('network').notNull(),
+  address: text('address').notNull(),
+  port: integer('port').notNull(),
+  fromState: text('from_state').notNull(),
+  toState: text('to_state').notNull(),
+  reason: text('reason').notNull(),
+  /** Epoch ms. */
+  at: integer('at').notNull(),
+}, (t) => [index('health_transitions_device_at').on(t.deviceId, t.at), index('health_transitions_at').on(t.at)]);
+
+/** Latency and availability of one path per minute: the database stays bounded however long it runs. */
+export const healthRollups = sqliteTable('health_rollups', {
+  deviceId: text('device_id').notNull(),
+  pathKey: text('path_key').notNull(),
+  network: text('network').notNull(),
+  /** Epoch minute (ms / 60000). */
+  minute: integer('minute').notNull(),
+  okCount: integer('ok_count').notNull().default(0),
+  failCount: integer('fail_count').notNull().default(0),
+  latencyCount: integer('latency_count').notNull().default(0),
+  latencySumMs: real('latency_sum_ms').notNull().default(0),
+  latencyMaxMs: real('latency_max_ms').notNull().default(0),
+}, (t) => [uniqueIndex('health_rollups_path_minute').on(t.pathKey, t.minute), index('health_rollups_device_minute').on(t.deviceId, t.minute), index('health_rollups_minute').on(t.minute)]);
+
+/** Alerts raised for the crew (device lost, path lost, battery low…), open until resolved. */
+export const alerts = sqliteTable('alerts', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  kind: text('kind').notNull(),
+  deviceId: text('device_id').notNull(),
+  network: text('network'),
+  severity: text('severity').notNull(),
+  message: text('message').notNull(),
+  /** JSON array of device ids folded into this alert. */
+  folded: text('folded').notNull().default('[]'),
+  raisedAt: text('raised_at').notNull(),
+  resolvedAt: text('resolved_at'),
+  acknowledgedAt: text('acknowledged_at'),
+  acknowledgedBy: text('acknowledged_by'),
+}, (t) => [index('alerts_open').on(t.resolvedAt, t.deviceId), index('alerts_raised').on(t.raisedAt)]);
+
+/** Where alerts are sent: a generic JSON webhook, Slack, Discord or ntfy. */
+export const notifiers = sqliteTable('notifiers', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  kind: text('kind').notNull(),
+  url: text('url').notNull(),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  /** Lowest severity sent: info, warning or critical. */
+  minSeverity: text('min_severity').notNull().default('info'),
+  createdAt: text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+}, (t) => [uniqueIndex('notifiers_name').on(t.name)]);
