@@ -1,0 +1,167 @@
+/**
+ * The camera-node probe of one path: an SSE subscription to /events (heartbeats
+ * and status arrive live; a refused, closed or silent stream is a lost path at
+ * once) plus a /status poll on an interval (K failed polls in a row is lost).
+ */
+import type http from 'node:http';
+import { request } from 'node:http';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { NodeStatus } from '../health-types.ts';
+import { describeSocketError, ProbeError, probeGet } from './http-get.ts';
+import type { ProbeRunner, RunnerDeps } from './runner.ts';
+import { hostPort } from './targets.ts';
+
+const DEFAULT_HEARTBEAT_MS = 1000;
+const MAX_BACKOFF_MS = 2000;
+
+/** Parse a /status answer; null when it is not a camera-node status. */
+export function parseNodeStatus(text: string): NodeStatus | null {
+  try {
+    const v = JSON.parse(text) as NodeStatus & { id?: string };
+    if (!v || typeof v !== 'object' || typeof v.state !== 'string' || !v.battery || !v.storage) return null;
+    return { state: v.state, battery: v.battery, thermal: v.thermal, storage: v.storage, uptimeSec: v.uptimeSec, time: v.time };
+  } catch {
+    return null;
+  }
+}
+
+/** SSE + poll prober of one camera-node path. */
+export class CameraNodeRunner implements ProbeRunner {
+  private stopped = false;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private polling = false;
+  private req: http.ClientRequest | null = null;
+  private silenceTimer: NodeJS.Timeout | null = null;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private backoffMs = 100;
+  private heartbeatMs = DEFAULT_HEARTBEAT_MS;
+  private lastBeat = 0;
+  private streamStarted = 0;
+  private lastEventId: string | undefined;
+
+  constructor(private readonly deps: RunnerDeps) {}
+
+  start(initialDelayMs: number): void {
+    this.reconnectTimer = setTimeout(() => this.connect(), initialDelayMs);
+    this.pollTimer = setTimeout(() => this.poll(), initialDelayMs + Math.random() * this.deps.target.intervalMs);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of [this.pollTimer, this.silenceTimer, this.reconnectTimer]) if (t) clearTimeout(t);
+    this.req?.destroy();
+    this.req = null;
+  }
+
+  private poll(): void {
+    if (this.stopped) return;
+    this.pollTimer = setTimeout(() => this.poll(), this.deps.target.intervalMs);
+    if (this.polling) return; // never two requests in flight to one target
+    this.polling = true;
+    void this.deps.limit(() => this.pollOnce()).finally(() => {
+      this.polling = false;
+    });
+  }
+
+  private async pollOnce(): Promise<void> {
+    const { target, sink } = this.deps;
+    const path = `${target.path}/status`;
+    try {
+      const answer = await probeGet({ target, path, timeoutMs: this.deps.timeoutMs, agent: this.deps.pollAgent });
+      if (this.stopped) return;
+      if (answer.status !== 200) return sink.fail({ reason: `HTTP ${answer.status} from ${path}`, category: 'http_error', immediate: false });
+      const status = parseNodeStatus(answer.body);
+      if (!status) return sink.fail({ reason: `unreadable answer from ${path} (not a camera-node status)`, category: 'bad_answer', immediate: false });
+      sink.ok(answer.latencyMs, `HTTP 200 from ${path}`);
+      sink.status(status);
+    } catch (err) {
+      if (this.stopped) return;
+      sink.fail(err instanceof ProbeError ? err.failure : describeSocketError(err as NodeJS.ErrnoException, target, false));
+    }
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const { target, sink } = this.deps;
+    const path = `${target.path}/events`;
+    let ended = false;
+    // Report once per connection: whichever of error/close/silence comes first.
+    const end = (reason: string, category: string) => {
+      if (ended || this.stopped) return;
+      ended = true;
+      if (this.silenceTimer) clearTimeout(this.silenceTimer);
+      req.destroy();
+      sink.fail({ reason, category, immediate: true });
+      this.scheduleReconnect();
+    };
+    this.streamStarted = Date.now();
+    this.lastBeat = 0;
+    const headers: Record<string, string> = { accept: 'text/event-stream' };
+    if (this.lastEventId) headers['last-event-id'] = this.lastEventId;
+    const req = request({ host: target.address, port: target.port, path, agent: this.deps.streamAgent, headers }, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        return end(`HTTP ${res.statusCode} from ${path}`, 'http_error');
+      }
+      this.backoffMs = 100;
+      const parser = createParser({ onEvent: (msg) => this.onMessage(msg) });
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => parser.feed(chunk));
+      res.on('end', () => end(`event stream from ${hostPort(target)} closed`, 'stream_closed'));
+      res.on('close', () => end(`event stream from ${hostPort(target)} closed`, 'stream_closed'));
+      res.on('error', () => end(`event stream from ${hostPort(target)} broke`, 'stream_closed'));
+    });
+    this.req = req;
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      const f = describeSocketError(err, target, true);
+      end(f.reason, f.category);
+    });
+    req.end();
+    this.armSilence(end);
+  }
+
+  /** (Re)arm the silence timer: no hello/heartbeat/status within factor × heartbeatMs is lost. */
+  private armSilence(end?: (reason: string, category: string) => void): void {
+    if (end) this.endCurrent = end;
+    if (this.silenceTimer) clearTimeout(this.silenceTimer);
+    const limit = this.deps.heartbeatFactor * this.heartbeatMs;
+    this.silenceTimer = setTimeout(() => {
+      const since = this.lastBeat || this.streamStarted;
+      const silentS = ((Date.now() - since) / 1000).toFixed(1);
+      this.endCurrent?.(`heartbeat silent for ${silentS} s`, 'heartbeat_silent');
+    }, limit);
+  }
+
+  private endCurrent: ((reason: string, category: string) => void) | null = null;
+
+  private onMessage(msg: EventSourceMessage): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    if (msg.id) this.lastEventId = msg.id;
+    const { sink } = this.deps;
+    if (msg.event === 'hello') {
+      try {
+        const hb = (JSON.parse(msg.data) as { heartbeatMs?: unknown }).heartbeatMs;
+        if (typeof hb === 'number' && hb > 0) this.heartbeatMs = hb;
+      } catch {
+        // a hello without JSON still proves the node answers
+      }
+    } else if (msg.event === 'status') {
+      const status = parseNodeStatus(msg.data);
+      if (status) sink.status(status);
+    } else if (msg.event !== 'heartbeat') {
+      return;
+    }
+    this.lastBeat = now;
+    sink.heartbeat(now);
+    sink.ok(null, msg.event === 'hello' ? 'event stream open' : `${msg.event} received`);
+    this.armSilence();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped) return;
+    const delay = this.backoffMs * (0.8 + Math.random() * 0.4);
+    this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+  }
+}

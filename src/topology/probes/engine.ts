@@ -1,0 +1,285 @@
+/**
+ * The probe engine: one scheduler per path (Gatus style), staggered with jitter,
+ * bounded concurrency for polls, keep-alive agents. Feeds each path's state
+ * machine, derives device health, records transitions and publishes them on the
+ * bus. Picks up map changes without a restart: bus events from this process and
+ * `PRAGMA data_version` for changes the CLI makes from another one.
+ */
+import http from 'node:http';
+import pLimit, { type LimitFunction } from 'p-limit';
+import type { Ctx } from '../context.ts';
+import { loadDevices } from '../device-rows.ts';
+import type { DeviceHealth, NodeStatus, PathHealth } from '../health-types.ts';
+import { CameraNodeRunner } from './camera-node.ts';
+import { deriveDeviceState } from './device-state.ts';
+import { PathMachine, type PathMachineOptions, type ProbeFailure } from './path-machine.ts';
+import type { ProbeRunner, ProbeSink } from './runner.ts';
+import type { ProbeScope } from './scope.ts';
+import { SimpleProbeRunner } from './simple-probes.ts';
+import { buildTargets, type ProbeTarget } from './targets.ts';
+
+/** Engine settings (from config). */
+export interface ProbeEngineOptions extends PathMachineOptions {
+  scope: ProbeScope;
+  intervalMs: number;
+  heartbeatFactor: number;
+  /** Per-request timeout of polls; default min(interval, 3 s). */
+  timeoutMs?: number;
+  /** Polls in flight at once across the engine. */
+  concurrency?: number;
+  /** Spread first probes over this many ms so a big rig does not start in one burst. */
+  staggerMs?: number;
+  /** How often to look for changes made by another process; 0 turns it off. */
+  dataVersionPollMs?: number;
+}
+
+/** Where transitions and samples go (src/topology/history). */
+export interface HealthRecorder {
+  recordTransition(t: { target: ProbeTarget; from: string; to: string; reason: string; at: number }): void;
+  recordSample(t: { target: ProbeTarget; ok: boolean; latencyMs: number | null; at: number }): void;
+}
+
+/** Per-probe observations for metrics. */
+export interface ProbeObserver {
+  latency(target: ProbeTarget, ms: number): void;
+  error(target: ProbeTarget, category: string): void;
+}
+
+interface PathEntry {
+  target: ProbeTarget;
+  machine: PathMachine;
+  runner: ProbeRunner | null;
+  lastBeat: number | null;
+}
+
+/** Probes every path of the map and keeps live health. */
+export class ProbeEngine {
+  private readonly paths = new Map<string, PathEntry>();
+  private readonly byDevice = new Map<string, Set<PathEntry>>();
+  private readonly deviceStates = new Map<string, DeviceHealth>();
+  private readonly statuses = new Map<string, { status: NodeStatus; key: string }>();
+  private readonly lastSeen = new Map<string, number>();
+  private readonly limit: LimitFunction;
+  private readonly pollAgent = new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
+  private readonly streamAgent = new http.Agent({ keepAlive: false });
+  private readonly unsubscribe: Array<() => void> = [];
+  private timers: NodeJS.Timeout[] = [];
+  private reloadTimer: NodeJS.Timeout | null = null;
+  private dataVersion = -1;
+  running = false;
+  startedAt: number | null = null;
+
+  constructor(private readonly deps: { ctx: Ctx; options: ProbeEngineOptions; recorder?: HealthRecorder; observer?: ProbeObserver }) {
+    this.limit = pLimit(deps.options.concurrency ?? 128);
+  }
+
+  /** Load the map and start probing; resolves at once (probes run in the background). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.startedAt = Date.now();
+    const { bus } = this.deps.ctx;
+    for (const type of ['device.changed', 'link.changed', 'inventory.imported'] as const) {
+      this.unsubscribe.push(bus.on(type, () => this.scheduleReload()));
+    }
+    this.reload();
+    const pollMs = this.deps.options.dataVersionPollMs ?? 1000;
+    if (pollMs > 0) this.timers.push(setInterval(() => this.checkDataVersion(), pollMs));
+    this.timers.push(setInterval(() => this.tickFlapping(), 1000));
+  }
+
+  /** Stop every runner and timer; close sockets. */
+  stop(): void {
+    this.running = false;
+    for (const off of this.unsubscribe.splice(0)) off();
+    for (const t of this.timers.splice(0)) clearInterval(t);
+    if (this.reloadTimer) clearTimeout(this.reloadTimer);
+    for (const entry of this.paths.values()) entry.runner?.stop();
+    this.pollAgent.destroy();
+    this.streamAgent.destroy();
+  }
+
+  /** Live health of one device (unknown when it has no probeable path). */
+  getDeviceHealth(deviceId: string): DeviceHealth {
+    const known = this.deviceStates.get(deviceId);
+    if (!known) return { deviceId, state: 'unknown', paths: [], status: null, lastSeen: null };
+    // Fresh paths (heartbeat age moves on), the state as last published.
+    return { ...this.computeHealth(deviceId, Date.now()), state: known.state };
+  }
+
+  /** Every device's health, for /api/topology and metrics. */
+  allHealth(): DeviceHealth[] {
+    return [...this.deviceStates.keys()].map((id) => this.getDeviceHealth(id));
+  }
+
+  /** Counts for /healthz. */
+  summary(): { running: boolean; paths: number; up: number; down: number; unknown: number; outOfScope: number } {
+    const out = { running: this.running, paths: this.paths.size, up: 0, down: 0, unknown: 0, outOfScope: 0 };
+    for (const p of this.paths.values()) {
+      if (p.machine.state === 'up') out.up++;
+      else if (p.machine.state === 'down') out.down++;
+      else if (p.machine.state === 'out_of_scope') out.outOfScope++;
+      else out.unknown++;
+    }
+    return out;
+  }
+
+  /** Re-read the map soon (many events from one import collapse into one reload). */
+  scheduleReload(): void {
+    if (!this.running || this.reloadTimer) return;
+    this.reloadTimer = setTimeout(() => {
+      this.reloadTimer = null;
+      this.reload();
+    }, 50);
+  }
+
+  private checkDataVersion(): void {
+    const sqlite = (this.deps.ctx.db as unknown as { $client: { pragma(s: string, o: { simple: true }): number } }).$client;
+    const version = sqlite.pragma('data_version', { simple: true });
+    if (this.dataVersion !== -1 && version !== this.dataVersion) this.scheduleReload();
+    this.dataVersion = version;
+  }
+
+  /** Diff the map against running paths: start new ones, stop removed ones, restart changed ones. */
+  reload(): void {
+    if (!this.running) return;
+    const { options } = this.deps;
+    const devices = loadDevices(this.deps.ctx.db);
+    const targets = buildTargets({ devices, scope: options.scope, defaultIntervalMs: options.intervalMs });
+    const wanted = new Map(targets.map((t) => [t.key, t]));
+    const touched = new Set<string>();
+    for (const [key, entry] of this.paths) {
+      const next = wanted.get(key);
+      if (next && next.intervalMs === entry.target.intervalMs && next.kind === entry.target.kind && next.path === entry.target.path && next.inScope === entry.target.inScope) continue;
+      entry.runner?.stop();
+      this.paths.delete(key);
+      this.byDevice.get(entry.target.deviceId)?.delete(entry);
+      touched.add(entry.target.deviceId);
+    }
+    const stagger = options.staggerMs ?? Math.min(options.intervalMs, 1000);
+    for (const target of targets) {
+      if (this.paths.has(target.key)) continue;
+      const machine = new PathMachine(options);
+      const entry: PathEntry = { target, machine, runner: null, lastBeat: null };
+      this.paths.set(target.key, entry);
+      let set = this.byDevice.get(target.deviceId);
+      if (!set) this.byDevice.set(target.deviceId, (set = new Set()));
+      set.add(entry);
+      touched.add(target.deviceId);
+      if (!target.inScope) {
+        machine.state = 'out_of_scope';
+        machine.lastError = `${target.address} is outside the probe scope (${options.scope.text})`;
+        continue;
+      }
+      entry.runner = this.makeRunner(entry);
+      entry.runner.start(Math.random() * stagger);
+    }
+    const ids = new Set(devices.map((d) => d.id));
+    for (const id of [...this.deviceStates.keys()]) {
+      if (ids.has(id)) continue;
+      this.deviceStates.delete(id);
+      this.byDevice.delete(id);
+      this.statuses.delete(id);
+    }
+    for (const id of ids) if (touched.has(id) || !this.deviceStates.has(id)) this.refreshDevice(id, 'map changed');
+  }
+
+  private makeRunner(entry: PathEntry): ProbeRunner {
+    const { options } = this.deps;
+    const timeoutMs = options.timeoutMs ?? Math.max(500, Math.min(entry.target.intervalMs, 3000));
+    const deps = {
+      target: entry.target,
+      sink: this.sinkFor(entry),
+      limit: this.limit,
+      pollAgent: this.pollAgent,
+      streamAgent: this.streamAgent,
+      timeoutMs,
+      heartbeatFactor: options.heartbeatFactor,
+    };
+    return entry.target.kind === 'camera-node' ? new CameraNodeRunner(deps) : new SimpleProbeRunner(deps);
+  }
+
+  private sinkFor(entry: PathEntry): ProbeSink {
+    const { target } = entry;
+    const live = () => this.paths.get(target.key) === entry;
+    return {
+      ok: (latencyMs, reason) => {
+        if (!live()) return;
+        const now = Date.now();
+        this.lastSeen.set(target.deviceId, now);
+        if (latencyMs !== null) this.deps.observer?.latency(target, latencyMs);
+        this.deps.recorder?.recordSample({ target, ok: true, latencyMs, at: now });
+        const change = entry.machine.succeed(now, latencyMs === null ? null : Math.round(latencyMs * 10) / 10, reason);
+        if (change) this.onChange(entry, change.from, change.reason, now);
+      },
+      fail: (failure: ProbeFailure) => {
+        if (!live()) return;
+        const now = Date.now();
+        this.deps.observer?.error(target, failure.category);
+        this.deps.recorder?.recordSample({ target, ok: false, latencyMs: null, at: now });
+        const change = entry.machine.fail(now, failure);
+        if (change) this.onChange(entry, change.from, change.reason, now);
+      },
+      status: (status) => {
+        if (!live()) return;
+        // time and uptime change on every answer; only a real change is news.
+        const key = JSON.stringify([status.state, status.battery, status.thermal, status.storage]);
+        const prev = this.statuses.get(target.deviceId);
+        this.statuses.set(target.deviceId, { status, key });
+        if (prev?.key !== key) this.deps.ctx.bus.emit('node.status', { deviceId: target.deviceId, status });
+      },
+      heartbeat: (at) => {
+        if (live()) entry.lastBeat = at;
+      },
+    };
+  }
+
+  private pathHealth(entry: PathEntry, now: number): PathHealth {
+    const { target, machine } = entry;
+    return {
+      network: target.network,
+      address: target.address,
+      service: target.service,
+      port: target.port,
+      state: machine.state,
+      latencyMs: machine.latencyMs,
+      lastError: machine.state === 'up' ? null : machine.lastError,
+      since: machine.since ? new Date(machine.since).toISOString() : null,
+      flapping: machine.flapping,
+      heartbeatAgeMs: entry.lastBeat ? now - entry.lastBeat : null,
+    };
+  }
+
+  private onChange(entry: PathEntry, from: PathHealth['state'], reason: string, now: number): void {
+    const { target } = entry;
+    this.deps.recorder?.recordTransition({ target, from, to: entry.machine.state, reason, at: now });
+    this.deps.ctx.bus.emit('path.state', { deviceId: target.deviceId, path: this.pathHealth(entry, now), from, reason });
+    this.refreshDevice(target.deviceId, reason);
+  }
+
+  private computeHealth(deviceId: string, now: number): DeviceHealth {
+    const paths = [...(this.byDevice.get(deviceId) ?? [])].map((p) => this.pathHealth(p, now));
+    const seen = this.lastSeen.get(deviceId);
+    return {
+      deviceId,
+      state: deriveDeviceState(paths),
+      paths,
+      status: this.statuses.get(deviceId)?.status ?? null,
+      lastSeen: seen ? new Date(seen).toISOString() : null,
+    };
+  }
+
+  private refreshDevice(deviceId: string, _reason: string): void {
+    const health = this.computeHealth(deviceId, Date.now());
+    const prev = this.deviceStates.get(deviceId);
+    this.deviceStates.set(deviceId, health);
+    if (prev && prev.state !== health.state) this.deps.ctx.bus.emit('device.state', { deviceId, health, from: prev.state });
+  }
+
+  private tickFlapping(): void {
+    const now = Date.now();
+    const changed = new Set<string>();
+    for (const entry of this.paths.values()) if (entry.machine.tick(now)) changed.add(entry.target.deviceId);
+    for (const id of changed) this.refreshDevice(id, 'flapping changed');
+  }
+}

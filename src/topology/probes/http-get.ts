@@ -1,0 +1,73 @@
+/** One bounded HTTP GET for a probe, with failures worded for a crew member. */
+import http from 'node:http';
+import https from 'node:https';
+import type { ProbeFailure } from './path-machine.ts';
+import { hostPort, type ProbeTarget } from './targets.ts';
+
+/** The answer of a probe GET. */
+export interface ProbeAnswer {
+  status: number;
+  body: string;
+  latencyMs: number;
+}
+
+/** A probe failure thrown by `probeGet`. */
+export class ProbeError extends Error {
+  constructor(readonly failure: ProbeFailure) {
+    super(failure.reason);
+  }
+}
+
+/** Turn a socket error into words and a metrics category. */
+export function describeSocketError(err: NodeJS.ErrnoException, target: Pick<ProbeTarget, 'address' | 'port'>, immediate: boolean): ProbeFailure {
+  const where = hostPort(target);
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return { reason: `connect ECONNREFUSED ${where}`, category: 'refused', immediate: true };
+    case 'ECONNRESET':
+      return { reason: `connection reset by ${where}`, category: 'reset', immediate };
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return { reason: `no route to ${where}`, category: 'unreachable', immediate: true };
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return { reason: `cannot resolve ${target.address}`, category: 'dns', immediate };
+    default:
+      return { reason: err.message || `request to ${where} failed`, category: 'error', immediate };
+  }
+}
+
+const MAX_BODY = 256 * 1024;
+
+/** GET `path` from the target within `timeoutMs`; rejects with a ProbeError. */
+export function probeGet({ target, path, timeoutMs, agent }: { target: ProbeTarget; path: string; timeoutMs: number; agent: http.Agent }): Promise<ProbeAnswer> {
+  const started = performance.now();
+  return new Promise<ProbeAnswer>((resolve, reject) => {
+    const lib = target.https ? https : http;
+    let done = false;
+    const finish = (fn: () => void) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      fn();
+    };
+    const req = lib.request({ host: target.address, port: target.port, path, method: 'GET', agent, headers: { accept: 'application/json' } }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= MAX_BODY) chunks.push(chunk);
+      });
+      res.on('end', () =>
+        finish(() => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), latencyMs: performance.now() - started })),
+      );
+      res.on('error', (err) => finish(() => reject(new ProbeError(describeSocketError(err, target, false)))));
+    });
+    const timer = setTimeout(() => {
+      finish(() => reject(new ProbeError({ reason: `no answer from ${path} within ${(timeoutMs / 1000).toFixed(1)} s`, category: 'timeout', immediate: false })));
+      req.destroy();
+    }, timeoutMs);
+    req.on('error', (err: NodeJS.ErrnoException) => finish(() => reject(new ProbeError(describeSocketError(err, target, false)))));
+    req.end();
+  });
+}

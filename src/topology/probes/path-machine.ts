@@ -1,0 +1,98 @@
+/**
+ * The state machine of one path (one service on one address). Pure: it is fed
+ * probe outcomes with their time and answers whether the state changed, so it is
+ * tested without sockets or clocks.
+ */
+import type { PathState } from '../health-types.ts';
+
+/** Tuning of every path machine. */
+export interface PathMachineOptions {
+  /** Consecutive failed polls before a path is down (K). */
+  failuresToDown: number;
+  /** Consecutive successes before a down path is up again (M). */
+  successesToUp: number;
+  /** More than this many state changes inside the window is flapping (F). */
+  flapThreshold: number;
+  /** The flapping window in ms (W). */
+  flapWindowMs: number;
+}
+
+/** A failure: `immediate` ones (refused, stream closed, silence) need no K. */
+export interface ProbeFailure {
+  reason: string;
+  /** Short, bounded label for metrics: refused, timeout, http_error, heartbeat_silent, stream_closed, bad_answer, error. */
+  category: string;
+  immediate: boolean;
+}
+
+/** What a probe outcome changed. */
+export interface PathChange {
+  from: PathState;
+  to: PathState;
+  reason: string;
+}
+
+/** One path's state, counters and flap history. */
+export class PathMachine {
+  state: PathState = 'unknown';
+  since: number | null = null;
+  latencyMs: number | null = null;
+  lastError: string | null = null;
+  flapping = false;
+  private failures = 0;
+  private successes = 0;
+  private changes: number[] = [];
+
+  constructor(private readonly opts: PathMachineOptions) {}
+
+  /** A probe answered (poll, SSE hello, heartbeat). */
+  succeed(now: number, latencyMs: number | null, reason: string): PathChange | null {
+    if (latencyMs !== null) this.latencyMs = latencyMs;
+    this.failures = 0;
+    this.successes++;
+    if (this.state === 'up') return null;
+    if (this.state === 'down' && this.successes < this.opts.successesToUp) return null;
+    this.lastError = null;
+    return this.move(now, 'up', reason);
+  }
+
+  /** A probe failed. Immediate failures go down at once; polls after K in a row. */
+  fail(now: number, failure: ProbeFailure): PathChange | null {
+    this.successes = 0;
+    this.failures++;
+    this.lastError = failure.reason;
+    if (this.state === 'down') return null;
+    if (!failure.immediate && this.failures < this.opts.failuresToDown) return null;
+    return this.move(now, 'down', failure.reason);
+  }
+
+  /** Re-evaluate flapping as time passes; true when the flag changed. */
+  tick(now: number): boolean {
+    this.prune(now);
+    const flapping = this.changes.length > this.opts.flapThreshold || (this.flapping && this.changes.length > 0);
+    if (flapping === this.flapping) return false;
+    this.flapping = flapping;
+    return true;
+  }
+
+  /** Changes inside the flap window (for display). */
+  recentChanges(now: number): number {
+    this.prune(now);
+    return this.changes.length;
+  }
+
+  private prune(now: number): void {
+    const cutoff = now - this.opts.flapWindowMs;
+    while (this.changes.length && (this.changes[0] as number) < cutoff) this.changes.shift();
+  }
+
+  private move(now: number, to: PathState, reason: string): PathChange {
+    const from = this.state;
+    this.state = to;
+    this.since = now;
+    // unknown → x is the first sighting, not a change worth counting as a flap.
+    if (from !== 'unknown') this.changes.push(now);
+    this.tick(now);
+    return { from, to, reason };
+  }
+}

@@ -1,0 +1,37 @@
+/** What every probe runner (camera-node, http, tcp) is given and reports to. */
+import type http from 'node:http';
+import type { LimitFunction } from 'p-limit';
+import type { NodeStatus } from '../health-types.ts';
+import type { ProbeFailure } from './path-machine.ts';
+import type { ProbeTarget } from './targets.ts';
+
+/** Where a runner reports outcomes; the engine feeds them to the path machine. */
+export interface ProbeSink {
+  ok(latencyMs: number | null, reason: string): void;
+  fail(failure: ProbeFailure): void;
+  /** A camera node's /status (from a poll or an SSE `status` event). */
+  status(status: NodeStatus): void;
+  /** An SSE heartbeat arrived (for heartbeat age). */
+  heartbeat(at: number): void;
+}
+
+/** Shared resources of every runner. */
+export interface RunnerDeps {
+  target: ProbeTarget;
+  sink: ProbeSink;
+  /** Bounds how many polls run at once across the engine. */
+  limit: LimitFunction;
+  /** Keep-alive agent for polls. */
+  pollAgent: http.Agent;
+  /** Agent for long-lived SSE streams (no pooling: each holds its socket). */
+  streamAgent: http.Agent;
+  timeoutMs: number;
+  /** Silence longer than this × the announced heartbeatMs is a lost path. */
+  heartbeatFactor: number;
+}
+
+/** One scheduler per target. */
+export interface ProbeRunner {
+  start(initialDelayMs: number): void;
+  stop(): void;
+}

@@ -1,0 +1,70 @@
+/** Probes of services that do not speak the camera-node contract: TCP connect, HTTP GET. */
+import net from 'node:net';
+import { describeSocketError, ProbeError, probeGet } from './http-get.ts';
+import type { ProbeRunner, RunnerDeps } from './runner.ts';
+import { hostPort } from './targets.ts';
+
+/** A TCP-connect or HTTP-GET prober on an interval, one attempt in flight at a time. */
+export class SimpleProbeRunner implements ProbeRunner {
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private inFlight = false;
+
+  constructor(private readonly deps: RunnerDeps) {}
+
+  start(initialDelayMs: number): void {
+    this.timer = setTimeout(() => this.tick(), initialDelayMs);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private tick(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => this.tick(), this.deps.target.intervalMs);
+    if (this.inFlight) return;
+    this.inFlight = true;
+    void this.deps.limit(() => this.once()).finally(() => {
+      this.inFlight = false;
+    });
+  }
+
+  private async once(): Promise<void> {
+    const { target, sink } = this.deps;
+    const timeoutMs = this.deps.timeoutMs;
+    try {
+      if (target.kind === 'tcp') {
+        const latency = await tcpConnect(target.address, target.port, timeoutMs);
+        if (!this.stopped) sink.ok(latency, `TCP connect to ${hostPort(target)}`);
+        return;
+      }
+      const answer = await probeGet({ target, path: target.path, timeoutMs, agent: this.deps.pollAgent });
+      if (this.stopped) return;
+      if (answer.status >= 400) sink.fail({ reason: `HTTP ${answer.status} from ${target.path}`, category: 'http_error', immediate: false });
+      else sink.ok(answer.latencyMs, `HTTP ${answer.status} from ${target.path}`);
+    } catch (err) {
+      if (this.stopped) return;
+      if (err instanceof ProbeError) sink.fail(err.failure);
+      else sink.fail(describeSocketError(err as NodeJS.ErrnoException, target, false));
+    }
+  }
+}
+
+function tcpConnect(host: string, port: number, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    socket.setTimeout(timeoutMs, () => {
+      socket.destroy();
+      reject(new ProbeError({ reason: `no TCP answer from ${host}:${port} within ${(timeoutMs / 1000).toFixed(1)} s`, category: 'timeout', immediate: false }));
+    });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(performance.now() - started);
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => reject(new ProbeError(describeSocketError(err, { address: host, port }, false))));
+  });
+}
+

@@ -1,0 +1,67 @@
+/** Which paths to probe: every probeable service of a device on each of its addresses. */
+import type { Device, Network } from '../model.ts';
+import { isInScope, type ProbeScope } from './scope.ts';
+
+/** How a path is probed. */
+export type ProbeKind = 'camera-node' | 'http' | 'tcp';
+
+/** One path: a service on one address. */
+export interface ProbeTarget {
+  /** Stable key: device|service|network|address|port. */
+  key: string;
+  deviceId: string;
+  network: Network;
+  address: string;
+  service: string;
+  port: number;
+  kind: ProbeKind;
+  /** For camera-node: the API base ("/api/v1"); for http: the path to GET. */
+  path: string;
+  https: boolean;
+  intervalMs: number;
+  inScope: boolean;
+}
+
+const TCP_PROTOCOLS = new Set(['tcp', 'rtsp', 'rtmp', 'srt']);
+
+function kindOf(service: Device['services'][number]): ProbeKind | null {
+  if (service.name === 'camera-node' || service.path === '/api/v1') return 'camera-node';
+  if (service.protocol === 'http' || service.protocol === 'https') return 'http';
+  if (TCP_PROTOCOLS.has(service.protocol)) return 'tcp';
+  return null; // udp, ndi, other: nothing we can ask without speaking the protocol
+}
+
+/** Build the targets of every device; `defaultIntervalMs` unless the device overrides it. */
+export function buildTargets({ devices, scope, defaultIntervalMs }: { devices: Device[]; scope: ProbeScope; defaultIntervalMs: number }): ProbeTarget[] {
+  const out: ProbeTarget[] = [];
+  for (const device of devices) {
+    for (const service of device.services) {
+      const kind = kindOf(service);
+      if (!kind) continue;
+      for (const addr of device.addresses) {
+        const address = addr.ip ?? addr.hostname;
+        if (!address) continue;
+        const path = kind === 'camera-node' ? (service.path ?? '/api/v1').replace(/\/$/, '') : (service.path ?? '/');
+        out.push({
+          key: `${device.id}|${service.name}|${addr.network}|${address}|${service.port}`,
+          deviceId: device.id,
+          network: addr.network,
+          address,
+          service: service.name,
+          port: service.port,
+          kind,
+          path,
+          https: service.protocol === 'https',
+          intervalMs: device.probeIntervalMs ?? defaultIntervalMs,
+          inScope: isInScope(scope, address),
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** host:port as Node prints it in errors ([v6]:port for IPv6). */
+export function hostPort(t: Pick<ProbeTarget, 'address' | 'port'>): string {
+  return t.address.includes(':') ? `[${t.address}]:${t.port}` : `${t.address}:${t.port}`;
+}
