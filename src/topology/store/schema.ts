@@ -124,3 +124,33 @@ export const notifiers = sqliteTable('notifiers', {
   minSeverity: text('min_severity').notNull().default('info'),
   createdAt: text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
 }, (t) => [uniqueIndex('notifiers_name').on(t.name)]);
+
+/**
+ * The Discovered inbox: every node Bonjour, the mDNS prober or a subnet scan
+ * found, one row per node (keyed by its node id, else address and port), until
+ * the crew accepts it into the map or ignores it.
+ */
+export const discovered = sqliteTable('discovered', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  /** `id:<node id>`, else `addr:<ip>:<port>`, else `host:<hostname>:<port>`: one row per node. */
+  key: text('key').notNull(),
+  /** bonjour, mdns or scan: the path that saw it last. */
+  source: text('source').notNull(),
+  nodeId: text('node_id'),
+  name: text('name'),
+  ip: text('ip'),
+  hostname: text('hostname'),
+  port: integer('port').notNull(),
+  apiPath: text('api_path').notNull().default('/api/v1'),
+  /** JSON of the node's /api/v1/info answer; null when it did not answer. */
+  info: text('info'),
+  /** new, matched (a known device), accepted, ignored. */
+  status: text('status').notNull().default('new'),
+  matchedDeviceId: text('matched_device_id'),
+  /** How it was matched: node-id, address or hostname. */
+  matchedBy: text('matched_by'),
+  firstSeen: text('first_seen').notNull(),
+  lastSeen: text('last_seen').notNull(),
+  /** When Bonjour saw it stop advertising (null while it advertises or for scans). */
+  goneAt: text('gone_at'),
+}, (t) => [uniqueIndex('discovered_key').on(t.key), index('discovered_status').on(t.status)]);
