@@ -1,0 +1,76 @@
+/**
+ * One light http.Server per simulated address. `down` closes the listener (so
+ * connections are refused) and `ok` opens it again on the same address and port.
+ */
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { RigmapError } from '../topology/errors.ts';
+import type { SimPath } from './types.ts';
+
+/** One address of one device. */
+export interface AddressListener {
+  deviceId: string;
+  path: SimPath;
+  ip: string;
+  handler: RequestListener;
+  server: Server | null;
+}
+
+/** Listen on `l.ip:port`; resolves with the port actually bound. */
+export function openListener(l: AddressListener, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer({ keepAliveTimeout: 5000 }, l.handler);
+    const onError = (err: NodeJS.ErrnoException) => {
+      server.close();
+      reject(err);
+    };
+    server.once('error', onError);
+    server.listen({ host: l.ip, port, exclusive: true }, () => {
+      server.off('error', onError);
+      // After start-up an error (rare on loopback) must not crash the process.
+      server.on('error', () => {});
+      l.server = server;
+      resolve((server.address() as { port: number }).port);
+    });
+  });
+}
+
+/** Stop listening and cut every connection: new connections are refused at once. */
+export function closeListener(l: AddressListener): Promise<void> {
+  const server = l.server;
+  l.server = null;
+  if (!server) return Promise.resolve();
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/**
+ * Bind every address on one shared port. With port 0 the first address picks a
+ * free port and the others follow; if one of them has it taken, start over.
+ */
+export async function bindAll(listeners: AddressListener[], port: number): Promise<number> {
+  const [first, ...rest] = listeners;
+  if (!first) return port;
+  for (let attempt = 0; attempt < 40; attempt++) {
+    const chosen = await openListener(first, port).catch((err: NodeJS.ErrnoException) => {
+      throw listenError(err, first.ip, port);
+    });
+    const results = await Promise.allSettled(rest.map((l) => openListener(l, chosen)));
+    const failedAt = results.findIndex((r) => r.status === 'rejected');
+    if (failedAt === -1) return chosen;
+    const err = (results[failedAt] as PromiseRejectedResult).reason as NodeJS.ErrnoException;
+    await Promise.all(listeners.map(closeListener));
+    if (port !== 0 || err.code !== 'EADDRINUSE') throw listenError(err, rest[failedAt]!.ip, chosen);
+  }
+  throw new RigmapError('conflict', 'could not find one free port on every simulated address after 40 tries; pass --port');
+}
+
+function listenError(err: NodeJS.ErrnoException, ip: string, port: number): RigmapError {
+  if (err.code === 'EADDRINUSE') return new RigmapError('conflict', `port ${port} on ${ip} is already in use (another simulator?); try --port 0 or another port`, { ip, port });
+  if (err.code === 'EADDRNOTAVAIL') {
+    return new RigmapError('validation_failed', `cannot listen on ${ip}: no such address on this machine (simulated addresses must be in 127.0.0.0/8)`, { ip });
+  }
+  if (err.code === 'EACCES') return new RigmapError('forbidden', `not allowed to listen on ${ip}:${port} (ports below 1024 need privileges)`, { ip, port });
+  return new RigmapError('internal', `cannot listen on ${ip}:${port}: ${err.message}`, { ip, port });
+}

@@ -1,0 +1,148 @@
+/**
+ * The HTTP side of one simulated device on one of its addresses: camera-node
+ * contract v1 under /api/v1 for cameras, a small admin page for the extras,
+ * with the path's fault applied to every request.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { runCommand } from './device-model.ts';
+import type { SimDevice } from './device.ts';
+import { renderSnapshot } from './snapshot.ts';
+import { formatEvent, garbleEvent, replaySince, SSE_RETRY_MS, type SseStream, writeToStream } from './sse.ts';
+import type { SimPath } from './types.ts';
+
+const MAX_BODY = 64 * 1024;
+export const APP_INFO = { model: 'iPhone 15 Pro', os: 'iOS 17.5', appVersion: '1.4.0' };
+
+/** Context a handler needs beyond its device. */
+export interface HandlerContext {
+  device: SimDevice;
+  path: SimPath;
+  heartbeatMs: number;
+  /** Requests parked by `hang`, so closing the rig can cut them. */
+  parked: Set<ServerResponse>;
+}
+
+/** The request listener of one device on one address. */
+export function createNodeHandler(hc: HandlerContext): RequestListener {
+  return (req, res) => {
+    readBody(req, (body, tooLarge) => {
+      const mode = hc.device.modeOf(hc.path);
+      if (mode.mode === 'hang' || mode.mode === 'down') {
+        // Accept and never answer; the socket stays open until the client gives up.
+        hc.parked.add(res);
+        res.on('close', () => hc.parked.delete(res));
+        return;
+      }
+      const answer = () => route(hc, req, res, { body, tooLarge, garbage: mode.mode === 'garbage' });
+      if (mode.mode !== 'slow') return answer();
+      const timer = setTimeout(answer, mode.ms);
+      res.on('close', () => clearTimeout(timer));
+    });
+  };
+}
+
+interface RequestInfo {
+  body: string;
+  tooLarge: boolean;
+  garbage: boolean;
+}
+
+function route(hc: HandlerContext, req: IncomingMessage, res: ServerResponse, info: RequestInfo): void {
+  if (res.destroyed) return;
+  const { device } = hc;
+  const url = new URL(req.url ?? '/', 'http://sim');
+  const method = req.method === 'HEAD' ? 'GET' : req.method;
+  const send = (status: number, body: unknown) => sendJson(res, status, body, info.garbage);
+  const notAllowed = (allow: string) => {
+    res.setHeader('allow', allow);
+    send(405, { error: { code: 'method_not_allowed', message: `${req.method} is not allowed here; use ${allow}` } });
+  };
+  const cam = device.cam;
+  if (!cam) {
+    if (url.pathname !== '/') return send(404, { error: { code: 'not_found', message: `no such page: ${url.pathname}` } });
+    if (method !== 'GET') return notAllowed('GET');
+    return send(200, { id: device.id, name: device.spec.name, role: device.spec.role, model: device.spec.model, ok: true });
+  }
+  const now = Date.now();
+  switch (url.pathname) {
+    case '/api/v1/info':
+      if (method !== 'GET') return notAllowed('GET');
+      return send(200, { id: device.id, name: device.spec.name, role: device.spec.role, ...APP_INFO, api: 1 });
+    case '/api/v1/status':
+      if (method !== 'GET') return notAllowed('GET');
+      cam.step(now);
+      device.publishStatusIfChanged(now);
+      return send(200, cam.status(now));
+    case '/api/v1/snapshot.jpg': {
+      if (method !== 'GET') return notAllowed('GET');
+      const bytes = info.garbage ? randomBytes(512) : (device.snapshot = renderSnapshot({ cam, name: device.spec.name, index: device.spec.index, now, cache: device.snapshot })).jpeg;
+      res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': bytes.length, 'cache-control': 'no-store' });
+      return void res.end(bytes);
+    }
+    case '/api/v1/events':
+      if (method !== 'GET') return notAllowed('GET');
+      return openStream(hc, req, res, url, info.garbage);
+    case '/api/v1/commands': {
+      if (method !== 'POST') return notAllowed('POST');
+      if (info.tooLarge) return send(413, { error: { code: 'payload_too_large', message: 'command bodies are limited to 64 KiB' } });
+      let input: unknown;
+      try {
+        input = JSON.parse(info.body);
+      } catch {
+        return send(400, { error: { code: 'bad_json', message: 'the body is not valid JSON' } });
+      }
+      // A node that answers garbage is broken: it does not act on commands either.
+      if (info.garbage) return send(200, { ok: true });
+      cam.step(now);
+      const outcome = runCommand(cam, input, now);
+      if (outcome.marker) device.publish('marker', outcome.marker);
+      device.publishStatusIfChanged(now);
+      return send(outcome.status, outcome.body);
+    }
+    default:
+      return send(404, { error: { code: 'not_found', message: `no such endpoint: ${url.pathname} (contract v1 lives under /api/v1)` } });
+  }
+}
+
+function openStream(hc: HandlerContext, req: IncomingMessage, res: ServerResponse, url: URL, garbage: boolean): void {
+  const { device, path } = hc;
+  const cam = device.cam!;
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  if (req.method === 'HEAD') return void res.end();
+  req.socket.setNoDelay(true);
+  req.socket.setTimeout(0);
+  const header = req.headers['last-event-id'];
+  const lastRaw = (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get('lastEventId') ?? undefined;
+  const replay = lastRaw !== undefined && lastRaw !== '' ? replaySince(device.ring, Number(lastRaw), device.nextEventId) : null;
+  const now = Date.now();
+  const parts = [
+    `retry: ${SSE_RETRY_MS}\n\n`,
+    formatEvent('hello', { id: device.id, name: device.spec.name, api: 1, heartbeatMs: hc.heartbeatMs, lastEventId: device.nextEventId - 1, resumed: replay !== null }),
+    ...(replay ? replay.map((e) => e.text) : [formatEvent('status', cam.status(now))]),
+  ];
+  const stream: SseStream = { res, path };
+  for (const text of parts) writeToStream(stream, garbage ? garbleEvent(text) : text, { mode: 'ok' });
+  device.streams.add(stream);
+  res.on('close', () => device.streams.delete(stream));
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, garbage: boolean): void {
+  const text = garbage ? `{"id": "${Math.random().toString(36).slice(2)}", "state": \u0000<html>oops` : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage, done: (body: string, tooLarge: boolean) => void): void {
+  if (req.method === 'GET' || req.method === 'HEAD') return done('', false);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = false;
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > MAX_BODY) tooLarge = true;
+    else chunks.push(chunk);
+  });
+  req.on('end', () => done(Buffer.concat(chunks).toString('utf8'), tooLarge));
+  req.on('error', () => {});
+}

@@ -1,0 +1,159 @@
+/**
+ * `startSimRig`: a whole simulated rig in one process. Every device listens on
+ * its LAN-like and Tailscale-like address on one shared port; one shared timer
+ * drives heartbeats and physics for all of them; faults are applied per path.
+ */
+import type { ServerResponse } from 'node:http';
+import { RigmapError, parseOrThrow } from '../topology/errors.ts';
+import type { InventoryDocument } from '../topology/model.ts';
+import { startAdvertising } from './advertise.ts';
+import { startControlServer } from './control.ts';
+import { SimDevice } from './device.ts';
+import { buildLayout, buildManifest } from './layout.ts';
+import { type AddressListener, bindAll, closeListener, openListener } from './listeners.ts';
+import { createNodeHandler } from './node-http.ts';
+import { faultOnPath, type PathMode, type SimFault, simFaultSchema, type SimNode, type SimPath, type SimRigOptions } from './types.ts';
+
+export type { SimFault, SimNode, SimRigOptions } from './types.ts';
+
+/** One device as the control API describes it. */
+export interface SimNodeView extends SimNode {
+  fault: SimFault;
+  /** What a client sees on each address right now (after the hotspot cascade). */
+  paths: { lan: PathMode['mode']; tailscale: PathMode['mode'] | null };
+  /** `GET /api/v1/status` of a camera; null for the other devices. */
+  status: unknown;
+  openStreams: number;
+}
+
+/** A running simulated rig. */
+export interface SimRig {
+  /** Cameras first, then extras. */
+  nodes: SimNode[];
+  /** http://127.0.0.1:<controlPort> */
+  controlUrl: string;
+  /** Set a node's fault; throws for an unknown node or a bad fault. Listeners follow at once. */
+  setFault(nodeId: string, fault: SimFault): void;
+  /** Like setFault, resolved once every address is listening or closed as asked. */
+  applyFault(nodeId: string, fault: SimFault): Promise<void>;
+  /** Every device with its fault, effective path modes and status. */
+  describe(): SimNodeView[];
+  /** The rig as an inventory document (DESIGN.md v1) for `importInventory`. */
+  manifest(opts?: { rigName?: string }): InventoryDocument;
+  close(): Promise<void>;
+}
+
+/** Start a simulated rig; resolves once every address is listening. */
+export async function startSimRig(opts: SimRigOptions = {}): Promise<SimRig> {
+  const nodes = opts.nodes ?? 4;
+  const heartbeatMs = opts.heartbeatMs ?? 1000;
+  if (!Number.isInteger(nodes) || nodes < 0 || nodes > 5000) throw new RigmapError('validation_failed', `--nodes must be a whole number from 0 to 5000 (got ${nodes})`);
+  if (!Number.isInteger(heartbeatMs) || heartbeatMs < 50 || heartbeatMs > 600_000) {
+    throw new RigmapError('validation_failed', `--heartbeat-ms must be a whole number from 50 to 600000 (got ${heartbeatMs})`);
+  }
+  const port = opts.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RigmapError('validation_failed', `--port must be 0-65535 (got ${port})`);
+  const idPrefix = opts.idPrefix ?? 'cam';
+  if (!/^[a-z][a-z0-9-]{0,40}$/.test(idPrefix)) throw new RigmapError('validation_failed', `id prefix "${idPrefix}" must be lower-case letters, digits and hyphens`);
+
+  const specs = buildLayout({ nodes, lanCidr: opts.lanCidr ?? '127.0.1.0/24', tailnetCidr: opts.tailnetCidr ?? '127.100.0.0/16', extras: opts.extras ?? true, idPrefix });
+  const devices = new Map<string, SimDevice>();
+  const parked = new Set<ServerResponse>();
+  const startedAt = Date.now();
+
+  const modeOf = (id: string, path: SimPath): PathMode => {
+    const d = devices.get(id)!;
+    if (path === 'lan' && d.spec.uplink) {
+      // The hotspot is gone: everything that reached the LAN through it is gone too.
+      const up = devices.get(d.spec.uplink);
+      if (up && faultOnPath(up.fault, 'lan').mode === 'down') return { mode: 'down' };
+    }
+    return faultOnPath(d.fault, path);
+  };
+
+  const listeners: AddressListener[] = [];
+  for (const spec of specs) {
+    const device = new SimDevice(spec, startedAt, (path) => modeOf(spec.id, path));
+    devices.set(spec.id, device);
+    for (const [path, ip] of [['lan', spec.lanIp], ['tailscale', spec.tailscaleIp]] as const) {
+      if (!ip) continue;
+      listeners.push({ deviceId: spec.id, path, ip, server: null, handler: createNodeHandler({ device, path, heartbeatMs, parked }) });
+    }
+  }
+
+  const boundPort = await bindAll(listeners, port);
+  for (const spec of specs) spec.port = boundPort;
+  const opening = new Map<AddressListener, Promise<void>>();
+
+  /** Make every listener match its path's mode: closed when down, listening otherwise. */
+  const reconcile = (): Promise<void> => {
+    for (const l of listeners) {
+      const down = modeOf(l.deviceId, l.path).mode === 'down';
+      if (down && l.server) {
+        void closeListener(l);
+        devices.get(l.deviceId)!.cutStreams(l.path);
+      } else if (!down && !l.server && !opening.has(l)) {
+        const p = openListener(l, boundPort)
+          .then(async () => {
+            // The fault may have come back while we were binding.
+            if (modeOf(l.deviceId, l.path).mode === 'down') await closeListener(l);
+          })
+          .catch(() => {}) // retried by the next tick
+          .finally(() => opening.delete(l));
+        opening.set(l, p);
+      }
+    }
+    return Promise.all(opening.values()).then(() => undefined);
+  };
+
+  const timer = setInterval(() => {
+    const now = Date.now();
+    for (const d of devices.values()) d.tick(now);
+    if (listeners.some((l) => !l.server && !opening.has(l))) void reconcile();
+  }, heartbeatMs);
+
+  const applyFault = (nodeId: string, fault: SimFault): Promise<void> => {
+    const device = devices.get(nodeId);
+    if (!device) throw new RigmapError('not_found', `no simulated node "${nodeId}" (nodes: ${[...devices.keys()].slice(0, 8).join(', ')}${devices.size > 8 ? ', …' : ''})`, { nodeId });
+    device.fault = parseOrThrow(simFaultSchema, fault, 'fault') as SimFault;
+    return reconcile();
+  };
+
+  const nodeList: SimNode[] = specs.map((s) => ({ id: s.id, name: s.name, role: s.role, lanIp: s.lanIp, tailscaleIp: s.tailscaleIp, port: s.port }));
+  const rig: SimRig = {
+    nodes: nodeList,
+    controlUrl: '',
+    setFault: (nodeId, fault) => void applyFault(nodeId, fault),
+    applyFault,
+    describe: () =>
+      nodeList.map((n) => {
+        const d = devices.get(n.id)!;
+        const now = Date.now();
+        d.cam?.step(now);
+        return {
+          ...n,
+          fault: d.fault,
+          paths: { lan: modeOf(n.id, 'lan').mode, tailscale: n.tailscaleIp ? modeOf(n.id, 'tailscale').mode : null },
+          status: d.cam ? d.cam.status(now) : null,
+          openStreams: d.streams.size,
+        };
+      }),
+    manifest: (o) => buildManifest(specs, o?.rigName),
+    close: async () => {},
+  };
+
+  const control = await startControlServer({ rig, port: opts.controlPort ?? 0 });
+  rig.controlUrl = control.url;
+  const advertising = opts.advertise ? startAdvertising(nodeList.filter((n) => n.role === 'camera')) : null;
+
+  rig.close = async () => {
+    clearInterval(timer);
+    await advertising?.stop();
+    await control.close();
+    for (const d of devices.values()) d.cutStreams();
+    for (const res of parked) res.destroy();
+    await Promise.all(opening.values());
+    await Promise.all(listeners.map(closeListener));
+  };
+  return rig;
+}

@@ -1,0 +1,88 @@
+/**
+ * Shared types of the camera-node simulator: fault modes, options, nodes.
+ * The fault schema doubles as the control API's request validation.
+ */
+import { z } from 'zod';
+
+/** One of the two networks a simulated device listens on. */
+export type SimPath = 'lan' | 'tailscale';
+export const SIM_PATHS: readonly SimPath[] = ['lan', 'tailscale'];
+
+const pathSchema = z.enum(['lan', 'tailscale', 'both'], { error: 'must be lan, tailscale or both' }).optional();
+
+/** A fault as given to `setFault` and to `POST /nodes/:id/fault`. */
+export const simFaultSchema = z.discriminatedUnion(
+  'mode',
+  [
+    z.strictObject({ mode: z.literal('ok') }),
+    z.strictObject({ mode: z.enum(['down', 'hang', 'garbage']), path: pathSchema }),
+    z.strictObject({
+      mode: z.literal('slow'),
+      ms: z.number({ error: 'must be a number of milliseconds' }).int().min(1).max(600_000),
+      path: pathSchema,
+    }),
+    z.strictObject({ mode: z.literal('lan-down') }),
+    z.strictObject({ mode: z.literal('tailscale-down') }),
+  ],
+  { error: 'mode must be one of ok, down, hang, slow, garbage, lan-down, tailscale-down' },
+);
+
+/** What is wrong with a node, per path (`path` defaults to both). */
+export type SimFault =
+  | { mode: 'ok' }
+  | { mode: 'down' | 'hang' | 'garbage'; path?: 'lan' | 'tailscale' | 'both' }
+  | { mode: 'slow'; ms: number; path?: 'lan' | 'tailscale' | 'both' }
+  | { mode: 'lan-down' }
+  | { mode: 'tailscale-down' };
+
+/** How one address of a node behaves right now, after faults and the hotspot cascade. */
+export type PathMode = { mode: 'ok' } | { mode: 'down' } | { mode: 'hang' } | { mode: 'garbage' } | { mode: 'slow'; ms: number };
+
+/** Options of `startSimRig`. */
+export interface SimRigOptions {
+  /** Cameras, default 4. */
+  nodes?: number;
+  /** LAN-like range, default '127.0.1.0/24' (first usable host onward). */
+  lanCidr?: string;
+  /** Tailscale-like range, default '127.100.0.0/16'. */
+  tailnetCidr?: string;
+  /** One port shared by every node on both addresses; 0 picks one free on all addresses. */
+  port?: number;
+  /** SSE heartbeat period, default 1000. */
+  heartbeatMs?: number;
+  /** Also a hotspot, a console and a relay (default true). */
+  extras?: boolean;
+  /** Publish every camera over Bonjour (`_rigcam._tcp`) on loopback, default false. */
+  advertise?: boolean;
+  /** Control API port on 127.0.0.1, default 0 (a free one). */
+  controlPort?: number;
+  /** Camera id prefix, default 'cam' → cam-01, cam-02 … */
+  idPrefix?: string;
+}
+
+/** A simulated device as the caller sees it. */
+export interface SimNode {
+  id: string;
+  name: string;
+  role: string;
+  lanIp: string;
+  tailscaleIp: string | null;
+  port: number;
+}
+
+/** Effective mode of one path, from a node's own fault alone. */
+export function faultOnPath(fault: SimFault, path: SimPath): PathMode {
+  switch (fault.mode) {
+    case 'ok':
+      return { mode: 'ok' };
+    case 'lan-down':
+      return path === 'lan' ? { mode: 'down' } : { mode: 'ok' };
+    case 'tailscale-down':
+      return path === 'tailscale' ? { mode: 'down' } : { mode: 'ok' };
+    default: {
+      const on = fault.path ?? 'both';
+      if (on !== 'both' && on !== path) return { mode: 'ok' };
+      return fault.mode === 'slow' ? { mode: 'slow', ms: fault.ms } : { mode: fault.mode };
+    }
+  }
+}
