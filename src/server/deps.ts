@@ -2,7 +2,9 @@ import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import type { Ctx } from '../topology/context.ts';
 import type { EventBus } from '../topology/events.ts';
+import type { DeviceHealth } from '../topology/health-types.ts';
 import type { Db } from '../topology/store/db.ts';
+import type { TailscaleService } from '../topology/tailscale/service.ts';
 import type { Config } from './config.ts';
 
 /** What buildApp needs; main.ts wires the real ones, tests their own. */
@@ -11,6 +13,10 @@ export interface AppDeps {
   bus: EventBus;
   config: Config;
   logger?: Logger;
+  /** The Tailscale integration (sync, path quality, whois); absent when not wired. */
+  tailscale?: TailscaleService;
+  /** Live health per device (the probe engine); without it exports show state "unknown". */
+  health?: { device(id: string): DeviceHealth | undefined };
 }
 
 /**

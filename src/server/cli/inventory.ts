@@ -52,10 +52,12 @@ export function registerInventory(program: Command): void {
     .description(`export the map (${EXPORT_FORMATS.join(', ')}) to stdout or a file`)
     .option('--format <format>', EXPORT_FORMATS.join('|'), 'json')
     .option('-o, --output <file>', 'write to this file instead of stdout')
+    .option('--no-state', 'md, mermaid, dot: leave live state, last seen and the date out (for a document kept in a repo)')
     .option(...dbOption)
     .action((opts) =>
       withStore(opts, (ctx) => {
-        const out = renderExport({ ctx, format: opts.format });
+        // The CLI has no probe engine: live state shows as "unknown", last seen from the stored addresses.
+        const out = renderExport({ ctx, format: opts.format, includeState: opts.state !== false });
         if (opts.output) {
           writeFileSync(opts.output, out.body);
           process.stderr.write(`wrote ${opts.output} (${out.body.length} bytes, ${opts.format})\n`);

@@ -1,9 +1,18 @@
 /** /api/topology, /api/import, /api/export. */
 import { Hono } from 'hono';
+import { RigmapError } from '../../topology/errors.ts';
 import { renderExport } from '../../topology/export/index.ts';
 import { importInventoryText } from '../../topology/import.ts';
 import { getTopology } from '../../topology/topology.ts';
 import { type AppDeps, ctxOf } from '../deps.ts';
+
+/** `?state=` as a yes/no flag (default yes); anything else is refused, naming it. */
+function parseStateFlag(value: string | undefined): boolean {
+  const v = (value ?? '').trim().toLowerCase();
+  if (['', '1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new RigmapError('validation_failed', `state must be 1 or 0 (got "${value}")`, { problems: [{ field: 'state', message: 'must be 1 or 0', value }] });
+}
 
 export function inventoryRoutes(deps: AppDeps) {
   return new Hono()
@@ -17,7 +26,15 @@ export function inventoryRoutes(deps: AppDeps) {
       return c.json(report);
     })
     .get('/export', (c) => {
-      const out = renderExport({ ctx: ctxOf(deps, c), format: c.req.query('format') ?? 'json' });
+      // ?state=0 leaves live state and the date out (a document kept in a repo).
+      const includeState = parseStateFlag(c.req.query('state'));
+      const health = deps.health;
+      const out = renderExport({
+        ctx: ctxOf(deps, c),
+        format: c.req.query('format') ?? 'json',
+        includeState,
+        health: health ? (id) => health.device(id) : undefined,
+      });
       const headers: Record<string, string> = { 'content-type': out.contentType };
       if (c.req.query('download') !== undefined) headers['content-disposition'] = `attachment; filename="rigmap.${out.extension}"`;
       return c.body(out.body, 200, headers);
