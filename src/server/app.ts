@@ -11,6 +11,8 @@ import { deviceRoutes } from './routes/devices.ts';
 import { healthRoutes } from './routes/health.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { linkRoutes } from './routes/links.ts';
+import { reachRoutes } from './reach.ts';
+import { staticRoutes } from './static.ts';
 
 export function buildApp(deps: AppDeps) {
   const app = new Hono();
@@ -26,6 +28,9 @@ export function buildApp(deps: AppDeps) {
   app.route('/api/devices', deviceRoutes(deps));
   app.route('/api/links', linkRoutes(deps));
   app.route('/api', inventoryRoutes(deps));
+  app.route('/api', reachRoutes(deps));
+  // The dashboard bundle; it only answers / and the bundle's own files.
+  app.route('/', staticRoutes());
   return app;
 }
 

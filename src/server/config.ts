@@ -3,6 +3,7 @@
  * A bad value fails at start-up with a message naming the flag and the variable.
  * Each option is one row of CONFIG_OPTIONS; the README's table mirrors it.
  */
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { RigmapError } from '../topology/errors.ts';
 
@@ -26,6 +27,11 @@ export const CONFIG_OPTIONS = [
     key: 'logLevel', flag: '--log-level', env: 'RIGMAP_LOG_LEVEL', description: 'log detail: fatal, error, warn, info, debug, trace or silent',
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
   },
+  {
+    key: 'tailnetCidrs', flag: '--tailnet-cidrs', env: 'RIGMAP_TAILNET_CIDRS', description: 'extra comma-separated CIDR ranges whose viewers count as on the tailnet (besides 100.64.0.0/10 and fd7a:115c:a1e0::/48)',
+    schema: z.string().default('').transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .refine((list) => list.every((c) => ipaddr.isValidCIDR(c)), { error: 'must be comma-separated CIDR ranges, e.g. 127.100.0.0/16' }),
+  },
 ] as const satisfies readonly ConfigOption[];
 
 export type Config = {
@@ -33,6 +39,8 @@ export type Config = {
   port: number;
   db: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Extra ranges counted as the tailnet when classifying a viewer (reach links). */
+  tailnetCidrs: string[];
 };
 
 /**

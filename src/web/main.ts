@@ -1,0 +1,177 @@
+/**
+ * The dashboard's entry: load the map, draw the graph, route between views by
+ * URL hash, and apply live events from /api/events to the store.
+ */
+import { api, ApiError } from './api.ts';
+import { esc, toast } from './format.ts';
+import { GraphView } from './graph.ts';
+import { connectLive, type LiveStatus } from './live.ts';
+import { Store } from './state.ts';
+import { AlertsView } from './views/alerts.ts';
+import { ContactSheetView } from './views/contacts.ts';
+import { InventoryView } from './views/inventory.ts';
+import { DevicePanel } from './views/panel.ts';
+
+type ViewName = 'graph' | 'inventory' | 'alerts' | 'contacts';
+const VIEWS: ViewName[] = ['graph', 'inventory', 'alerts', 'contacts'];
+
+/** What tests and the benchmark read: the store, the graph and render timings. */
+export interface DebugHandle {
+  store: Store;
+  graph: GraphView;
+  ready: boolean;
+  firstRenderMs: number | null;
+  /** Every live state change applied to the graph, with the wall-clock time it was painted. */
+  applied: { deviceId: string; state: string; paintedAt: number }[];
+}
+
+declare global {
+  interface Window { rigmap?: DebugHandle }
+}
+
+const $ = <T extends HTMLElement>(sel: string) => document.querySelector<T>(sel)!;
+
+async function loadAlerts(store: Store): Promise<void> {
+  try {
+    store.setAlerts(await api.alerts());
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) {
+      store.alertsAvailable = false;
+      store.emit('alerts');
+    } else throw err;
+  }
+}
+
+async function reload(store: Store): Promise<void> {
+  const [topology, reach] = await Promise.all([api.topology(), api.reach()]);
+  store.setTopology(topology);
+  store.setReach(reach);
+}
+
+async function boot(): Promise<void> {
+  const t0 = performance.now();
+  const store = new Store();
+  const [topology, reach] = await Promise.all([api.topology(), api.reach()]);
+  store.setReach(reach);
+  store.topology = topology;
+  store.devices = new Map(topology.devices.map((d) => [d.id, d]));
+  for (const d of topology.devices) if (d.health) store.health.set(d.id, d.health);
+
+  $('#rig-name').textContent = topology.rig.name;
+  document.title = `rigmap · ${topology.rig.name}`;
+  const viewerBadge = $('#viewer-badge');
+  viewerBadge.textContent = `you: ${reach.viewer.network === 'tailscale' ? 'Tailscale' : 'LAN'}`;
+  viewerBadge.dataset.network = reach.viewer.network;
+
+  let panel: DevicePanel;
+  const graph = new GraphView($('#cy'), store, (id) => (id ? panel.open(id) : panel.close()));
+  panel = new DevicePanel($('#panel'), store, () => graph.select(null));
+  const openDetails = (id: string) => {
+    graph.select(id);
+    panel.open(id);
+  };
+  const inventory = new InventoryView($('#view-inventory'), store, openDetails);
+  new AlertsView($('#view-alerts'), store, openDetails);
+  const contacts = new ContactSheetView($('#view-contacts'), store, openDetails);
+
+  const debug: DebugHandle = { store, graph, ready: false, firstRenderMs: null, applied: [] };
+  window.rigmap = debug;
+
+  let graphFitted = false;
+  const route = () => {
+    const name = (location.hash.replace(/^#\/?/, '') || 'graph') as ViewName;
+    const view = VIEWS.includes(name) ? name : 'graph';
+    for (const v of VIEWS) $(`#view-${v}`).hidden = v !== view;
+    for (const a of document.querySelectorAll<HTMLAnchorElement>('nav a')) {
+      if (a.dataset.view === view) a.setAttribute('aria-current', 'page');
+      else a.removeAttribute('aria-current');
+    }
+    if (view === 'graph') {
+      graph.resize();
+      if (!graphFitted && debug.ready) graph.cy.fit(undefined, 30);
+      graphFitted ||= debug.ready;
+    }
+    if (view === 'inventory') inventory.render();
+    if (view === 'contacts') contacts.show();
+    else contacts.hide();
+  };
+  window.addEventListener('hashchange', route);
+  window.addEventListener('resize', () => graph.resize());
+  route();
+
+  // The graph lays out even when another view is open, so switching is instant.
+  if ($('#view-graph').hidden) $('#view-graph').hidden = false;
+  await graph.render();
+  route();
+  graphFitted = !$('#view-graph').hidden;
+  inventory.render();
+  store.on('alerts', () => {
+    const el = $('#alert-count');
+    el.hidden = store.alerts.open.length === 0;
+    el.textContent = String(store.alerts.open.length);
+    el.setAttribute('aria-label', `${store.alerts.open.length} open alerts`);
+  });
+  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  debug.firstRenderMs = performance.now() - t0;
+  debug.ready = true;
+  document.body.dataset.ready = 'true';
+  void loadAlerts(store).catch((err: Error) => toast(`alerts: ${err.message}`));
+
+  // Live: state changes patch the store; map changes refetch it (debounced).
+  let refetch = 0;
+  const scheduleReload = () => {
+    window.clearTimeout(refetch);
+    refetch = window.setTimeout(() => void reload(store).catch((err: Error) => toast(`reload failed: ${err.message}`)), 150);
+  };
+  const painted = (deviceId: string) => {
+    const state = store.stateOf(deviceId);
+    requestAnimationFrame(() => requestAnimationFrame(() => {
+      debug.applied.push({ deviceId, state, paintedAt: Date.now() });
+      if (debug.applied.length > 5000) debug.applied.splice(0, 1000);
+    }));
+  };
+  const liveBadge = $('#live-badge');
+  const labels: Record<LiveStatus, string> = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…', offline: 'offline: retrying' };
+  connectLive({
+    onStatus: (s) => {
+      liveBadge.textContent = labels[s];
+      liveBadge.className = `badge ${s === 'live' ? 'live' : s === 'offline' ? 'offline' : ''}`;
+    },
+    onResync: () => {
+      scheduleReload();
+      void loadAlerts(store).catch(() => undefined);
+    },
+    onEvent: (type, data) => {
+      switch (type) {
+        case 'device.state': {
+          const d = data as { deviceId: string; health: Parameters<Store['setHealth']>[0] };
+          store.setHealth({ ...d.health, deviceId: d.deviceId });
+          painted(d.deviceId);
+          break;
+        }
+        case 'path.state': {
+          const d = data as { deviceId: string; path: Parameters<Store['setPath']>[1] };
+          store.setPath(d.deviceId, d.path);
+          painted(d.deviceId);
+          break;
+        }
+        case 'node.status': {
+          const d = data as { deviceId: string; status: Parameters<Store['setStatus']>[1] };
+          store.setStatus(d.deviceId, d.status);
+          break;
+        }
+        case 'alert.raised':
+        case 'alert.resolved':
+          store.upsertAlert((data as { alert: Parameters<Store['upsertAlert']>[0] }).alert);
+          break;
+        default:
+          scheduleReload();
+      }
+    },
+  });
+}
+
+boot().catch((err: Error) => {
+  $('#main').innerHTML = `<section class="view"><h2>rigmap could not load the map</h2><p class="error-text">${esc(err.message)}</p><p>Is the server running? Reload to try again.</p></section>`;
+  document.body.dataset.ready = 'error';
+});

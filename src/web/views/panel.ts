@@ -1,0 +1,159 @@
+/**
+ * The device panel: addresses with copy buttons, services, per-path state with
+ * the last error, a latency sparkline and 24 h availability, battery / thermal /
+ * storage, the latest snapshot, recent transitions, and links that open the node
+ * through the address that works for this viewer.
+ */
+import type { PathHealth } from '../../topology/health-types.ts';
+import type { Network } from '../../topology/model.ts';
+import { api } from '../api.ts';
+import { ago, bytes, copyText, esc, ms, toast } from '../format.ts';
+import { networkState, type Store } from '../state.ts';
+import { renderHistory } from './panel-history.ts';
+
+const NET_LABEL: Record<Network, string> = { lan: 'LAN', tailscale: 'Tailscale' };
+
+/** Snapshot URL of a device for this viewer, when it runs the camera-node API. */
+export function snapshotUrl(store: Store, deviceId: string): string | null {
+  const r = store.reach.get(deviceId);
+  if (!r?.preferred?.baseUrl || !r.apiPath) return null;
+  return `${r.preferred.baseUrl}${r.apiPath}/snapshot.jpg`;
+}
+
+/** Whether the viewer's own path to a device is believed up (unknown counts as worth trying). */
+export function viewerPathUsable(store: Store, deviceId: string): boolean {
+  const r = store.reach.get(deviceId);
+  if (!r?.preferred) return false;
+  const ns = networkState(store.health.get(deviceId), r.preferred.network);
+  return ns.state !== 'down';
+}
+
+function reachNote(store: Store, deviceId: string): string {
+  const r = store.reach.get(deviceId);
+  if (!r) return '';
+  const health = store.health.get(deviceId);
+  const notes: string[] = [];
+  if (r.note) notes.push(esc(r.note));
+  if (r.preferred && r.other) {
+    const mine = networkState(health, r.preferred.network);
+    const theirs = networkState(health, r.other.network);
+    if (mine.state === 'down' && theirs.state === 'up') {
+      notes.push(`Your ${NET_LABEL[r.preferred.network]} path to this device is down, but its ${NET_LABEL[r.other.network]} path is up` +
+        (r.other.baseUrl ? ` (<a href="${esc(r.other.baseUrl + (r.apiPath ?? ''))}/status" target="_blank" rel="noopener">try ${esc(r.other.host)}</a>)` : '') + '.');
+    }
+  }
+  return notes.map((n) => `<p class="note" data-testid="reach-note">${n}</p>`).join('');
+}
+
+function pathRow(p: PathHealth): string {
+  const extra = [p.flapping ? 'flapping' : '', p.tailscaleQuality ? `via ${p.tailscaleQuality}` : '', p.heartbeatAgeMs !== null && p.heartbeatAgeMs !== undefined ? `heartbeat ${(p.heartbeatAgeMs / 1000).toFixed(1)} s` : '']
+    .filter(Boolean).join(' · ');
+  return `<tr data-network="${esc(p.network)}" data-state="${esc(p.state)}">
+    <td>${esc(NET_LABEL[p.network] ?? p.network)}<div class="mono muted">${esc(p.address)}:${esc(p.port)}</div></td>
+    <td><span class="state ${esc(p.state)}">${esc(p.state.replace(/_/g, ' '))}</span><div class="muted">${esc(ago(p.since))}</div></td>
+    <td>${esc(ms(p.latencyMs) || '—')}${extra ? `<div class="muted">${esc(extra)}</div>` : ''}</td>
+  </tr>${p.lastError ? `<tr><td colspan="3" class="error-text" data-testid="path-error">${esc(p.lastError)}</td></tr>` : ''}`;
+}
+
+/** The panel, bound to the store; `open(id)` shows a device, `close()` hides it. */
+export class DevicePanel {
+  deviceId: string | null = null;
+  private snapshotTimer = 0;
+
+  constructor(private readonly el: HTMLElement, private readonly store: Store, private readonly onClose: () => void) {
+    store.on('health', ({ deviceId }) => deviceId === this.deviceId && this.render(false));
+    store.on('topology', () => this.deviceId && (store.devices.has(this.deviceId) ? this.render(false) : this.close()));
+    store.on('reach', () => this.deviceId && this.render(false));
+    el.addEventListener('keydown', (e) => e.key === 'Escape' && this.close());
+  }
+
+  open(deviceId: string): void {
+    this.deviceId = deviceId;
+    this.el.hidden = false;
+    this.render(true);
+    this.el.querySelector<HTMLElement>('h2')?.focus();
+    void this.loadHistory();
+  }
+
+  close(): void {
+    if (this.deviceId === null) return;
+    this.deviceId = null;
+    this.el.hidden = true;
+    this.el.innerHTML = '';
+    window.clearInterval(this.snapshotTimer);
+    this.onClose();
+  }
+
+  private render(withSnapshot: boolean): void {
+    const id = this.deviceId;
+    const d = id ? this.store.devices.get(id) : undefined;
+    if (!id || !d) return;
+    const health = this.store.health.get(id);
+    const state = health?.state ?? 'unknown';
+    const r = this.store.reach.get(id);
+    const status = health?.status ?? null;
+    const openLink = r?.preferred?.baseUrl
+      ? `<p>Open from here (${esc(NET_LABEL[r.preferred.network])}): <a data-testid="open-node" href="${esc(r.preferred.baseUrl + (r.apiPath ?? ''))}${r.apiPath ? '/status' : ''}" target="_blank" rel="noopener">${esc(r.preferred.baseUrl)}</a></p>` : '';
+    const addresses = d.addresses.map((a) => {
+      const value = a.ip ?? a.hostname ?? '';
+      return `<dt>${esc(NET_LABEL[a.network])}</dt><dd><span class="mono">${esc(value)}</span>${a.ip && a.hostname ? ` <span class="muted mono">${esc(a.hostname)}</span>` : ''}
+        <button type="button" class="copy" data-copy="${esc(value)}" aria-label="Copy ${esc(NET_LABEL[a.network])} address ${esc(value)}">Copy</button></dd>`;
+    }).join('') || '<dt>—</dt><dd class="muted">no address</dd>';
+    const services = d.services.map((s) => `<li class="mono">${esc(s.name)} ${esc(s.protocol)}:${esc(s.port)}${esc(s.path ?? '')}</li>`).join('') || '<li class="muted">none</li>';
+    const paths = health?.paths.length ? `<table><tbody>${health.paths.map(pathRow).join('')}</tbody></table>` : '<p class="muted">No probe results yet.</p>';
+    const statusHtml = status ? `<dl class="kv">
+        <dt>Node</dt><dd>${esc(status.state)}</dd>
+        <dt>Battery</dt><dd>${Math.round(status.battery.level * 100)} %${status.battery.charging ? ' (charging)' : ''}</dd>
+        <dt>Thermal</dt><dd>${esc(status.thermal)}</dd>
+        <dt>Storage</dt><dd>${bytes(status.storage.freeBytes)} free of ${bytes(status.storage.totalBytes)}</dd></dl>` : '<p class="muted">No status reported.</p>';
+    const keepHistory = this.el.querySelector('[data-slot="history"]')?.innerHTML ?? '<p class="muted">Loading…</p>';
+    const keepSnap = withSnapshot ? null : this.el.querySelector('[data-slot="snapshot"]');
+    const ns = (n: Network) => networkState(health, n).state;
+    this.el.innerHTML = `
+      <button type="button" class="close" aria-label="Close device details">✕</button>
+      <h2 tabindex="-1">${esc(d.name || d.id)}</h2>
+      <p><span class="state ${esc(state)}" data-testid="device-state">${esc(state)}</span> <span class="muted">${esc(d.role)} · ${esc(d.id)}${d.model ? ' · ' + esc(d.model) : ''}</span></p>
+      ${reachNote(this.store, id)}
+      ${openLink}
+      <h3>Addresses</h3><dl class="kv">${addresses}</dl>
+      <h3>Paths</h3><p class="muted">LAN ${esc(ns('lan'))} · Tailscale ${esc(ns('tailscale'))}</p>${paths}
+      <h3>History</h3><div data-slot="history">${keepHistory}</div>
+      <h3>Node status</h3>${statusHtml}
+      <h3>Snapshot</h3><div data-slot="snapshot"></div>
+      <h3>Services</h3><ul>${services}</ul>`;
+    const snapSlot = this.el.querySelector<HTMLElement>('[data-slot="snapshot"]')!;
+    if (keepSnap) snapSlot.replaceWith(keepSnap);
+    else this.renderSnapshot(snapSlot, id);
+    this.el.querySelector('.close')?.addEventListener('click', () => this.close());
+    for (const b of this.el.querySelectorAll<HTMLButtonElement>('button.copy')) {
+      b.addEventListener('click', () => copyText(b.dataset.copy ?? '').then(() => toast(`copied ${b.dataset.copy}`), () => toast('copy failed')));
+    }
+  }
+
+  private renderSnapshot(slot: HTMLElement, id: string): void {
+    const url = snapshotUrl(this.store, id);
+    if (!url) {
+      slot.innerHTML = '<p class="muted">This device serves no snapshot.</p>';
+      return;
+    }
+    if (!viewerPathUsable(this.store, id)) {
+      slot.innerHTML = '<p class="muted">Your path to this device is down: no snapshot.</p>';
+      return;
+    }
+    slot.innerHTML = `<a href="${esc(url)}" target="_blank" rel="noopener"><img class="snapshot" alt="Latest snapshot of ${esc(id)}" src="${esc(url)}?t=${Date.now()}"></a>`;
+  }
+
+  private async loadHistory(): Promise<void> {
+    const id = this.deviceId;
+    if (!id) return;
+    let html: string;
+    try {
+      html = renderHistory(await api.deviceHealth(id));
+    } catch (err) {
+      html = `<p class="muted">History unavailable: ${esc((err as Error).message)}</p>`;
+    }
+    if (this.deviceId !== id) return;
+    const slot = this.el.querySelector('[data-slot="history"]');
+    if (slot) slot.innerHTML = html;
+  }
+}
