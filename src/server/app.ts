@@ -11,6 +11,8 @@ import { deviceRoutes } from './routes/devices.ts';
 import { healthRoutes } from './routes/health.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { linkRoutes } from './routes/links.ts';
+import { tailscaleRoutes } from './routes/tailscale.ts';
+import { viewerIdentity } from './viewer.ts';
 import { reachRoutes } from './reach.ts';
 import { staticRoutes } from './static.ts';
 
@@ -24,9 +26,12 @@ export function buildApp(deps: AppDeps) {
     return c.json(body, status);
   });
   app.use('/api/*', limitBody);
+  // Who is viewing (tailscale serve headers from loopback, or whois): the actor of every change.
+  app.use('/api/*', viewerIdentity(deps));
   app.route('/', healthRoutes(deps));
   app.route('/api/devices', deviceRoutes(deps));
   app.route('/api/links', linkRoutes(deps));
+  app.route('/api', tailscaleRoutes(deps));
   app.route('/api', inventoryRoutes(deps));
   app.route('/api', reachRoutes(deps));
   // The dashboard bundle; it only answers / and the bundle's own files.

@@ -32,9 +32,27 @@ export const CONFIG_OPTIONS = [
     schema: z.string().default('').transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
       .refine((list) => list.every((c) => ipaddr.isValidCIDR(c)), { error: 'must be comma-separated CIDR ranges, e.g. 127.100.0.0/16' }),
   },
+  {
+    key: 'tailscaleSync', flag: '--tailscale-sync', env: 'RIGMAP_TAILSCALE_SYNC', description: 'periodic tailnet sync: auto (the API when credentials are set), api, local or off',
+    schema: z.enum(['auto', 'off', 'api', 'local'], { error: 'must be one of auto, off, api, local' }).default('auto'),
+  },
+  { key: 'tailscaleApiBase', flag: '--tailscale-api-base', env: 'RIGMAP_TAILSCALE_API_BASE', description: 'Tailscale API base URL (self-hosted control servers, tests)', schema: z.url({ error: 'must be a URL, e.g. https://api.tailscale.com' }).default('https://api.tailscale.com') },
+  { key: 'tailscaleTailnet', flag: '--tailscale-tailnet', env: 'RIGMAP_TAILSCALE_TAILNET', description: 'tailnet name for the API ("-": the token\'s own tailnet)', schema: z.string().min(1).default('-') },
+  { key: 'tailscaleSocket', flag: '--tailscale-socket', env: 'RIGMAP_TAILSCALE_SOCKET', description: 'tailscaled socket; setting it turns on path quality and whois (empty: off, platform default for the local sync)', schema: z.string().default('') },
+  {
+    key: 'tailscaleSyncInterval', flag: '--tailscale-sync-interval', env: 'RIGMAP_TAILSCALE_SYNC_INTERVAL', description: 'seconds between tailnet syncs',
+    schema: z.coerce.number({ error: 'must be a number' }).min(1, { error: 'must be at least 1' }).max(86_400, { error: 'must be at most 86400' }).default(300),
+  },
+  { key: 'tailscaleRoleMap', flag: '--tailscale-role-map', env: 'RIGMAP_TAILSCALE_ROLE_MAP', description: 'extra tag→role pairs, e.g. "tag:cam=camera,tag:ops=console" (defaults: tag:camera→camera, tag:console→console, …)', schema: z.string().default('') },
 ] as const satisfies readonly ConfigOption[];
 
 export type Config = {
+  tailscaleSync: 'auto' | 'off' | 'api' | 'local';
+  tailscaleApiBase: string;
+  tailscaleTailnet: string;
+  tailscaleSocket: string;
+  tailscaleSyncInterval: number;
+  tailscaleRoleMap: string;
   host: string;
   port: number;
   db: string;

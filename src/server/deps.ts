@@ -5,6 +5,7 @@ import type { EventBus } from '../topology/events.ts';
 import type { DeviceHealth } from '../topology/health-types.ts';
 import type { Db } from '../topology/store/db.ts';
 import type { TailscaleService } from '../topology/tailscale/service.ts';
+import type { TailscaleService } from '../topology/tailscale/service.ts';
 import type { Config } from './config.ts';
 
 /** What buildApp needs; main.ts wires the real ones, tests their own. */
@@ -13,6 +14,8 @@ export interface AppDeps {
   bus: EventBus;
   config: Config;
   logger?: Logger;
+  /** The Tailscale integration (sync, path quality, whois); absent when not wired. */
+  tailscale?: TailscaleService;
   /** The Tailscale integration (sync, path quality, whois); absent when not wired. */
   tailscale?: TailscaleService;
   /** Live health per device (the probe engine); without it exports show state "unknown". */

@@ -7,6 +7,8 @@ import { serve, type ServerType } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
 import { EventBus } from '../topology/events.ts';
 import { openDb } from '../topology/store/db.ts';
+import { settingsFromConfig, TailscaleService } from '../topology/tailscale/service.ts';
+import { resolveApiCredentials } from '../topology/tailscale/source.ts';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 
@@ -29,7 +31,14 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
   const store = openDb(config.db);
   const bus = new EventBus();
   bus.onListenerError = (err, event) => logger.error({ err, event: event.type }, 'event listener failed');
-  const app = buildApp({ db: store.db, bus, config, logger });
+  // Tailscale: clients, periodic sync (when configured), path quality, whois. Started once listening.
+  const tailscale = new TailscaleService({
+    ctx: () => ({ db: store.db, bus }),
+    settings: settingsFromConfig(config),
+    credentials: resolveApiCredentials(),
+    onSyncError: (err) => logger.warn({ error: (err as Error).message }, 'tailscale sync failed'),
+  });
+  const app = buildApp({ db: store.db, bus, config, logger, tailscale });
 
   let server: ServerType;
   const port = await new Promise<number>((resolve, reject) => {
@@ -43,6 +52,7 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${shownHost}:${port}`;
   logger.info({ url, db: store.path }, 'rigmap listening');
+  tailscale.start();
 
   return {
     url,
@@ -55,6 +65,7 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
         // SSE streams never end by themselves; cut them so close() returns.
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
+      await tailscale.stop();
       store.close();
       logger.info('rigmap stopped');
     },

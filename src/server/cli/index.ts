@@ -4,6 +4,7 @@ import { registerDevices } from './devices.ts';
 import { registerInventory } from './inventory.ts';
 import { registerServe } from './serve.ts';
 import { describeError } from './shared.ts';
+import { registerTailscale } from './tailscale.ts';
 
 /** Build the program; tests call it with their own argv. */
 export function buildCli(): Command {
@@ -14,6 +15,7 @@ export function buildCli(): Command {
   registerServe(program);
   registerDevices(program);
   registerInventory(program);
+  registerTailscale(program);
   return program;
 }
 

@@ -14,6 +14,8 @@ export function healthRoutes(deps: AppDeps) {
       database = 'error';
     }
     const ok = database === 'ok';
-    return c.json({ ok, database, uptimeSec: Math.round((Date.now() - startedAt) / 1000) }, ok ? 200 : 503);
+    // Tailscale sync state (null when no sync runs); a failing sync does not make the server unhealthy.
+    const tailscale = deps.tailscale?.sync?.status() ?? null;
+    return c.json({ ok, database, uptimeSec: Math.round((Date.now() - startedAt) / 1000), tailscale }, ok ? 200 : 503);
   });
 }

@@ -1,0 +1,82 @@
+/**
+ * /api/tailscale/*: import the tailnet, sync status, path quality; and
+ * /api/whoami: who is viewing. Thin: validate → one call → JSON.
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { parseOrThrow } from '../../topology/errors.ts';
+import { listTailscaleDevices } from '../../topology/tailscale/import.ts';
+import { type ImportRequest, settingsFromConfig, TailscaleService } from '../../topology/tailscale/service.ts';
+import { resolveApiCredentials } from '../../topology/tailscale/source.ts';
+import { readJson } from '../body.ts';
+import { type AppDeps, ctxOf } from '../deps.ts';
+import { viewerOf } from '../viewer.ts';
+
+const importSchema = z.strictObject({
+  source: z.enum(['api', 'local', 'status-file'], { error: 'must be one of api, local, status-file' }),
+  dryRun: z.boolean().optional(),
+  tailnet: z.string().min(1).max(200).optional(),
+  status: z.unknown().optional(),
+  apiKey: z.string().min(1).optional(),
+  oauthClientId: z.string().min(1).optional(),
+  oauthClientSecret: z.string().min(1).optional(),
+});
+
+const services = new WeakMap<AppDeps, TailscaleService>();
+
+/**
+ * The wired Tailscale service, or (for an app built without one) a service
+ * made from the configuration and environment that never syncs by itself.
+ */
+export function tailscaleOf(deps: AppDeps): TailscaleService {
+  if (deps.tailscale) return deps.tailscale;
+  let svc = services.get(deps);
+  if (!svc) {
+    svc = new TailscaleService({
+      ctx: () => ctxOf(deps),
+      settings: { ...settingsFromConfig(deps.config), sync: 'off' },
+      credentials: resolveApiCredentials(),
+    });
+    services.set(deps, svc);
+  }
+  return svc;
+}
+
+function toImportRequest(body: z.infer<typeof importSchema>): ImportRequest {
+  const credentials = body.apiKey
+    ? { apiKey: body.apiKey }
+    : body.oauthClientId && body.oauthClientSecret
+      ? { oauthClientId: body.oauthClientId, oauthClientSecret: body.oauthClientSecret }
+      : undefined;
+  return { source: body.source, dryRun: body.dryRun, tailnet: body.tailnet, status: body.status, credentials };
+}
+
+/** Every Tailscale device with its online flag, last seen and current path (null: unknown). */
+function pathsOf(deps: AppDeps, svc: TailscaleService) {
+  return listTailscaleDevices(deps.db).map((d) => ({ deviceId: d.id, nodeId: d.nodeId, online: d.online, lastSeen: d.lastSeen, path: svc.getPathQuality(d.id) }));
+}
+
+export function tailscaleRoutes(deps: AppDeps) {
+  return new Hono()
+    .post('/tailscale/import', async (c) => {
+      const body = parseOrThrow(importSchema, await readJson(c), 'Tailscale import');
+      const report = await tailscaleOf(deps).importNow({ ctx: ctxOf(deps, c, 'tailscale-import'), req: toImportRequest(body) });
+      return c.json(report);
+    })
+    .get('/tailscale/status', (c) => c.json({ ...tailscaleOf(deps).status(), devices: listTailscaleDevices(deps.db) }))
+    .get('/tailscale/paths', async (c) => {
+      const svc = tailscaleOf(deps);
+      if (['1', 'true', 'yes'].includes(c.req.query('refresh') ?? '')) await svc.refreshPaths();
+      return c.json({ updatedAt: svc.paths.updatedAt, paths: pathsOf(deps, svc) });
+    })
+    .get('/tailscale/paths/:id', (c) => {
+      const svc = tailscaleOf(deps);
+      const id = c.req.param('id');
+      const found = pathsOf(deps, svc).find((p) => p.deviceId === id);
+      return c.json(found ?? { deviceId: id, nodeId: null, online: null, lastSeen: null, path: null });
+    })
+    .get('/whoami', (c) => {
+      const viewer = viewerOf(c);
+      return c.json({ viewer, actor: viewer?.login ?? null });
+    });
+}

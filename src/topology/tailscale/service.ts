@@ -1,0 +1,175 @@
+/**
+ * The Tailscale side of a running server: its clients (built once, so an OAuth
+ * token is cached across syncs), the periodic sync, the path-quality snapshot
+ * and the whois cache. Created in main.ts; nothing here starts on import.
+ */
+import type { Ctx } from '../context.ts';
+import { RigmapError } from '../errors.ts';
+import type { Role } from '../model.ts';
+import { type ApiCredentials, TailscaleApiClient } from './api-client.ts';
+import { readLastTailnetImport, type TailnetImportReport } from './import.ts';
+import { TailscaleLocalClient } from './local-client.ts';
+import { DEFAULT_ROLE_MAP, parseRoleMap } from './mapping.ts';
+import { PathQualitySnapshot, type TailscalePath } from './path-quality.ts';
+import { importFromSource, type TailnetSource } from './source.ts';
+import { SyncScheduler, type SyncStatus } from './sync.ts';
+import { WhoisCache } from './whois.ts';
+
+/** Settings of the Tailscale integration (from Config, flags and env). */
+export interface TailscaleSettings {
+  /** Periodic sync source: off, api, local, or auto (api when credentials are set, else off). */
+  sync: 'auto' | 'off' | 'api' | 'local';
+  apiBase: string;
+  tailnet: string;
+  /** tailscaled's socket; empty: the platform default, and the Local API only when asked for. */
+  socket: string;
+  syncIntervalSec: number;
+  roleMap: Readonly<Record<string, Role>>;
+}
+
+/** The server configuration fields the integration reads (structurally: topology never imports the server). */
+export interface TailscaleConfigFields {
+  tailscaleSync: TailscaleSettings['sync'];
+  tailscaleApiBase: string;
+  tailscaleTailnet: string;
+  tailscaleSocket: string;
+  tailscaleSyncInterval: number;
+  tailscaleRoleMap: string;
+}
+
+/** Settings from the server configuration; a bad role map fails here, at start-up. */
+export function settingsFromConfig(config: TailscaleConfigFields): TailscaleSettings {
+  return {
+    sync: config.tailscaleSync,
+    apiBase: config.tailscaleApiBase,
+    tailnet: config.tailscaleTailnet,
+    socket: config.tailscaleSocket,
+    syncIntervalSec: config.tailscaleSyncInterval,
+    roleMap: parseRoleMap(config.tailscaleRoleMap),
+  };
+}
+
+/** What a POST /api/tailscale/import asks for. */
+export interface ImportRequest {
+  source: 'api' | 'local' | 'status-file';
+  dryRun?: boolean;
+  tailnet?: string;
+  /** For source status-file: the decoded `tailscale status --json`. */
+  status?: unknown;
+  /** Overrides of the server's credentials for one import; never stored or returned. */
+  credentials?: ApiCredentials;
+}
+
+/** The Tailscale part of a running rigmap. */
+export class TailscaleService {
+  readonly paths = new PathQualitySnapshot();
+  readonly api: TailscaleApiClient | null;
+  readonly local: TailscaleLocalClient | null;
+  readonly whois: WhoisCache | null;
+  readonly sync: SyncScheduler | null;
+  readonly syncSource: 'api' | 'local' | null;
+
+  constructor(
+    private readonly opts: {
+      ctx: () => Ctx;
+      settings: TailscaleSettings;
+      credentials: ApiCredentials | null;
+      fetch?: typeof fetch;
+      onSyncError?: (err: unknown) => void;
+    },
+  ) {
+    const s = opts.settings;
+    this.api = opts.credentials ? new TailscaleApiClient({ apiBase: s.apiBase, tailnet: s.tailnet, credentials: opts.credentials, fetch: opts.fetch }) : null;
+    // The Local API is used only when configured: a socket given, or the local sync chosen.
+    const wantLocal = s.socket !== '' || s.sync === 'local';
+    this.local = wantLocal ? new TailscaleLocalClient({ socketPath: s.socket || undefined }) : null;
+    this.whois = this.local ? new WhoisCache(this.local) : null;
+    this.syncSource = s.sync === 'off' ? null : s.sync === 'auto' ? (this.api ? 'api' : null) : s.sync;
+    if (this.syncSource === 'api' && !this.api) {
+      throw new RigmapError('validation_failed', 'the Tailscale sync source is "api" but no credentials are set: set RIGMAP_TAILSCALE_API_KEY, or RIGMAP_TAILSCALE_OAUTH_CLIENT_ID and RIGMAP_TAILSCALE_OAUTH_CLIENT_SECRET');
+    }
+    this.sync = this.syncSource
+      ? new SyncScheduler({
+          source: this.syncSource,
+          intervalMs: s.syncIntervalSec * 1000,
+          job: () => this.syncOnce(),
+          onError: opts.onSyncError,
+        })
+      : null;
+  }
+
+  /** Start the periodic sync (if configured). */
+  start(): void {
+    this.sync?.start();
+  }
+
+  /** Stop the periodic sync, waiting for a run in progress. */
+  async stop(): Promise<void> {
+    await this.sync?.stop();
+  }
+
+  private async syncOnce(): Promise<void> {
+    const ctx = { ...this.opts.ctx(), actor: 'tailscale-sync' };
+    const source: TailnetSource = this.syncSource === 'local' ? { kind: 'local', client: this.local! } : { kind: 'api', client: this.api! };
+    await importFromSource({ ctx, source, roleMap: this.opts.settings.roleMap, paths: this.paths });
+    // With the API as the source, the Local API (when configured) still gives path quality.
+    if (this.syncSource === 'api' && this.local) await this.refreshPaths().catch(() => undefined);
+  }
+
+  /** Refresh the path-quality snapshot from the Local API. */
+  async refreshPaths(): Promise<void> {
+    if (!this.local) {
+      throw new RigmapError('not_found', 'path quality needs the Local API: set RIGMAP_TAILSCALE_SOCKET (or --tailscale-socket) to tailscaled\'s socket');
+    }
+    this.paths.update({ db: this.opts.ctx().db, status: await this.local.status() });
+  }
+
+  /** The Tailscale path to one device, from the last snapshot (null when unknown). */
+  getPathQuality(deviceId: string): TailscalePath | null {
+    return this.paths.get(deviceId);
+  }
+
+  /** One import on request (REST, dashboard button). */
+  async importNow({ ctx, req }: { ctx: Ctx; req: ImportRequest }): Promise<TailnetImportReport> {
+    const s = this.opts.settings;
+    let source: TailnetSource;
+    if (req.source === 'api') {
+      const tailnet = req.tailnet || s.tailnet;
+      let client = this.api;
+      if (req.credentials || !client || tailnet !== client.tailnet) {
+        const credentials = req.credentials ?? this.opts.credentials;
+        if (!credentials) {
+          throw new RigmapError('validation_failed', 'no Tailscale API credentials on the server: set RIGMAP_TAILSCALE_API_KEY (or the OAuth client variables) and restart, or send apiKey in the request');
+        }
+        client = new TailscaleApiClient({ apiBase: s.apiBase, tailnet, credentials, fetch: this.opts.fetch });
+      }
+      source = { kind: 'api', client };
+    } else if (req.source === 'local') {
+      source = { kind: 'local', client: this.local ?? new TailscaleLocalClient({ socketPath: s.socket || undefined }) };
+    } else {
+      if (req.status === undefined) throw new RigmapError('validation_failed', 'source "status-file" needs "status": the JSON of `tailscale status --json`');
+      source = { kind: 'status-file', json: req.status, name: 'the uploaded status' };
+    }
+    return importFromSource({ ctx, source, dryRun: req.dryRun, roleMap: s.roleMap, paths: this.paths });
+  }
+
+  /** Sync state, last import and snapshot age, for /healthz and `GET /api/tailscale/status`. */
+  status(): {
+    sync: SyncStatus | { enabled: false; source: null };
+    lastImport: ReturnType<typeof readLastTailnetImport>;
+    api: { configured: boolean; apiBase: string; tailnet: string; auth: 'api-key' | 'oauth' | null };
+    localApi: { configured: boolean; socket: string | null };
+    paths: { updatedAt: string | null; count: number };
+  } {
+    const s = this.opts.settings;
+    return {
+      sync: this.sync?.status() ?? { enabled: false, source: null },
+      lastImport: readLastTailnetImport(this.opts.ctx().db),
+      api: { configured: this.api !== null, apiBase: s.apiBase, tailnet: s.tailnet, auth: this.api?.authKind ?? null },
+      localApi: { configured: this.local !== null, socket: this.local?.socketPath ?? null },
+      paths: { updatedAt: this.paths.updatedAt, count: this.paths.all().length },
+    };
+  }
+}
+
+export { DEFAULT_ROLE_MAP };
