@@ -76,7 +76,7 @@ function route(hc: HandlerContext, req: IncomingMessage, res: ServerResponse, in
       return send(200, cam.status(now));
     case '/api/v1/snapshot.jpg': {
       if (method !== 'GET') return notAllowed('GET');
-      const bytes = info.garbage ? randomBytes(512) : (device.snapshot = renderSnapshot({ cam, name: device.spec.name, index: device.spec.index, now, cache: device.snapshot })).jpeg;
+      const bytes = info.garbage ? Buffer.concat([Buffer.from('not a jpeg\0'), randomBytes(500)]) : (device.snapshot = renderSnapshot({ cam, name: device.spec.name, index: device.spec.index, now, cache: device.snapshot })).jpeg;
       res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': bytes.length, 'cache-control': 'no-store' });
       return void res.end(bytes);
     }
