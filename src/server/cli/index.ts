@@ -4,6 +4,7 @@ import { registerDevices } from './devices.ts';
 import { registerInventory } from './inventory.ts';
 import { registerServe } from './serve.ts';
 import { describeError } from './shared.ts';
+import { registerSim } from './sim.ts';
 import { registerTailscale } from './tailscale.ts';
 
 /** Build the program; tests call it with their own argv. */
@@ -15,6 +16,7 @@ export function buildCli(): Command {
   registerServe(program);
   registerDevices(program);
   registerInventory(program);
+  registerSim(program);
   registerTailscale(program);
   return program;
 }

@@ -1,0 +1,106 @@
+/** `rigmap sim` (a simulated rig of camera nodes), `rigmap sim-fault` (its control API) and `rigmap demo`. */
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { describeFault, parseScenario, runScenario } from '../../sim/scenario.ts';
+import { type SimRig, startSimRig } from '../../sim/rig.ts';
+import type { SimFault } from '../../sim/types.ts';
+import { RigmapError } from '../../topology/errors.ts';
+import { registerDemo } from './demo.ts';
+import { formatTable, print } from './shared.ts';
+
+/** Default control API port of `rigmap sim`, so `rigmap sim-fault` finds it without flags. */
+export const DEFAULT_CONTROL_PORT = 4749;
+
+const int = (what: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new RigmapError('validation_failed', `${what} must be a whole number (got "${v}")`);
+  return n;
+};
+
+/** The node table `rigmap sim` and `rigmap demo` print at start. */
+export function describeRig(rig: SimRig): string {
+  const rows = rig.nodes.map((n) => [n.id, n.role, `${n.lanIp}:${n.port}`, n.tailscaleIp ? `${n.tailscaleIp}:${n.port}` : '-']);
+  return formatTable(['id', 'role', 'lan', 'tailscale'], rows);
+}
+
+/** Stop `close` on the first Ctrl-C or SIGTERM, then exit. */
+export function stopOnSignal(close: () => Promise<void>): void {
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    setTimeout(() => process.exit(1), 5000).unref();
+    close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+export function registerSim(program: Command): void {
+  program
+    .command('sim')
+    .description('run a simulated rig of camera nodes (LAN + Tailscale-like loopback addresses) with a fault-injection control API; Ctrl-C stops it')
+    .option('--nodes <n>', 'cameras', int('--nodes'), 4)
+    .option('--lan <cidr>', 'LAN-like range', '127.0.1.0/24')
+    .option('--tailnet <cidr>', 'Tailscale-like range', '127.100.0.0/16')
+    .option('--port <port>', 'port every node listens on, on both addresses (0 picks a free one)', int('--port'), 8080)
+    .option('--heartbeat-ms <ms>', 'SSE heartbeat period', int('--heartbeat-ms'), 1000)
+    .option('--manifest <file>', 'write the rig as an inventory document (for `rigmap import`)')
+    .option('--rig-name <name>', 'rig name in the manifest', 'Simulated rig')
+    .option('--advertise', 'publish every camera over Bonjour (_rigcam._tcp), on loopback only')
+    .option('--control-port <port>', 'control API port on 127.0.0.1 (0 picks a free one)', int('--control-port'), DEFAULT_CONTROL_PORT)
+    .option('--no-extras', 'cameras only: no hotspot, console or relay')
+    .option('--id-prefix <prefix>', 'camera id prefix (cam → cam-01, cam-02 …)', 'cam')
+    .option('--scenario <steps>', 'scripted faults AT:NODE:MODE[=MS][@PATH], comma-separated, e.g. "5:cam-02:down,15:cam-02:ok,20:hotspot:down"')
+    .action(async (opts) => {
+      const steps = opts.scenario ? parseScenario(opts.scenario) : [];
+      const rig = await startSimRig({
+        nodes: opts.nodes, lanCidr: opts.lan, tailnetCidr: opts.tailnet, port: opts.port, heartbeatMs: opts.heartbeatMs,
+        advertise: Boolean(opts.advertise), controlPort: opts.controlPort, extras: opts.extras, idPrefix: opts.idPrefix,
+      });
+      print(describeRig(rig));
+      print(`\n${rig.nodes.length} simulated device(s); camera-node API under /api/v1 on every address, heartbeat every ${opts.heartbeatMs} ms`);
+      if (opts.advertise) print('advertising _rigcam._tcp on loopback');
+      if (opts.manifest) {
+        writeFileSync(opts.manifest, `${JSON.stringify(rig.manifest({ rigName: opts.rigName }), null, 2)}\n`);
+        print(`manifest written to ${opts.manifest} (load it with: rigmap import ${opts.manifest})`);
+      }
+      print(`control API: ${rig.controlUrl}  (e.g. rigmap sim-fault cam-02 down --control ${rig.controlUrl})`);
+      const cancel = runScenario({
+        steps,
+        apply: rig.setFault,
+        onStep: (s, err) => print(err ? `scenario: ${s.nodeId}: ${err.message}` : `scenario: ${s.nodeId} → ${describeFault(s.fault)}`),
+      });
+      print('Ctrl-C stops the simulator');
+      stopOnSignal(async () => {
+        cancel();
+        await rig.close();
+      });
+    });
+
+  program
+    .command('sim-fault <node> <mode>')
+    .description('inject a fault into a running `rigmap sim` node: down, hang, slow, garbage, lan-down, tailscale-down or ok ("all ok" clears every fault)')
+    .option('--ms <ms>', 'delay for slow', int('--ms'))
+    .option('--path <path>', 'lan, tailscale or both (default both) for down, hang, slow, garbage')
+    .option('--control <url>', 'the simulator control API', `http://127.0.0.1:${DEFAULT_CONTROL_PORT}`)
+    .action(async (node: string, mode: string, opts) => {
+      const reset = node === 'all';
+      if (reset && mode !== 'ok') throw new RigmapError('validation_failed', 'only "all ok" applies to every node');
+      const fault = { mode, ...(opts.ms !== undefined ? { ms: opts.ms } : {}), ...(opts.path ? { path: opts.path } : {}) } as SimFault;
+      const url = reset ? `${opts.control}/faults/reset` : `${opts.control}/nodes/${encodeURIComponent(node)}/fault`;
+      let res: Response;
+      try {
+        res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(reset ? {} : fault) });
+      } catch {
+        throw new RigmapError('upstream_failed', `no simulator answers at ${opts.control} (is \`rigmap sim\` running? pass --control URL)`);
+      }
+      const body = (await res.json()) as { error?: { code: string; message: string }; node?: { id: string; paths: { lan: string; tailscale: string | null } } };
+      if (body.error) throw new RigmapError(res.status === 404 ? 'not_found' : 'validation_failed', body.error.message);
+      if (reset) return print('every simulated node is ok');
+      const p = body.node!.paths;
+      print(`${body.node!.id}: ${describeFault(fault)} (lan ${p.lan}${p.tailscale ? `, tailscale ${p.tailscale}` : ''})`);
+    });
+
+  registerDemo(program);
+}
