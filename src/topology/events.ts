@@ -1,3 +1,4 @@
+import type { DeviceDiscoveredEvent } from './discovery/types.ts';
 import type { Alert, DeviceHealth, DeviceState, NodeStatus, PathHealth, PathState } from './health-types.ts';
 
 /**
@@ -23,6 +24,8 @@ export interface RigEventMap {
   'node.status': { deviceId: string; status: NodeStatus };
   'alert.raised': { alert: Alert };
   'alert.resolved': { alert: Alert };
+  /** Discovery (Bonjour, mDNS prober, subnet scan) found a node, saw it change, or saw it stop advertising. */
+  'device.discovered': DeviceDiscoveredEvent;
 }
 
 export type RigEventType = keyof RigEventMap;

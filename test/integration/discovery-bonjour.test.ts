@@ -1,0 +1,94 @@
+/**
+ * Bonjour browsing against `rigmap sim --advertise` pinned to loopback: every
+ * node shows up in the inbox (fetched over /api/v1/info), a known node is not
+ * duplicated, and a node that stops advertising is noticed.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSimRig, type SimRig } from '../../src/sim/rig.ts';
+import { BonjourBrowser } from '../../src/topology/discovery/bonjour-browser.ts';
+import { listDiscovered } from '../../src/topology/discovery/inbox.ts';
+import type { DeviceDiscoveredEvent } from '../../src/topology/discovery/types.ts';
+import { createDevice, getDevice, listDevices } from '../../src/topology/devices.ts';
+import { makeTestRig, type TestRig } from '../helpers/app.ts';
+
+const LOOPBACK = (ip: string) => ip.startsWith('127.');
+
+async function eventually<T>(fn: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('Bonjour browsing on loopback', () => {
+  const cleanups: Array<() => unknown> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  async function setup(prefix: string, lanCidr: string, tailnetCidr: string): Promise<{ rig: TestRig; sim: SimRig; browser: BonjourBrowser; events: DeviceDiscoveredEvent[] }> {
+    const rig = makeTestRig();
+    cleanups.push(() => rig.close());
+    const events: DeviceDiscoveredEvent[] = [];
+    rig.bus.on('device.discovered', (e) => {
+      if (e.data.discovered.nodeId?.startsWith(`${prefix}-`)) events.push(e.data);
+    });
+    const browser = new BonjourBrowser({ ctx: rig.ctx, iface: '127.0.0.1', inScope: LOOPBACK, recheckMs: 60_000 }).start();
+    cleanups.push(() => browser.stop());
+    const sim = await startSimRig({ nodes: 3, lanCidr, tailnetCidr, port: 0, advertise: true, extras: false, idPrefix: prefix, heartbeatMs: 1000 });
+    cleanups.push(() => sim.close());
+    return { rig, sim, browser, events };
+  }
+
+  it('finds every advertised node, fetched over /api/v1/info, each in about a second', async () => {
+    const { rig, sim, events } = await setup('dscb', '127.0.1.160/28', '127.100.160.0/28');
+    const started = Date.now();
+    // Other test files may advertise too: only this rig's nodes are counted.
+    const mine = () => listDiscovered({ ctx: rig.ctx }).filter((d) => d.nodeId?.startsWith('dscb-'));
+    await eventually(() => mine().length === sim.nodes.length, 'every node in the inbox');
+    const took = Date.now() - started;
+    console.log(`bonjour: ${sim.nodes.length} nodes in the inbox ${took} ms after advertising (target < 1000 ms)`);
+    for (const node of sim.nodes) {
+      const item = mine().find((d) => d.nodeId === node.id);
+      expect(item, node.id).toMatchObject({
+        source: 'bonjour',
+        status: 'new',
+        ip: node.lanIp,
+        port: node.port,
+        hostname: `${node.id}.local`,
+        name: node.name,
+        info: { id: node.id, api: 1, role: 'camera' },
+        suggestion: {
+          id: node.id,
+          role: 'camera',
+          addresses: [{ network: 'lan', ip: node.lanIp, hostname: `${node.id}.local` }],
+          services: [{ name: 'camera-node', protocol: 'http', port: node.port, path: '/api/v1' }],
+        },
+      });
+    }
+    expect(events.filter((e) => e.change === 'found').map((e) => e.discovered.nodeId).sort()).toEqual(sim.nodes.map((n) => n.id).sort());
+  });
+
+  it('matches a known node instead of offering it again, and notices when advertising stops', async () => {
+    // The map already knows the first camera by id (at an old address) before it advertises.
+    const { rig, sim, events } = await setup('dscm', '127.0.1.176/28', '127.100.176.0/28');
+    const first = sim.nodes[0]!;
+    createDevice({ ctx: rig.ctx, input: { id: first.id, role: 'camera', addresses: [{ network: 'lan', hostname: `${first.id}.local` }] } });
+    const mine = () => listDiscovered({ ctx: rig.ctx }).filter((d) => d.nodeId?.startsWith('dscm-'));
+    await eventually(() => mine().length === sim.nodes.length, 'every node in the inbox');
+    const known = await eventually(() => mine().find((d) => d.nodeId === first.id && d.status === 'matched'), 'the known node matched');
+    expect(known).toMatchObject({ matchedDeviceId: first.id, matchedBy: 'node-id' });
+    // Its hostname-only address learned the IP, with a last-seen time; no second device.
+    const device = getDevice({ ctx: rig.ctx, id: first.id });
+    expect(device.addresses).toEqual([expect.objectContaining({ network: 'lan', ip: first.lanIp, hostname: `${first.id}.local`, lastSeen: expect.any(String) })]);
+    expect(listDevices({ ctx: rig.ctx }).map((d) => d.id)).toEqual([first.id]);
+
+    await sim.close();
+    await eventually(() => mine().every((d) => d.goneAt !== null), 'every node marked gone after its goodbye');
+    expect(events.filter((e) => e.change === 'gone')).toHaveLength(sim.nodes.length);
+    expect(mine()).toHaveLength(sim.nodes.length);
+  });
+});
