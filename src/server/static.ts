@@ -36,13 +36,12 @@ export function staticRoutes({ dir = DEFAULT_WEB_DIR }: { dir?: string } = {}) {
     if (isApi(c.req.path)) return next();
     const isIndex = c.req.path === '/' || c.req.path === '/index.html';
     if (isIndex && !existsSync(join(root, 'index.html'))) return c.html(MISSING_PAGE.replace('__DIR__', root), 503);
-    return serveStatic({
-      root: rel,
-      path: isIndex ? 'index.html' : undefined,
-      onFound: (path, ctx) => {
-        // Hashed assets never change; index.html must be re-read after a rebuild.
-        ctx.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
-      },
-    })(c, next);
+    if (!existsSync(root)) return next();
+    // Hashed assets never change; index.html must be re-read after a rebuild.
+    // (serveStatic's onFound runs after the response is built, too late for headers.)
+    if (isIndex || existsSync(join(root, c.req.path))) {
+      c.header('cache-control', c.req.path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+    }
+    return serveStatic({ root: rel, path: isIndex ? 'index.html' : undefined })(c, next);
   });
 }

@@ -92,7 +92,16 @@ export class GraphView {
   /** First draw: all elements, then one layout. */
   render(): Promise<void> {
     this.cy.add(elementsFor(this.store));
-    return this.layout();
+    return this.layout().then(() => this.fit());
+  }
+
+  /** Fit the whole map, but never blow a small rig up past a readable size. */
+  fit(): void {
+    this.cy.fit(undefined, 30);
+    if (this.cy.zoom() > 1.1) {
+      this.cy.zoom(1.1);
+      this.cy.center();
+    }
   }
 
   private layout(): Promise<void> {

@@ -88,7 +88,7 @@ async function boot(): Promise<void> {
     }
     if (view === 'graph') {
       graph.resize();
-      if (!graphFitted && debug.ready) graph.cy.fit(undefined, 30);
+      if (!graphFitted && debug.ready) graph.fit();
       graphFitted ||= debug.ready;
     }
     if (view === 'inventory') inventory.render();

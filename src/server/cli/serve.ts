@@ -13,6 +13,7 @@ export function registerServe(program: Command): void {
     .option('--port <port>', 'port to listen on (env RIGMAP_PORT, default 4747)')
     .option('--db <file>', 'SQLite database (env RIGMAP_DB, default ./data/rigmap.db)')
     .option('--log-level <level>', 'log detail (env RIGMAP_LOG_LEVEL, default info)')
+    .option('--tailnet-cidrs <list>', 'extra CIDR ranges whose viewers count as on the tailnet, comma-separated (env RIGMAP_TAILNET_CIDRS)')
     .action(async (opts) => {
       const config = loadConfig(opts);
       const server = await startServer(config);

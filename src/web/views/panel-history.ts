@@ -34,7 +34,7 @@ function latencyPoints(doc: Rec): Point[] {
 
 /** An SVG sparkline: one polyline per network, gaps where there was no sample. */
 export function sparkline(points: Point[]): string {
-  if (points.length < 2) return '<p class="muted">Not enough latency samples yet.</p>';
+  if (points.every((p) => p.v === null)) return '<p class="muted">No latency samples yet.</p>';
   const t0 = Math.min(...points.map((p) => p.t));
   const t1 = Math.max(...points.map((p) => p.t));
   const vmax = Math.max(1, ...points.map((p) => p.v ?? 0));
@@ -45,24 +45,32 @@ export function sparkline(points: Point[]): string {
   const lines = [...byNet.entries()].map(([net, pts]) => {
     const xy = pts.sort((a, b) => a.t - b.t).filter((p) => p.v !== null)
       .map((p) => `${(((p.t - t0) / Math.max(1, t1 - t0)) * W).toFixed(1)},${(H - 2 - ((p.v ?? 0) / vmax) * (H - 4)).toFixed(1)}`).join(' ');
-    return `<polyline fill="none" stroke="${colours[net] ?? '#eef1f5'}" stroke-width="1.5" points="${xy}"><title>${esc(net)}</title></polyline>`;
+    const colour = colours[net] ?? '#eef1f5';
+    if (!xy.includes(' ')) {
+      const [x, y] = xy.split(',');
+      return xy ? `<circle cx="${x}" cy="${y}" r="2.5" fill="${colour}"><title>${esc(net)}</title></circle>` : '';
+    }
+    return `<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${xy}"><title>${esc(net)}</title></polyline>`;
   });
   return `<svg class="spark" viewBox="0 0 ${W} ${H}" preserveAspectRatio="none" role="img" aria-label="Latency per minute, peak ${Math.round(vmax)} ms">${lines.join('')}</svg>
     <p class="muted">Latency per minute (peak ${Math.round(vmax)} ms)${byNet.size > 1 ? ': LAN blue, Tailscale purple' : ''}</p>`;
 }
 
+const pct = (v: unknown): string => {
+  const n = num(isRec(v) ? pick(v, 'ratio', 'value', 'availability') : v);
+  if (n === null) return 'no data';
+  const p = n <= 1 ? n * 100 : n;
+  return `${p >= 99.95 || p === 0 ? p.toFixed(0) : p.toFixed(1)} %`;
+};
+
+/** `{overall, byNetwork: {lan, tailscale}}`, or a bare ratio. */
 function availability(doc: Rec): string {
   const raw = pick(doc, 'availability24h', 'availability', 'uptime24h');
-  const fmt = (v: unknown) => {
-    const n = num(isRec(v) ? pick(v, 'ratio', 'value', 'availability') : v);
-    if (n === null) return '—';
-    return `${(n <= 1 ? n * 100 : n).toFixed(n === 1 || n === 100 ? 0 : 1)} %`;
-  };
   if (raw === undefined) return '';
-  if (isRec(raw) && !('ratio' in raw) && !('value' in raw)) {
-    return `<p>24 h availability: ${Object.entries(raw).map(([k, v]) => `${esc(k)} ${fmt(v)}`).join(' · ')}</p>`;
-  }
-  return `<p>24 h availability: ${fmt(raw)}</p>`;
+  if (!isRec(raw)) return `<p>24 h availability: ${pct(raw)}</p>`;
+  const by = isRec(raw.byNetwork) ? raw.byNetwork : {};
+  const parts = Object.entries(by).map(([net, v]) => `${net === 'lan' ? 'LAN' : net === 'tailscale' ? 'Tailscale' : esc(net)} ${pct(v)}`);
+  return `<p data-testid="availability">24 h availability: <strong>${pct(raw.overall ?? raw)}</strong>${parts.length ? ` (${parts.join(' · ')})` : ''}</p>`;
 }
 
 function transitions(doc: Rec): string {
@@ -73,7 +81,8 @@ function transitions(doc: Rec): string {
     const at = str(pick(item, 'at', 'time', 'since', 'changedAt'));
     const what = [str(item.network), str(item.from) && str(item.to) ? `${item.from} → ${item.to}` : str(pick(item, 'state', 'to'))].filter(Boolean).join(' ');
     const why = str(pick(item, 'reason', 'error', 'lastError'));
-    return `<li><span class="muted">${esc(ago(at))}</span> ${esc(what)}${why ? ` <span class="error-text">${esc(why)}</span>` : ''}</li>`;
+    const bad = str(item.to) === 'down';
+    return `<li><span class="muted">${esc(ago(at))}</span> ${esc(what)}${why ? ` <span class="${bad ? 'error-text' : 'muted'}">${esc(why)}</span>` : ''}</li>`;
   });
   return `<ul data-testid="transitions">${rows.join('')}</ul>`;
 }

@@ -58,10 +58,16 @@ function pathRow(p: PathHealth): string {
 /** The panel, bound to the store; `open(id)` shows a device, `close()` hides it. */
 export class DevicePanel {
   deviceId: string | null = null;
-  private snapshotTimer = 0;
+  private historyTimer = 0;
 
   constructor(private readonly el: HTMLElement, private readonly store: Store, private readonly onClose: () => void) {
-    store.on('health', ({ deviceId }) => deviceId === this.deviceId && this.render(false));
+    store.on('health', ({ deviceId }) => {
+      if (deviceId !== this.deviceId) return;
+      this.render(false);
+      // A transition just happened: refresh the history, at most once a second.
+      window.clearTimeout(this.historyTimer);
+      this.historyTimer = window.setTimeout(() => void this.loadHistory(), 1000);
+    });
     store.on('topology', () => this.deviceId && (store.devices.has(this.deviceId) ? this.render(false) : this.close()));
     store.on('reach', () => this.deviceId && this.render(false));
     el.addEventListener('keydown', (e) => e.key === 'Escape' && this.close());
@@ -80,7 +86,7 @@ export class DevicePanel {
     this.deviceId = null;
     this.el.hidden = true;
     this.el.innerHTML = '';
-    window.clearInterval(this.snapshotTimer);
+    window.clearTimeout(this.historyTimer);
     this.onClose();
   }
 

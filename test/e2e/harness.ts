@@ -1,0 +1,94 @@
+/**
+ * E2E harness: a real rigmap server (temp database, listening on 0.0.0.0 so a
+ * browser can reach it as 127.0.0.1 or as 127.100.0.1), a simulated rig imported
+ * into it, and headless Chromium through playwright-core. Pages collect console
+ * errors so a test can fail on them.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { loadConfig } from '../../src/server/config.ts';
+import { startServer, type RunningServer } from '../../src/server/main.ts';
+import { startSimRig, type SimRig } from '../../src/sim/rig.ts';
+import { ensureBundle } from './bundle.ts';
+
+export const CHROMIUM = process.env.RIGMAP_CHROMIUM ?? '/usr/bin/chromium';
+// Inside the test tailnet range (127.100.0.0/16) but no simulated node's address.
+export const TAILNET_VIEW_HOST = '127.100.250.1';
+export const LAN_VIEW_HOST = '127.0.0.1';
+
+/** Launch headless Chromium; never downloads a browser. */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install it (apt-get install chromium) or set RIGMAP_CHROMIUM`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic', '--disable-dev-shm-usage'],
+  });
+}
+
+export interface Dashboard {
+  server: RunningServer;
+  rig: SimRig | null;
+  /** http://<host>:<port> of the dashboard as a viewer on `host` reaches it. */
+  urlFrom(host: string): string;
+  close(): Promise<void>;
+}
+
+/** Start the server (and a simulated rig imported into it, unless `nodes` is null). */
+export async function startDashboard({ nodes = 4, inventory }: { nodes?: number | null; inventory?: unknown } = {}): Promise<Dashboard> {
+  await ensureBundle();
+  process.env.RIGMAP_PROBE_CIDRS = '127.0.0.0/8';
+  const dir = mkdtempSync(join(tmpdir(), 'rigmap-e2e-'));
+  const config = loadConfig({ db: join(dir, 'rigmap.db'), port: 0, host: '0.0.0.0', logLevel: 'warn', tailnetCidrs: '127.100.0.0/16', probeCidrs: '127.0.0.0/8' }, { RIGMAP_PROBE_CIDRS: '127.0.0.0/8' });
+  const server = await startServer(config);
+  const rig = nodes === null ? null : await startSimRig({ nodes, port: 0, heartbeatMs: 250, extras: true });
+  const urlFrom = (host: string) => `http://${host}:${server.port}`;
+  const doc = inventory ?? rig?.manifest({ rigName: 'E2E rig' });
+  if (doc) {
+    const res = await fetch(`${urlFrom(LAN_VIEW_HOST)}/api/import?format=json`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(doc) });
+    if (!res.ok) throw new Error(`import failed: ${res.status} ${await res.text()}`);
+  }
+  return {
+    server,
+    rig,
+    urlFrom,
+    close: async () => {
+      await server.close();
+      await rig?.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Messages a page logged as errors (plus uncaught exceptions). */
+export interface WatchedPage {
+  page: Page;
+  errors: string[];
+}
+
+/**
+ * Open the dashboard and wait until it has drawn. A failed load of a *node's*
+ * resource (a snapshot from a node that just went down) is the network's doing,
+ * not the dashboard's, and is not counted; everything else is.
+ */
+export async function openDashboard(browser: Browser, url: string, viewport = { width: 1366, height: 860 }): Promise<WatchedPage> {
+  const page = await browser.newPage({ viewport });
+  const errors: string[] = [];
+  const origin = new URL(url).origin;
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const where = msg.location().url ?? '';
+    if (msg.text().startsWith('Failed to load resource') && where && !where.startsWith(origin)) return;
+    errors.push(`${msg.text()} (${where})`);
+  });
+  page.on('pageerror', (err) => errors.push(`uncaught: ${err.message}`));
+  await page.goto(url);
+  await page.waitForFunction(() => document.body.dataset.ready === 'true' || document.body.dataset.ready === 'error', undefined, { timeout: 20_000 });
+  const state = await page.evaluate(() => document.body.dataset.ready);
+  if (state !== 'true') throw new Error(`dashboard failed to load: ${await page.textContent('main')}`);
+  return { page, errors };
+}
+
+/** Where the test run saves screenshots for the README. */
+export const SCREENSHOT_DIR = new URL('../../docs/screenshots/', import.meta.url);
