@@ -15,6 +15,11 @@ import { tailscaleRoutes } from './routes/tailscale.ts';
 import { viewerIdentity } from './viewer.ts';
 import { reachRoutes } from './reach.ts';
 import { staticRoutes } from './static.ts';
+import { alertRoutes } from './routes/alerts.ts';
+import { eventRoutes } from './routes/events.ts';
+import { healthStateRoutes } from './routes/health-state.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { notifierRoutes } from './routes/notifiers.ts';
 
 export function buildApp(deps: AppDeps) {
   const app = new Hono();
@@ -30,6 +35,11 @@ export function buildApp(deps: AppDeps) {
   app.use('/api/*', viewerIdentity(deps));
   app.route('/', healthRoutes(deps));
   app.route('/api/devices', deviceRoutes(deps));
+  app.route('/api/devices', healthStateRoutes(deps));
+  app.route('/api/events', eventRoutes(deps));
+  app.route('/api/alerts', alertRoutes(deps));
+  app.route('/api/notifiers', notifierRoutes(deps));
+  app.route('/', metricsRoutes(deps));
   app.route('/api/links', linkRoutes(deps));
   app.route('/api', tailscaleRoutes(deps));
   app.route('/api', inventoryRoutes(deps));

@@ -6,6 +6,7 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { RigmapError } from '../topology/errors.ts';
+import { parseProbeScope } from '../topology/probes/scope.ts';
 
 /** One configurable setting: its flag, its environment variable, its schema. */
 export interface ConfigOption<K extends string = string> {
@@ -17,6 +18,10 @@ export interface ConfigOption<K extends string = string> {
 }
 
 const port = z.coerce.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(0, { error: 'must be 0-65535' }).max(65535, { error: 'must be 0-65535' });
+
+const num = (min: number, max: number) =>
+  z.coerce.number({ error: 'must be a number' }).min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` });
+const int = (min: number, max: number) => num(min, max).int({ error: 'must be a whole number' });
 
 /** Every setting rigmap reads; add a row to add a setting. */
 export const CONFIG_OPTIONS = [
@@ -44,9 +49,41 @@ export const CONFIG_OPTIONS = [
     schema: z.coerce.number({ error: 'must be a number' }).min(1, { error: 'must be at least 1' }).max(86_400, { error: 'must be at most 86400' }).default(300),
   },
   { key: 'tailscaleRoleMap', flag: '--tailscale-role-map', env: 'RIGMAP_TAILSCALE_ROLE_MAP', description: 'extra tag→role pairs, e.g. "tag:cam=camera,tag:ops=console" (defaults: tag:camera→camera, tag:console→console, …)', schema: z.string().default('') },
+  // Live health (probes, alerts, history): src/topology/probes, alerts, history.
+  { key: 'probes', flag: '--probes', env: 'RIGMAP_PROBES', description: 'probe the map and raise alerts: on or off', schema: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on') },
+  {
+    key: 'probeCidrs', flag: '--probe-cidrs', env: 'RIGMAP_PROBE_CIDRS', description: 'comma-separated CIDR ranges rigmap may probe (empty: every address in the map); others show as outside probe scope',
+    schema: z.string().default('').refine((v) => { try { parseProbeScope(v); return true; } catch { return false; } }, { error: 'must be comma-separated CIDR ranges, e.g. 127.0.0.0/8,192.168.1.0/24' }),
+  },
+  { key: 'probeIntervalMs', flag: '--probe-interval-ms', env: 'RIGMAP_PROBE_INTERVAL_MS', description: 'ms between /status polls of a path (a device\'s probeIntervalMs overrides it)', schema: num(100, 3_600_000).default(5000) },
+  { key: 'heartbeatFactor', flag: '--heartbeat-factor', env: 'RIGMAP_HEARTBEAT_FACTOR', description: 'a path is down after this many announced heartbeat intervals of silence', schema: num(1.1, 100).default(2.5) },
+  { key: 'failuresToDown', flag: '--failures-to-down', env: 'RIGMAP_FAILURES_TO_DOWN', description: 'failed polls in a row before a path is down (K)', schema: int(1, 100).default(2) },
+  { key: 'successesToUp', flag: '--successes-to-up', env: 'RIGMAP_SUCCESSES_TO_UP', description: 'successes in a row before a down path is up (M)', schema: int(1, 100).default(1) },
+  { key: 'flapThreshold', flag: '--flap-threshold', env: 'RIGMAP_FLAP_THRESHOLD', description: 'a path changing state more than this many times inside the flap window is flapping (F)', schema: int(1, 1000).default(5) },
+  { key: 'flapWindowSec', flag: '--flap-window-sec', env: 'RIGMAP_FLAP_WINDOW_SEC', description: 'the flapping window in seconds (W)', schema: num(1, 86_400).default(120) },
+  { key: 'alertHoldMs', flag: '--alert-hold-ms', env: 'RIGMAP_ALERT_HOLD_MS', description: 'ms to wait before raising, so a downed upstream folds the devices behind it', schema: num(0, 600_000).default(1000) },
+  { key: 'alertSettleMs', flag: '--alert-settle-ms', env: 'RIGMAP_ALERT_SETTLE_MS', description: 'ms a device must stay back before its alert resolves', schema: num(0, 3_600_000).default(5000) },
+  { key: 'neverSeenAfterSec', flag: '--never-seen-after-sec', env: 'RIGMAP_NEVER_SEEN_AFTER_SEC', description: 'seconds after start before an expected device that never answered raises an alert (0: off)', schema: num(0, 86_400).default(120) },
+  { key: 'batteryLow', flag: '--battery-low', env: 'RIGMAP_BATTERY_LOW', description: 'battery level (0-1) under which a node not charging raises an alert', schema: num(0, 1).default(0.15) },
+  { key: 'storageLow', flag: '--storage-low', env: 'RIGMAP_STORAGE_LOW', description: 'free storage share (0-1) under which a node raises an alert', schema: num(0, 1).default(0.1) },
+  { key: 'retentionDays', flag: '--retention-days', env: 'RIGMAP_RETENTION_DAYS', description: 'days of health history (transitions, per-minute rollups) kept', schema: num(1, 3650).default(30) },
 ] as const satisfies readonly ConfigOption[];
 
 export type Config = {
+  probes: 'on' | 'off';
+  probeCidrs: string;
+  probeIntervalMs: number;
+  heartbeatFactor: number;
+  failuresToDown: number;
+  successesToUp: number;
+  flapThreshold: number;
+  flapWindowSec: number;
+  alertHoldMs: number;
+  alertSettleMs: number;
+  neverSeenAfterSec: number;
+  batteryLow: number;
+  storageLow: number;
+  retentionDays: number;
   tailscaleSync: 'auto' | 'off' | 'api' | 'local';
   tailscaleApiBase: string;
   tailscaleTailnet: string;

@@ -6,7 +6,9 @@ import type { DeviceHealth } from '../topology/health-types.ts';
 import type { Db } from '../topology/store/db.ts';
 import type { TailscaleService } from '../topology/tailscale/service.ts';
 import type { TailscaleService } from '../topology/tailscale/service.ts';
+import type { HealthService } from '../topology/health-service.ts';
 import type { Config } from './config.ts';
+import type { EventRing } from './sse.ts';
 
 /** What buildApp needs; main.ts wires the real ones, tests their own. */
 export interface AppDeps {
@@ -20,6 +22,10 @@ export interface AppDeps {
   tailscale?: TailscaleService;
   /** Live health per device (the probe engine); without it exports show state "unknown". */
   health?: { device(id: string): DeviceHealth | undefined };
+  /** Probe engine, alerts, history and metrics (src/topology/health-service.ts); absent when not wired. */
+  healthService?: HealthService;
+  /** The ring of recent bus events behind `GET /api/events`; routes make their own when absent. */
+  eventRing?: EventRing;
 }
 
 /**

@@ -9,8 +9,11 @@ import { EventBus } from '../topology/events.ts';
 import { openDb } from '../topology/store/db.ts';
 import { settingsFromConfig, TailscaleService } from '../topology/tailscale/service.ts';
 import { resolveApiCredentials } from '../topology/tailscale/source.ts';
+import { startHealth, type HealthService } from '../topology/health-service.ts';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
+import { healthOptionsFromConfig } from './health-options.ts';
+import { EventRing } from './sse.ts';
 
 /** A running rigmap server. */
 export interface RunningServer {
@@ -38,13 +41,29 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
     credentials: resolveApiCredentials(),
     onSyncError: (err) => logger.warn({ error: (err as Error).message }, 'tailscale sync failed'),
   });
-  const app = buildApp({ db: store.db, bus, config, logger, tailscale });
+  // Live health: the event ring first (so browsers miss nothing), then engine, history, alerts.
+  const eventRing = new EventRing(bus);
+  let healthService: HealthService | undefined;
+  if (config.probes === 'on') {
+    healthService = startHealth({
+      ctx: { db: store.db, bus, actor: 'probe' },
+      options: healthOptionsFromConfig(config),
+      onError: (err, what) => logger.warn({ error: (err as Error).message, what }, 'health monitoring problem'),
+    });
+    logger.info({ scope: config.probeCidrs || 'everything', intervalMs: config.probeIntervalMs }, 'probing started');
+  }
+  const engine = healthService?.engine;
+  const app = buildApp({
+    db: store.db, bus, config, logger, tailscale, healthService, eventRing,
+    ...(engine ? { health: { device: (id: string) => engine.getDeviceHealth(id) } } : {}),
+  });
 
   let server: ServerType;
   const port = await new Promise<number>((resolve, reject) => {
     server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info: AddressInfo) => resolve(info.port));
     server.once('error', (err: NodeJS.ErrnoException) => {
-      store.close();
+      void healthService?.stop().finally(() => store.close());
+      if (!healthService) store.close();
       const why = err.code === 'EADDRINUSE' ? `port ${config.port} on ${config.host} is already in use (another rigmap? try --port)` : err.message;
       reject(new Error(`cannot listen on ${config.host}:${config.port}: ${why}`));
     });
@@ -66,6 +85,8 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
       await tailscale.stop();
+      eventRing.close();
+      await healthService?.stop();
       store.close();
       logger.info('rigmap stopped');
     },

@@ -2,14 +2,19 @@
 import type { Ctx } from './context.ts';
 import { loadDevices } from './device-rows.ts';
 import { listLinks } from './links.ts';
+import type { DeviceHealth } from './health-types.ts';
 import { NETWORKS, type NetworkInfo, type Topology } from './model.ts';
 import { getRigName } from './rig.ts';
 
 const NETWORK_NAMES: Record<string, string> = { lan: 'LAN', tailscale: 'Tailnet' };
 
-/** Everything in the map, read in a handful of queries whatever the rig's size. */
-export function getTopology({ ctx }: { ctx: Ctx }): Topology {
-  const devices = loadDevices(ctx.db);
+/**
+ * Everything in the map, read in a handful of queries whatever the rig's size.
+ * With `health` (the probe engine's lookup), each device carries its live `health`.
+ */
+export function getTopology({ ctx, health }: { ctx: Ctx; health?: (deviceId: string) => DeviceHealth | undefined }): Topology {
+  const unknown = (deviceId: string): DeviceHealth => ({ deviceId, state: 'unknown', paths: [], status: null, lastSeen: null });
+  const devices = loadDevices(ctx.db).map((d) => (health ? { ...d, health: health(d.id) ?? unknown(d.id) } : d));
   const networks: NetworkInfo[] = NETWORKS.map((id) => ({
     id,
     name: NETWORK_NAMES[id] ?? id,

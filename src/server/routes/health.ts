@@ -16,6 +16,8 @@ export function healthRoutes(deps: AppDeps) {
     const ok = database === 'ok';
     // Tailscale sync state (null when no sync runs); a failing sync does not make the server unhealthy.
     const tailscale = deps.tailscale?.sync?.status() ?? null;
-    return c.json({ ok, database, uptimeSec: Math.round((Date.now() - startedAt) / 1000), tailscale }, ok ? 200 : 503);
+    // Probe engine state (null when probing is off): counts of paths up, down, unknown, outside scope.
+    const probes = deps.healthService?.engine.summary() ?? null;
+    return c.json({ ok, database, uptimeSec: Math.round((Date.now() - startedAt) / 1000), tailscale, probes }, ok ? 200 : 503);
   });
 }

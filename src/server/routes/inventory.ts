@@ -16,7 +16,7 @@ function parseStateFlag(value: string | undefined): boolean {
 
 export function inventoryRoutes(deps: AppDeps) {
   return new Hono()
-    .get('/topology', (c) => c.json(getTopology({ ctx: ctxOf(deps, c) })))
+    .get('/topology', (c) => c.json(getTopology({ ctx: ctxOf(deps, c), health: deps.health ? (id) => deps.health?.device(id) : undefined })))
     .post('/import', async (c) => {
       // ?format=json|csv, else the Content-Type, else sniffed from the body.
       const type = c.req.header('content-type') ?? '';

@@ -59,6 +59,8 @@ export class SyncScheduler {
       maxBackoffMs?: number;
       job: () => Promise<void>;
       onError?: (err: unknown) => void;
+      /** Called after every run with the status, next delay included (logging, tests). */
+      onRunEnd?: (status: SyncStatus) => void;
     },
   ) {
     this.st = {
@@ -141,5 +143,6 @@ export class SyncScheduler {
       failures: this.st.consecutiveFailures,
       error,
     }));
+    this.opts.onRunEnd?.(this.status());
   }
 }
