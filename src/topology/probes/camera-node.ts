@@ -109,7 +109,7 @@ export class CameraNodeRunner implements ProbeRunner {
       res.on('data', (chunk: string) => parser.feed(chunk));
       res.on('end', () => end(`event stream from ${hostPort(target)} closed`, 'stream_closed'));
       res.on('close', () => end(`event stream from ${hostPort(target)} closed`, 'stream_closed'));
-      res.on('error', () => end(`event stream from ${hostPort(target)} broke`, 'stream_closed'));
+      res.on('error', () => end(`event stream from ${hostPort(target)} closed`, 'stream_closed'));
     });
     this.req = req;
     req.on('error', (err: NodeJS.ErrnoException) => {

@@ -1,0 +1,29 @@
+/** GET /api/devices/:id/health: live paths, recent transitions, per-minute latency, 24 h availability. */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { getDevice } from '../../topology/devices.ts';
+import { parseOrThrow } from '../../topology/errors.ts';
+import { availability24h, latencySeries, listTransitions } from '../../topology/history/queries.ts';
+import { type AppDeps, ctxOf } from '../deps.ts';
+
+const querySchema = z.object({
+  minutes: z.coerce.number().int().min(1).max(24 * 60).default(60),
+  transitions: z.coerce.number().int().min(1).max(1000).default(50),
+});
+
+export function healthStateRoutes(deps: AppDeps) {
+  return new Hono().get('/:id/health', (c) => {
+    const ctx = ctxOf(deps, c);
+    const device = getDevice({ ctx, id: c.req.param('id') });
+    const q = parseOrThrow(querySchema, c.req.query(), 'query');
+    // Samples of the current minute are still in memory: write them so the series is current.
+    deps.healthService?.history.flush();
+    const health = deps.health?.device(device.id) ?? { deviceId: device.id, state: 'unknown', paths: [], status: null, lastSeen: null };
+    return c.json({
+      ...health,
+      transitions: listTransitions({ ctx, deviceId: device.id, limit: q.transitions }),
+      latency: latencySeries({ ctx, deviceId: device.id, minutes: q.minutes }),
+      availability24h: availability24h({ ctx, deviceId: device.id }),
+    });
+  });
+}

@@ -1,0 +1,65 @@
+/**
+ * The browser event stream: every bus event kept in a bounded ring so a browser
+ * that reconnects with `Last-Event-ID` gets what it missed, then live events,
+ * with a comment line now and then so proxies keep the stream open.
+ */
+import type { Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import type { EventBus, RigEvent } from '../topology/events.ts';
+
+/** The last `capacity` bus events, in order. */
+export class EventRing {
+  private readonly buffer: RigEvent[] = [];
+  private readonly listeners = new Set<(e: RigEvent) => void>();
+  private readonly off: () => void;
+
+  constructor(bus: EventBus, private readonly capacity = 10_000) {
+    this.off = bus.onAny((event) => {
+      this.buffer.push(event);
+      if (this.buffer.length > this.capacity) this.buffer.shift();
+      for (const l of this.listeners) l(event);
+    });
+  }
+
+  /** Events after `lastId`; `complete` is false when some were already dropped. */
+  since(lastId: number): { events: RigEvent[]; complete: boolean } {
+    const first = this.buffer[0];
+    const complete = !first || first.seq <= lastId + 1;
+    return { events: this.buffer.filter((e) => e.seq > lastId), complete };
+  }
+
+  /** Listen to new events; returns the unsubscribe function. */
+  subscribe(listener: (e: RigEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  close(): void {
+    this.off();
+    this.listeners.clear();
+  }
+}
+
+/** Answer `GET /api/events`: replay after Last-Event-ID (header or `?lastEventId=`), then live. */
+export function streamEvents(c: Context, ring: EventRing, opts: { keepAliveMs?: number } = {}) {
+  const raw = c.req.header('last-event-id') ?? c.req.query('lastEventId');
+  const lastId = raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : null;
+  c.header('x-accel-buffering', 'no');
+  return streamSSE(c, async (stream) => {
+    const write = (e: RigEvent) => void stream.writeSSE({ id: String(e.seq), event: e.type, data: JSON.stringify(e.data) }).catch(() => undefined);
+    // Replay and subscribe in the same tick: the bus is synchronous, so nothing slips between.
+    if (lastId !== null) {
+      const { events, complete } = ring.since(lastId);
+      // Too far behind: tell the browser to reload the whole picture.
+      if (!complete) void stream.writeSSE({ event: 'resync', data: JSON.stringify({ reason: 'missed events were dropped from the buffer' }) }).catch(() => undefined);
+      for (const e of events) write(e);
+    } else {
+      void stream.write(': connected\n\n').catch(() => undefined);
+    }
+    const off = ring.subscribe(write);
+    const keepAlive = setInterval(() => void stream.write(': keep-alive\n\n').catch(() => undefined), opts.keepAliveMs ?? 15_000);
+    await new Promise<void>((resolve) => stream.onAbort(() => resolve()));
+    clearInterval(keepAlive);
+    off();
+  });
+}
