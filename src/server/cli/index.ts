@@ -1,6 +1,8 @@
 /** The `rigmap` command line: one registration per command family. */
 import { Command, CommanderError } from 'commander';
+import { registerAlerts } from './alerts.ts';
 import { registerDevices } from './devices.ts';
+import { registerNotifiers } from './notifiers.ts';
 import { registerInventory } from './inventory.ts';
 import { registerServe } from './serve.ts';
 import { describeError } from './shared.ts';
@@ -18,6 +20,8 @@ export function buildCli(): Command {
   registerInventory(program);
   registerSim(program);
   registerTailscale(program);
+  registerAlerts(program);
+  registerNotifiers(program);
   return program;
 }
 

@@ -1,0 +1,62 @@
+/** `rigmap notifier add|list|remove|test`: where alerts are sent. */
+import type { Command } from 'commander';
+import { sendTestNotice } from '../../topology/alerts/notifiers/dispatch.ts';
+import { addNotifier, listNotifiers, removeNotifier } from '../../topology/alerts/notifiers/store.ts';
+import { RigmapError } from '../../topology/errors.ts';
+import { formatTable, print, withStore } from './shared.ts';
+
+const dbOption = ['--db <file>', 'SQLite database (env RIGMAP_DB, default ./data/rigmap.db)'] as const;
+
+export function registerNotifiers(program: Command): void {
+  const notifier = program.command('notifier').description('where alerts are sent: webhook, slack, discord, ntfy');
+  notifier
+    .command('add')
+    .description('add a notifier, e.g. `rigmap notifier add ops --kind slack --url https://hooks.slack.com/services/…`')
+    .argument('<name>', 'a name for it')
+    .requiredOption('--kind <kind>', 'webhook (generic JSON), slack, discord or ntfy')
+    .requiredOption('--url <url>', 'the webhook URL (for ntfy: https://ntfy.sh/<topic>)')
+    .option('--min-severity <level>', 'only alerts at least this severe: info, warning, critical', 'info')
+    .option('--disabled', 'add it switched off')
+    .option(...dbOption)
+    .action((name: string, opts) =>
+      withStore(opts, (ctx) => {
+        const n = addNotifier({ ctx, input: { name, kind: opts.kind, url: opts.url, minSeverity: opts.minSeverity, enabled: !opts.disabled } });
+        print(`added notifier ${n.name} (${n.kind}, id ${n.id}); try it with \`rigmap notifier test ${n.name}\``);
+      }),
+    );
+  notifier
+    .command('list')
+    .description('list notifiers')
+    .option('--json', 'print JSON')
+    .option(...dbOption)
+    .action((opts) =>
+      withStore(opts, (ctx) => {
+        const list = listNotifiers({ ctx });
+        if (opts.json) return print(JSON.stringify(list, null, 2));
+        print(list.length ? formatTable(['id', 'name', 'kind', 'min severity', 'enabled', 'url'], list.map((n) => [String(n.id), n.name, n.kind, n.minSeverity, n.enabled ? 'yes' : 'no', n.url])) : 'no notifiers (add one with `rigmap notifier add`)');
+      }),
+    );
+  notifier
+    .command('remove')
+    .description('remove a notifier')
+    .argument('<name-or-id>')
+    .option(...dbOption)
+    .action((ref: string, opts) =>
+      withStore(opts, (ctx) => {
+        const n = removeNotifier({ ctx, ref });
+        print(`removed notifier ${n.name}`);
+      }),
+    );
+  notifier
+    .command('test')
+    .description('send a test notification now and say whether it arrived')
+    .argument('<name-or-id>')
+    .option(...dbOption)
+    .action((ref: string, opts) =>
+      withStore(opts, async (ctx) => {
+        const r = await sendTestNotice({ ctx, ref });
+        if (!r.ok) throw new RigmapError('upstream_failed', `test notification to ${r.notifier} failed: ${r.error}`);
+        print(`test notification delivered to ${r.notifier} (HTTP ${r.status})`);
+      }),
+    );
+}
