@@ -8,6 +8,7 @@ import { limitBody } from './body.ts';
 import type { AppDeps } from './deps.ts';
 import { handleError, toHttpError } from './errors.ts';
 import { deviceRoutes } from './routes/devices.ts';
+import { discoveryRoutes } from './routes/discovery.ts';
 import { healthRoutes } from './routes/health.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { linkRoutes } from './routes/links.ts';
@@ -43,6 +44,7 @@ export function buildApp(deps: AppDeps) {
   app.route('/api/links', linkRoutes(deps));
   app.route('/api', tailscaleRoutes(deps));
   app.route('/api', inventoryRoutes(deps));
+  app.route('/api', discoveryRoutes(deps));
   app.route('/api', reachRoutes(deps));
   // The dashboard bundle; it only answers / and the bundle's own files.
   app.route('/', staticRoutes());

@@ -67,9 +67,23 @@ export const CONFIG_OPTIONS = [
   { key: 'batteryLow', flag: '--battery-low', env: 'RIGMAP_BATTERY_LOW', description: 'battery level (0-1) under which a node not charging raises an alert', schema: num(0, 1).default(0.15) },
   { key: 'storageLow', flag: '--storage-low', env: 'RIGMAP_STORAGE_LOW', description: 'free storage share (0-1) under which a node raises an alert', schema: num(0, 1).default(0.1) },
   { key: 'retentionDays', flag: '--retention-days', env: 'RIGMAP_RETENTION_DAYS', description: 'days of health history (transitions, per-minute rollups) kept', schema: num(1, 3650).default(30) },
+  // Discovery (src/topology/discovery): Bonjour browsing while the server runs; scans run on demand.
+  {
+    key: 'bonjour', flag: '--no-bonjour', env: 'RIGMAP_BONJOUR', description: 'browse Bonjour (_rigcam._tcp) for camera nodes while the server runs: on or off',
+    schema: z.union([z.boolean(), z.enum(['on', 'off', 'true', 'false', '1', '0', 'yes', 'no'], { error: 'must be on or off' })]).default('on')
+      .transform((v) => v === true || ['on', 'true', '1', 'yes'].includes(String(v))),
+  },
+  {
+    key: 'mdnsInterface', flag: '--mdns-interface', env: 'RIGMAP_MDNS_INTERFACE', description: 'IPv4 address of the interface mDNS (Bonjour, .local names) uses (empty: the machine\'s default; tests pin 127.0.0.1)',
+    schema: z.string().default('').refine((v) => v === '' || ipaddr.IPv4.isValidFourPartDecimal(v), { error: 'must be an IPv4 address of this machine, e.g. 192.168.1.20 (or empty)' }),
+  },
 ] as const satisfies readonly ConfigOption[];
 
 export type Config = {
+  /** Browse Bonjour while the server runs (--no-bonjour, RIGMAP_BONJOUR=off). */
+  bonjour: boolean;
+  /** mDNS interface address; '' for the machine's default. */
+  mdnsInterface: string;
   probes: 'on' | 'off';
   probeCidrs: string;
   probeIntervalMs: number;

@@ -5,19 +5,19 @@ import type { EventBus } from '../topology/events.ts';
 import type { DeviceHealth } from '../topology/health-types.ts';
 import type { Db } from '../topology/store/db.ts';
 import type { TailscaleService } from '../topology/tailscale/service.ts';
-import type { TailscaleService } from '../topology/tailscale/service.ts';
 import type { HealthService } from '../topology/health-service.ts';
+import type { DiscoveryService } from '../topology/discovery/service.ts';
 import type { Config } from './config.ts';
 import type { EventRing } from './sse.ts';
 
 /** What buildApp needs; main.ts wires the real ones, tests their own. */
 export interface AppDeps {
+  /** Discovery (Bonjour browser, scans, mDNS prober); routes make a non-browsing one when absent. */
+  discovery?: DiscoveryService;
   db: Db;
   bus: EventBus;
   config: Config;
   logger?: Logger;
-  /** The Tailscale integration (sync, path quality, whois); absent when not wired. */
-  tailscale?: TailscaleService;
   /** The Tailscale integration (sync, path quality, whois); absent when not wired. */
   tailscale?: TailscaleService;
   /** Live health per device (the probe engine); without it exports show state "unknown". */

@@ -5,6 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
+import { DiscoveryService } from '../topology/discovery/service.ts';
 import { EventBus } from '../topology/events.ts';
 import { openDb } from '../topology/store/db.ts';
 import { settingsFromConfig, TailscaleService } from '../topology/tailscale/service.ts';
@@ -53,8 +54,13 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
     logger.info({ scope: config.probeCidrs || 'everything', intervalMs: config.probeIntervalMs }, 'probing started');
   }
   const engine = healthService?.engine;
+  // Discovery: Bonjour browsing on by default (--no-bonjour), scans and .local probes on demand.
+  const discovery = new DiscoveryService({
+    bonjour: config.bonjour, mdnsInterface: config.mdnsInterface, scope: config.probeCidrs, logger: logger.child({ part: 'discovery' }),
+  }).start({ ctx: { db: store.db, bus, actor: 'discovery' } });
+  if (config.bonjour) logger.info({ mdnsInterface: discovery.iface ?? 'default' }, 'bonjour browsing started');
   const app = buildApp({
-    db: store.db, bus, config, logger, tailscale, healthService, eventRing,
+    db: store.db, bus, config, logger, tailscale, healthService, eventRing, discovery,
     ...(engine ? { health: { device: (id: string) => engine.getDeviceHealth(id) } } : {}),
   });
 
@@ -62,6 +68,7 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
   const port = await new Promise<number>((resolve, reject) => {
     server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info: AddressInfo) => resolve(info.port));
     server.once('error', (err: NodeJS.ErrnoException) => {
+      void discovery.stop();
       void healthService?.stop().finally(() => store.close());
       if (!healthService) store.close();
       const why = err.code === 'EADDRINUSE' ? `port ${config.port} on ${config.host} is already in use (another rigmap? try --port)` : err.message;
@@ -84,6 +91,7 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
         // SSE streams never end by themselves; cut them so close() returns.
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
+      await discovery.stop();
       await tailscale.stop();
       eventRing.close();
       await healthService?.stop();

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAlerts } from './alerts.ts';
 import { registerDevices } from './devices.ts';
+import { registerDiscover } from './discover.ts';
 import { registerNotifiers } from './notifiers.ts';
 import { registerInventory } from './inventory.ts';
 import { registerServe } from './serve.ts';
@@ -18,6 +19,7 @@ export function buildCli(): Command {
   registerServe(program);
   registerDevices(program);
   registerInventory(program);
+  registerDiscover(program);
   registerSim(program);
   registerTailscale(program);
   registerAlerts(program);

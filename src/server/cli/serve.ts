@@ -14,8 +14,11 @@ export function registerServe(program: Command): void {
     .option('--db <file>', 'SQLite database (env RIGMAP_DB, default ./data/rigmap.db)')
     .option('--log-level <level>', 'log detail (env RIGMAP_LOG_LEVEL, default info)')
     .option('--tailnet-cidrs <list>', 'extra CIDR ranges whose viewers count as on the tailnet, comma-separated (env RIGMAP_TAILNET_CIDRS)')
+    .option('--no-bonjour', 'do not browse Bonjour for camera nodes (env RIGMAP_BONJOUR=off)')
+    .option('--mdns-interface <ip>', 'interface address for mDNS (env RIGMAP_MDNS_INTERFACE, default the machine\'s)')
     .action(async (opts) => {
-      const config = loadConfig(opts);
+      // commander sets bonjour=true when --no-bonjour is absent; only an explicit flag may override the environment.
+      const config = loadConfig({ ...opts, bonjour: opts.bonjour === false ? false : undefined });
       const server = await startServer(config);
       print(`rigmap is serving ${server.url} (database ${config.db}); Ctrl-C stops it`);
       let stopping = false;

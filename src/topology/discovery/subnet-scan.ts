@@ -3,6 +3,7 @@
  * bounded concurrency and short timeouts, fingerprinted by /api/v1/info. Ranges
  * wider than /16 (65,536 hosts) are refused unless forced.
  */
+import { setMaxListeners } from 'node:events';
 import { networkInterfaces } from 'node:os';
 import ipaddr from 'ipaddr.js';
 import pLimit from 'p-limit';
@@ -120,7 +121,10 @@ export async function scanSubnet(opts: SubnetScanOptions): Promise<SubnetScanRes
     }
   };
   report(true);
-  await pLimit(opts.concurrency ?? 128).map(hostsOf(opts.ranges), async (ip) => {
+  const concurrency = opts.concurrency ?? 128;
+  // Every host in flight listens on the one cancel signal.
+  if (opts.signal) setMaxListeners(concurrency * 2 + 16, opts.signal);
+  await pLimit(concurrency).map(hostsOf(opts.ranges), async (ip) => {
     if (opts.signal?.aborted) return;
     if (!opts.inScope || opts.inScope(ip)) {
       const info = await fingerprintNode({
