@@ -13,7 +13,7 @@ import { buildApp } from '../../src/server/app.ts';
 import { loadConfig } from '../../src/server/config.ts';
 import { startServer } from '../../src/server/main.ts';
 import { createDevice } from '../../src/topology/devices.ts';
-import { settingsFromConfig, TailscaleService } from '../../src/topology/tailscale/service.ts';
+import { getTailscalePathQuality, settingsFromConfig, TailscaleService } from '../../src/topology/tailscale/service.ts';
 import { jsonInit, makeTestRig, type TestRig } from '../helpers/app.ts';
 import { type FakeApi, type FakeLocalApi, loadFixture, STATUS_FILE, startFakeApi, startFakeLocalApi } from '../fixtures/tailscale-fakes.ts';
 
@@ -45,7 +45,7 @@ function appWithTailscale() {
 
 describe('tailscale REST', () => {
   it('imports a status (dry run first), from the API and the Local API, and shows paths', async () => {
-    const { app } = appWithTailscale();
+    const { app, tailscale } = appWithTailscale();
     const dry = await app.request('/api/tailscale/import', jsonInit('POST', { source: 'status-file', status: loadFixture('localapi/status.real-v1.94.2.json'), dryRun: true }));
     expect(dry.status).toBe(200);
     expect(await dry.json()).toMatchObject({ dryRun: true, source: 'status-file', added: expect.arrayContaining([expect.objectContaining({ id: 'unifi' })]) });
@@ -67,6 +67,14 @@ describe('tailscale REST', () => {
     expect(byId.get('desktop-vm')).toMatchObject({ online: false, lastSeen: '2026-02-17T08:30:13.1Z', path: { quality: 'offline' } });
     expect(byId.get('hello')).toMatchObject({ path: null });
     expect(await (await app.request('/api/tailscale/paths/vps')).json()).toMatchObject({ deviceId: 'vps', path: { quality: 'idle' } });
+
+    // The path changes faster than the device list: ?refresh=1 asks tailscaled again.
+    const vps = Object.values<any>(local.status.Peer).find((p) => p.HostName === 'vps');
+    Object.assign(vps, { Active: true, CurAddr: '198.51.100.7:41641' });
+    const fresh = await (await app.request('/api/tailscale/paths?refresh=1')).json();
+    expect(fresh.paths.find((p: { deviceId: string }) => p.deviceId === 'vps')).toMatchObject({ path: { quality: 'direct', curAddr: '198.51.100.7:41641' } });
+    expect(getTailscalePathQuality({ tailscale, deviceId: 'vps' })).toMatchObject({ quality: 'direct' });
+    expect(getTailscalePathQuality({ tailscale: undefined, deviceId: 'vps' })).toBeNull();
 
     const status = await app.request('/api/tailscale/status');
     const statusText = await status.text();

@@ -15,6 +15,17 @@ import { importFromSource, type TailnetSource } from './source.ts';
 import { SyncScheduler, type SyncStatus } from './sync.ts';
 import { WhoisCache } from './whois.ts';
 
+/** How often path quality is re-read from the Local API between syncs. */
+const PATH_REFRESH_MS = 30_000;
+
+/**
+ * The Tailscale path to a device from the latest Local API snapshot, for the
+ * topology/health layer: null when Tailscale is not wired or the device is not a peer.
+ */
+export function getTailscalePathQuality({ tailscale, deviceId }: { tailscale: TailscaleService | undefined; deviceId: string }): TailscalePath | null {
+  return tailscale?.getPathQuality(deviceId) ?? null;
+}
+
 /** Settings of the Tailscale integration (from Config, flags and env). */
 export interface TailscaleSettings {
   /** Periodic sync source: off, api, local, or auto (api when credentials are set, else off). */
@@ -68,6 +79,8 @@ export class TailscaleService {
   readonly whois: WhoisCache | null;
   readonly sync: SyncScheduler | null;
   readonly syncSource: 'api' | 'local' | null;
+  /** Refreshes path quality from the Local API between syncs (paths change faster than the device list). */
+  private readonly pathLoop: SyncScheduler | null;
 
   constructor(
     private readonly opts: {
@@ -96,16 +109,20 @@ export class TailscaleService {
           onError: opts.onSyncError,
         })
       : null;
+    this.pathLoop = this.local && this.syncSource !== 'local'
+      ? new SyncScheduler({ source: 'local-paths', intervalMs: PATH_REFRESH_MS, job: () => this.refreshPaths() })
+      : null;
   }
 
-  /** Start the periodic sync (if configured). */
+  /** Start the periodic sync and path refresh (if configured). */
   start(): void {
     this.sync?.start();
+    this.pathLoop?.start();
   }
 
-  /** Stop the periodic sync, waiting for a run in progress. */
+  /** Stop the periodic sync and path refresh, waiting for a run in progress. */
   async stop(): Promise<void> {
-    await this.sync?.stop();
+    await Promise.all([this.sync?.stop(), this.pathLoop?.stop()]);
   }
 
   private async syncOnce(): Promise<void> {
