@@ -9,7 +9,9 @@ import { BonjourBrowser } from '../../src/topology/discovery/bonjour-browser.ts'
 import { listDiscovered } from '../../src/topology/discovery/inbox.ts';
 import type { DeviceDiscoveredEvent } from '../../src/topology/discovery/types.ts';
 import { createDevice, getDevice, listDevices } from '../../src/topology/devices.ts';
-import { makeTestRig, type TestRig } from '../helpers/app.ts';
+import { loadConfig } from '../../src/server/config.ts';
+import { createLogger, startServer } from '../../src/server/main.ts';
+import { makeTempDir, makeTestRig, type TestRig } from '../helpers/app.ts';
 
 const LOOPBACK = (ip: string) => ip.startsWith('127.');
 
@@ -90,5 +92,28 @@ describe('Bonjour browsing on loopback', () => {
     await eventually(() => mine().every((d) => d.goneAt !== null), 'every node marked gone after its goodbye');
     expect(events.filter((e) => e.change === 'gone')).toHaveLength(sim.nodes.length);
     expect(mine()).toHaveLength(sim.nodes.length);
+  });
+
+  it('browses by default while the server runs (mDNS on loopback with a loopback probe scope), and not with RIGMAP_BONJOUR=off', async () => {
+    const tmp = makeTempDir();
+    cleanups.push(() => tmp.cleanup());
+    const base = { db: `${tmp.dir}/rigmap.db`, port: 0, logLevel: 'silent', probes: 'off', tailscaleSync: 'off' };
+    const server = await startServer(loadConfig(base, { RIGMAP_PROBE_CIDRS: '127.0.0.0/8' }), { logger: createLogger({ logLevel: 'silent' }) });
+    cleanups.push(() => server.close());
+    const sim = await startSimRig({ nodes: 2, lanCidr: '127.0.1.144/28', tailnetCidr: '127.100.144.0/28', port: 0, advertise: true, extras: false, idPrefix: 'dscv' });
+    cleanups.push(() => sim.close());
+    const inbox = async () => ((await (await fetch(`${server.url}/api/discovered`)).json()) as { discovered: Array<{ nodeId: string | null }>; bonjour: { browsing: boolean } });
+    const until = Date.now() + 10_000;
+    let body = await inbox();
+    while (body.discovered.filter((d) => d.nodeId?.startsWith('dscv-')).length < 2 && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 100));
+      body = await inbox();
+    }
+    expect(body.bonjour.browsing).toBe(true);
+    expect(body.discovered.filter((d) => d.nodeId?.startsWith('dscv-')).map((d) => d.nodeId).sort()).toEqual(['dscv-01', 'dscv-02']);
+
+    const off = await startServer(loadConfig({ ...base, db: `${tmp.dir}/off.db` }, { RIGMAP_PROBE_CIDRS: '127.0.0.0/8', RIGMAP_BONJOUR: 'off' }), { logger: createLogger({ logLevel: 'silent' }) });
+    cleanups.push(() => off.close());
+    expect(((await (await fetch(`${off.url}/api/discovered`)).json()) as { bonjour: { browsing: boolean } }).bonjour.browsing).toBe(false);
   });
 });
