@@ -1,21 +1,20 @@
 /** `rigmap serve` and `rigmap migrate`. */
 import type { Command } from 'commander';
 import { openDb } from '../../topology/store/db.ts';
-import { loadConfig } from '../config.ts';
+import { CONFIG_OPTIONS, loadConfig } from '../config.ts';
 import { startServer } from '../main.ts';
 import { print } from './shared.ts';
 
 export function registerServe(program: Command): void {
-  program
+  const serve = program
     .command('serve')
-    .description('run the rigmap server and dashboard (default http://127.0.0.1:4747)')
-    .option('--host <address>', 'address to listen on (env RIGMAP_HOST, default 127.0.0.1)')
-    .option('--port <port>', 'port to listen on (env RIGMAP_PORT, default 4747)')
-    .option('--db <file>', 'SQLite database (env RIGMAP_DB, default ./data/rigmap.db)')
-    .option('--log-level <level>', 'log detail (env RIGMAP_LOG_LEVEL, default info)')
-    .option('--tailnet-cidrs <list>', 'extra CIDR ranges whose viewers count as on the tailnet, comma-separated (env RIGMAP_TAILNET_CIDRS)')
-    .option('--no-bonjour', 'do not browse Bonjour for camera nodes (env RIGMAP_BONJOUR=off)')
-    .option('--mdns-interface <ip>', 'interface address for mDNS (env RIGMAP_MDNS_INTERFACE, default the machine\'s)')
+    .description('run the rigmap server and dashboard (default http://127.0.0.1:4747)');
+  // One flag per configuration row, so every setting has its flag and the help lists them all.
+  for (const opt of CONFIG_OPTIONS) {
+    const negated = opt.flag.startsWith('--no-');
+    serve.option(negated ? opt.flag : `${opt.flag} <value>`, `${opt.description} (env ${opt.env})`);
+  }
+  serve
     .action(async (opts) => {
       // commander sets bonjour=true when --no-bonjour is absent; only an explicit flag may override the environment.
       const config = loadConfig({ ...opts, bonjour: opts.bonjour === false ? false : undefined });
