@@ -4,12 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../src/server/config.ts';
 import { startServer, type RunningServer } from '../../src/server/main.ts';
 import { startSimRig, type SimRig } from '../../src/sim/rig.ts';
+import type { Alert } from '../../src/topology/health-types.ts';
 import { makeTempDir } from '../helpers/app.ts';
 
 export interface HealthHarness {
   sim: SimRig;
   server: RunningServer;
-  hooks: Array<Record<string, unknown> & { event: string; alert: { kind: string; deviceId: string; id: number; folded: string[] } }>;
+  hooks: Array<Record<string, unknown> & { event: string; alert: Alert }>;
   get<T = unknown>(path: string): Promise<T>;
   post<T = unknown>(path: string, body?: unknown): Promise<{ status: number; body: T }>;
   close(): Promise<void>;
