@@ -28,7 +28,8 @@ export function makeTestRig(): TestRig {
   const { dir, cleanup } = makeTempDir();
   const store = openDb(join(dir, 'rigmap.db'));
   const bus = new EventBus();
-  const config = loadConfig({ db: store.path, port: 0 }, {});
+  // Probe scope and mDNS pinned to loopback: a test app never contacts anything else.
+  const config = loadConfig({ db: store.path, port: 0, probeCidrs: '127.0.0.0/8', mdnsInterface: '127.0.0.1' }, {});
   const app = buildApp({ db: store.db, bus, config });
   return {
     store,
