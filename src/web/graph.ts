@@ -81,25 +81,57 @@ export class GraphView {
   private saveTimers = new Map<string, number>();
 
   constructor(private readonly container: HTMLElement, private readonly store: Store, private readonly onSelect: (deviceId: string | null) => void) {
-    this.cy = cytoscape({ container, style: STYLE, wheelSensitivity: 0.3, minZoom: 0.05, maxZoom: 3, textureOnViewport: true, hideEdgesOnViewport: store.devices.size > LAYOUT_THRESHOLD });
+    const big = store.devices.size > LAYOUT_THRESHOLD;
+    // Big rigs: skip the costly bits of each frame (text outlines, hi-dpi canvas, edges while panning).
+    // Labels are drawn only once zoomed in (`.labels` on the core's container), which
+    // keeps a 1,000-device first paint from measuring thousands of strings.
+    const style = big ? [...STYLE,
+      { selector: 'node.device', style: { 'text-outline-width': 0, label: '' } }, { selector: 'edge', style: { label: '' } },
+      { selector: 'edge.link', style: { 'curve-style': 'haystack', 'target-arrow-shape': 'none', width: 1.5 } },
+      { selector: '.lbl', style: { label: 'data(label)' } }] : STYLE;
+    this.cy = cytoscape({ container, style, wheelSensitivity: 0.3, minZoom: 0.05, maxZoom: 3, textureOnViewport: big, hideEdgesOnViewport: big, pixelRatio: big ? 1 : 'auto', motionBlur: false });
     this.cy.on('tap', 'node.device', (ev) => this.onSelect((ev.target as NodeSingular).data('deviceId')));
     this.cy.on('tap', (ev) => { if (ev.target === this.cy) this.onSelect(null); });
     this.cy.on('dragfree', 'node.device', (ev) => this.savePosition(ev.target as NodeSingular));
+    if (big) {
+      let labelled = false;
+      this.cy.on('zoom', () => {
+        const want = this.cy.zoom() >= 0.7;
+        if (want === labelled) return;
+        labelled = want;
+        this.cy.batch(() => (want ? this.cy.elements().addClass('lbl') : this.cy.elements().removeClass('lbl')));
+      });
+    }
     store.on('health', ({ deviceId }) => deviceId && this.recolour(deviceId));
     store.on('topology', () => this.sync());
   }
 
   /** First draw: all elements, then one layout. */
   render(): Promise<void> {
-    this.cy.add(elementsFor(this.store));
-    return this.layout().then(() => this.fit());
+    const els = elementsFor(this.store);
+    const big = this.store.devices.size > LAYOUT_THRESHOLD;
+    if (big) {
+      // Positions go in with the elements: no layout pass at all for a big rig.
+      const grid = gridPositions(this.store);
+      for (const el of els) if (el.group === 'nodes' && !el.position) el.position = grid.get(el.data.id!) ?? { x: 0, y: 0 };
+    }
+    this.cy.batch(() => this.cy.add(els));
+    performance.mark('rigmap:added');
+    return (big ? Promise.resolve() : this.layout()).then(() => this.fit());
   }
 
   /** Fit the whole map, but never blow a small rig up past a readable size. */
   fit(): void {
+    if (this.store.devices.size > LAYOUT_THRESHOLD) {
+      // Fitting measures every label; on a big rig the node centres are enough.
+      const bb = this.cy.nodes().boundingBox({ includeLabels: false, includeOverlays: false });
+      const zoom = Math.min((this.cy.width() - 60) / Math.max(1, bb.w), (this.cy.height() - 60) / Math.max(1, bb.h), 1.1);
+      this.cy.viewport({ zoom, pan: { x: this.cy.width() / 2 - zoom * (bb.x1 + bb.w / 2), y: this.cy.height() / 2 - zoom * (bb.y1 + bb.h / 2) } });
+      return;
+    }
     this.cy.fit(undefined, 30);
-    if (this.cy.zoom() > 1.1) {
-      this.cy.zoom(1.1);
+    if (this.cy.zoom() > 1.6) {
+      this.cy.zoom(1.6);
       this.cy.center();
     }
   }
@@ -115,7 +147,7 @@ export class GraphView {
       return done.then(() => undefined);
     }
     const run = this.cy.layout({
-      name: 'fcose', quality: 'default', randomize: true, animate: false, fit: true, padding: 30, nodeRepulsion: 6000, idealEdgeLength: 90,
+      name: 'fcose', quality: devices.length > 120 ? 'draft' : 'default', randomize: true, animate: false, fit: true, padding: 30, nodeRepulsion: 6000, idealEdgeLength: 90,
       fixedNodeConstraint: saved.length ? saved.map((d) => ({ nodeId: devId(d.id), position: { ...d.position! } })) : undefined,
     } as cytoscape.LayoutOptions);
     const done = run.promiseOn('layoutstop');

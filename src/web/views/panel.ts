@@ -115,6 +115,9 @@ export class DevicePanel {
     const keepHistory = this.el.querySelector('[data-slot="history"]')?.innerHTML ?? '<p class="muted">Loading…</p>';
     const keepSnap = withSnapshot ? null : this.el.querySelector('[data-slot="snapshot"]');
     const ns = (n: Network) => networkState(health, n).state;
+    // A live re-render must not steal keyboard focus from whoever is in the panel.
+    const focused = this.el.contains(document.activeElement) ? document.activeElement as HTMLElement : null;
+    const focusKey = focused ? (focused.tagName === 'H2' ? 'h2' : focused.getAttribute('aria-label')) : null;
     this.el.innerHTML = `
       <button type="button" class="close" aria-label="Close device details">✕</button>
       <h2 tabindex="-1">${esc(d.name || d.id)}</h2>
@@ -131,6 +134,8 @@ export class DevicePanel {
     if (keepSnap) snapSlot.replaceWith(keepSnap);
     else this.renderSnapshot(snapSlot, id);
     this.el.querySelector('.close')?.addEventListener('click', () => this.close());
+    if (focusKey === 'h2') this.el.querySelector<HTMLElement>('h2')?.focus();
+    else if (focusKey) [...this.el.querySelectorAll<HTMLElement>('[aria-label]')].find((e) => e.getAttribute('aria-label') === focusKey)?.focus();
     for (const b of this.el.querySelectorAll<HTMLButtonElement>('button.copy')) {
       b.addEventListener('click', () => copyText(b.dataset.copy ?? '').then(() => toast(`copied ${b.dataset.copy}`), () => toast('copy failed')));
     }
