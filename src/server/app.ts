@@ -7,6 +7,7 @@ import { RigmapError } from '../topology/errors.ts';
 import { limitBody } from './body.ts';
 import type { AppDeps } from './deps.ts';
 import { handleError, toHttpError } from './errors.ts';
+import { checkRoutes } from './routes/check.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { discoveryRoutes } from './routes/discovery.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -46,6 +47,7 @@ export function buildApp(deps: AppDeps) {
   app.route('/api', inventoryRoutes(deps));
   app.route('/api', discoveryRoutes(deps));
   app.route('/api', reachRoutes(deps));
+  app.route('/api', checkRoutes(deps));
   // The dashboard bundle; it only answers / and the bundle's own files.
   app.route('/', staticRoutes());
   return app;

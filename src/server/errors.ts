@@ -16,6 +16,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   conflict: 409,
   payload_too_large: 413,
   upstream_failed: 502,
+  unavailable: 503,
   internal: 500,
 };
 

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'upstream_failed'
+  | 'unavailable'
   | 'internal';
 
 /** One problem with one field: where it is, what was given, what is wrong. */

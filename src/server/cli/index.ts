@@ -1,6 +1,7 @@
 /** The `rigmap` command line: one registration per command family. */
 import { Command, CommanderError } from 'commander';
 import { registerAlerts } from './alerts.ts';
+import { registerCheck } from './check.ts';
 import { registerDevices } from './devices.ts';
 import { registerDiscover } from './discover.ts';
 import { registerNotifiers } from './notifiers.ts';
@@ -19,6 +20,7 @@ export function buildCli(): Command {
   registerServe(program);
   registerDevices(program);
   registerInventory(program);
+  registerCheck(program);
   registerDiscover(program);
   registerSim(program);
   registerTailscale(program);

@@ -1,0 +1,18 @@
+/** GET /api/check: the roll call, judged on the running probe engine's live health. */
+import { Hono } from 'hono';
+import { RigmapError } from '../../topology/errors.ts';
+import { runRollCall } from '../../topology/rollcall.ts';
+import { type AppDeps, ctxOf } from '../deps.ts';
+
+export function checkRoutes(deps: AppDeps) {
+  return new Hono().get('/check', (c) => {
+    const engine = deps.healthService?.engine;
+    if (!engine) throw new RigmapError('unavailable', 'probing is off on this server (--probes off), so there is no live health to check; run `rigmap check` from a shell instead');
+    const report = runRollCall({
+      ctx: ctxOf(deps, c),
+      health: (id) => engine.getDeviceHealth(id),
+      options: { batteryLow: deps.config.batteryLow, storageLow: deps.config.storageLow },
+    });
+    return c.json(report);
+  });
+}

@@ -1,0 +1,127 @@
+/**
+ * The pre-shoot roll call: every expected device present and up on each of its
+ * probed paths, with battery, thermal and storage within thresholds. Pure: it
+ * reads the map and a health lookup, so the CLI (with its own short-lived probe
+ * engine) and the server (with its running one) give the same verdict.
+ */
+import type { Ctx } from './context.ts';
+import { loadDevices } from './device-rows.ts';
+import type { DeviceHealth, PathHealth } from './health-types.ts';
+import type { Network } from './model.ts';
+
+/** Thresholds of the roll call (defaults match the alert thresholds). */
+export interface RollCallOptions {
+  /** Battery level (0-1) under which a node that is not charging fails. */
+  batteryLow: number;
+  /** Free storage share (0-1) under which a node fails. */
+  storageLow: number;
+}
+
+/** One path's verdict. */
+export interface RollCallPath {
+  network: Network;
+  address: string;
+  service: string;
+  ok: boolean;
+  state: PathHealth['state'];
+  latencyMs: number | null;
+  /** Why it failed (or why it was not checked), in a crew member's words. */
+  why: string | null;
+}
+
+/** One device's verdict. */
+export interface RollCallDevice {
+  id: string;
+  name: string;
+  role: string;
+  expected: boolean;
+  ok: boolean;
+  paths: RollCallPath[];
+  /** Everything wrong with the device, one sentence each. */
+  problems: string[];
+  /** Things worth knowing that do not fail the roll call. */
+  notes: string[];
+}
+
+/** The whole roll call. */
+export interface RollCallReport {
+  ok: boolean;
+  checkedAt: string;
+  summary: { expected: number; passed: number; failed: number; notExpected: number };
+  devices: RollCallDevice[];
+}
+
+const pct = (x: number) => `${Math.round(x * 100)} %`;
+
+function checkPath(p: PathHealth): RollCallPath {
+  const base = { network: p.network, address: p.address, service: p.service, state: p.state, latencyMs: p.latencyMs };
+  if (p.state === 'up') return { ...base, ok: true, why: null };
+  if (p.state === 'out_of_scope') return { ...base, ok: true, why: 'not checked: outside the probe scope' };
+  if (p.state === 'unknown') return { ...base, ok: false, why: p.lastError ?? 'no answer yet' };
+  return { ...base, ok: false, why: p.lastError ?? 'down' };
+}
+
+function checkStatus(health: DeviceHealth | undefined, options: RollCallOptions): string[] {
+  const s = health?.status;
+  if (!s) return [];
+  const problems: string[] = [];
+  if (s.battery.level < options.batteryLow && !s.battery.charging) problems.push(`battery ${pct(s.battery.level)} and not charging (minimum ${pct(options.batteryLow)})`);
+  if (s.thermal === 'serious' || s.thermal === 'critical') problems.push(`thermal state ${s.thermal}`);
+  const free = s.storage.totalBytes > 0 ? s.storage.freeBytes / s.storage.totalBytes : 1;
+  if (free < options.storageLow) problems.push(`storage ${pct(free)} free (minimum ${pct(options.storageLow)})`);
+  if (s.state === 'error') problems.push('the node reports an error state');
+  return problems;
+}
+
+/** Judge every device of the map against its live health. */
+export function runRollCall({ ctx, health, options, now = new Date() }: {
+  ctx: Ctx;
+  health: (deviceId: string) => DeviceHealth | undefined;
+  options: RollCallOptions;
+  now?: Date;
+}): RollCallReport {
+  const devices = loadDevices(ctx.db).map((d): RollCallDevice => {
+    const h = health(d.id);
+    const paths = (h?.paths ?? []).map(checkPath);
+    const problems: string[] = [];
+    const notes: string[] = [];
+    for (const p of paths) {
+      if (!p.ok) problems.push(`${p.network === 'lan' ? 'LAN' : 'Tailscale'} path ${p.address}:${p.service} ${p.state === 'unknown' ? 'did not answer' : 'down'}: ${p.why}`);
+      else if (p.why) notes.push(`${p.network} ${p.address}: ${p.why}`);
+    }
+    if (paths.length === 0) notes.push(d.services.length ? 'no address to probe' : 'no service to probe');
+    problems.push(...checkStatus(h, options));
+    return {
+      id: d.id, name: d.name, role: d.role, expected: d.expected,
+      // A device not expected at this shoot is reported but never fails the roll call.
+      ok: !d.expected || problems.length === 0,
+      paths, problems, notes,
+    };
+  });
+  const expected = devices.filter((d) => d.expected);
+  const passed = expected.filter((d) => d.ok).length;
+  return {
+    ok: passed === expected.length,
+    checkedAt: now.toISOString(),
+    summary: { expected: expected.length, passed, failed: expected.length - passed, notExpected: devices.length - expected.length },
+    devices,
+  };
+}
+
+/** The roll call as the readable table `rigmap check` prints (✔/✖ per device and path, and why). */
+export function formatRollCall(report: RollCallReport): string {
+  const lines: string[] = [];
+  for (const d of report.devices) {
+    const mark = !d.expected ? '·' : d.ok ? '✔' : '✖';
+    const pathCells = d.paths.map((p) => `${p.ok ? '✔' : '✖'} ${p.network}${p.latencyMs !== null && p.ok && p.state === 'up' ? ` ${Math.round(p.latencyMs)} ms` : ''}`);
+    lines.push(`${mark} ${d.id.padEnd(16)} ${d.role.padEnd(8)} ${pathCells.join('   ')}${d.expected ? '' : '   (not expected)'}`);
+    for (const problem of d.problems) lines.push(`    ✖ ${problem}`);
+    for (const note of d.notes) lines.push(`    · ${note}`);
+  }
+  const s = report.summary;
+  lines.push('');
+  lines.push(report.ok
+    ? `roll call passed: all ${s.expected} expected device(s) ready`
+    : `roll call FAILED: ${s.failed} of ${s.expected} expected device(s) not ready (${report.devices.filter((d) => !d.ok).map((d) => d.id).join(', ')})`);
+  return lines.join('\n');
+}
