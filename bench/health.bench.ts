@@ -1,0 +1,125 @@
+/**
+ * Health bench: N simulated nodes × 2 paths (default 1,000, HEALTH_BENCH_NODES to change)
+ * with 1 s heartbeats, probed by a rigmap server in its own process. Prints detection
+ * latency p50/p95/p99 for `down` and `hang` (fault set → path.state on /api/events),
+ * server CPU seconds per minute and RSS, and database growth per hour (extrapolated).
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startSimRig } from '../src/sim/rig.ts';
+import { makeTempDir } from '../test/helpers/app.ts';
+
+const N = Number(process.env.HEALTH_BENCH_NODES ?? 1000);
+const SAMPLE = Math.min(50, Math.floor(N / 4));
+const STEADY_MS = Number(process.env.HEALTH_BENCH_STEADY_MS ?? 60_000);
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] as number) : NaN;
+};
+const proc = (pid: number) => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const ticks = Number(stat[11]) + Number(stat[12]);
+  const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+  return { cpuS: ticks / 100, rss };
+};
+const dbSize = (f: string) => [f, `${f}-wal`].reduce((n, p) => { try { return n + statSync(p).size; } catch { return n; } }, 0);
+
+const sim = await startSimRig({ nodes: N, lanCidr: '127.1.0.0/16', tailnetCidr: '127.101.0.0/16', heartbeatMs: 1000, extras: false, idPrefix: 'bn' });
+const { dir, cleanup } = makeTempDir('rigmap-health-bench-');
+const db = join(dir, 'rigmap.db');
+const server = spawn(process.execPath, [join(root, 'bin/rigmap.js'), 'serve', '--port', '0', '--db', db, '--log-level', 'info'], {
+  env: { ...process.env, RIGMAP_PROBE_CIDRS: '127.0.0.0/8', RIGMAP_TAILSCALE_SYNC: 'off', RIGMAP_BONJOUR: 'off', RIGMAP_NEVER_SEEN_AFTER_SEC: '0' },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const url = await new Promise<string>((resolve, reject) => {
+  let out = '';
+  server.stdout!.on('data', (c) => {
+    out += c;
+    const m = /"url":"(http:[^"]+)"/.exec(out) ?? /serving (http:\S+)/.exec(out);
+    if (m) resolve(m[1]!);
+  });
+  server.once('exit', (code) => reject(new Error(`server exited ${code}`)));
+});
+const imported = await fetch(`${url}/api/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sim.manifest()) });
+if (!imported.ok) throw new Error(`import failed: ${await imported.text()}`);
+
+// Watch every path change on the server's own SSE stream.
+const downAt = new Map<string, number>();
+const events = await fetch(`${url}/api/events`);
+void (async () => {
+  // eslint-disable-next-line no-constant-condition
+  const reader = events.body!.getReader();
+  let buf = '';
+  for (;;) {
+    const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true as const }));
+    if (done) return;
+    buf += new TextDecoder().decode(value);
+    let i: number;
+    while ((i = buf.indexOf('\n\n')) >= 0) {
+      const block = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      if (!block.includes('event: path.state')) continue;
+      const d = JSON.parse(/data: (.*)/.exec(block)![1]!) as { deviceId: string; path: { network: string; state: string } };
+      if (d.path.state === 'down') downAt.set(`${d.deviceId}|${d.path.network}`, performance.now());
+    }
+  }
+})();
+
+const upCount = async () => ((await (await fetch(`${url}/healthz`)).json()) as { probes: { up: number } }).probes.up;
+const t0 = Date.now();
+while ((await upCount()) < 2 * N && Date.now() - t0 < 120_000) await sleep(500);
+process.stdout.write(`all ${2 * N} paths up after ${((Date.now() - t0) / 1000).toFixed(1)} s (${await upCount()} up)\n`);
+
+// Steady state: CPU, RSS, DB growth.
+const p0 = proc(server.pid!);
+const s0 = dbSize(db);
+await sleep(STEADY_MS);
+const p1 = proc(server.pid!);
+const s1 = dbSize(db);
+const cpuPerMin = ((p1.cpuS - p0.cpuS) / STEADY_MS) * 60_000;
+
+async function detect(mode: 'down' | 'hang', ids: string[]): Promise<number[]> {
+  const started = new Map<string, number>();
+  for (const id of ids) {
+    started.set(id, performance.now());
+    sim.setFault(id, { mode });
+  }
+  const until = Date.now() + 20_000;
+  while (Date.now() < until && ids.some((id) => !downAt.has(`${id}|lan`) || !downAt.has(`${id}|tailscale`))) await sleep(100);
+  const lat: number[] = [];
+  for (const id of ids) for (const net of ['lan', 'tailscale']) {
+    const at = downAt.get(`${id}|${net}`);
+    if (at !== undefined) lat.push(at - started.get(id)!);
+  }
+  for (const id of ids) sim.setFault(id, { mode: 'ok' });
+  return lat;
+}
+const ids = sim.nodes.map((n) => n.id);
+const down = await detect('down', ids.slice(0, SAMPLE));
+await sleep(5000);
+const hang = await detect('hang', ids.slice(SAMPLE, 2 * SAMPLE));
+
+const line = (name: string, value: string, target: string) => process.stdout.write(`${name.padEnd(34)} ${value.padStart(12)}   target ${target}\n`);
+process.stdout.write(`\nhealth bench: ${N} nodes × 2 paths, 1 s heartbeats, ${SAMPLE} nodes faulted per mode\n`);
+line('down detection p50/p95/p99 ms', `${pct(down, 50).toFixed(0)}/${pct(down, 95).toFixed(0)}/${pct(down, 99).toFixed(0)}`, 'p99 < 250');
+line(`  (paths detected)`, `${down.length}/${2 * SAMPLE}`, 'all');
+line('hang detection p50/p95/p99 ms', `${pct(hang, 50).toFixed(0)}/${pct(hang, 95).toFixed(0)}/${pct(hang, 99).toFixed(0)}`, 'p99 < 3000');
+line(`  (paths detected)`, `${hang.length}/${2 * SAMPLE}`, 'all');
+line('server CPU s per minute', `${cpuPerMin.toFixed(1)} (${((cpuPerMin / 60) * 100).toFixed(0)} %)`, '< 15 s (25 % of a core)');
+line('server RSS MB', (p1.rss / 1e6).toFixed(0), '< 300');
+line('DB growth MB per hour (steady)', (((s1 - s0) / STEADY_MS) * 3_600_000 / 1e6).toFixed(1), 'bounded (rollups + retention)');
+
+server.kill('SIGTERM');
+// A clean stop is expected within a few seconds; never let the bench hang on it.
+const stopped = await Promise.race([new Promise((r) => server.once('exit', () => r(true))), sleep(8000).then(() => false)]);
+if (!stopped) {
+  process.stdout.write('server did not stop within 8 s of SIGTERM: killed\n');
+  server.kill('SIGKILL');
+}
+await sim.close();
+cleanup();
+process.exit(0);
