@@ -154,3 +154,56 @@ export const discovered = sqliteTable('discovered', {
   /** When Bonjour saw it stop advertising (null while it advertises or for scans). */
   goneAt: text('gone_at'),
 }, (t) => [uniqueIndex('discovered_key').on(t.key), index('discovered_status').on(t.status)]);
+
+/** People who sign in to rigmap: a login, a role (viewer, operator, admin), a scrypt password hash. */
+export const users = sqliteTable('users', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  login: text('login').notNull(),
+  role: text('role').notNull(),
+  /** `scrypt$N$r$p$<salt b64>$<hash b64>`: never the password itself. */
+  passwordHash: text('password_hash').notNull(),
+  createdAt: text('created_at').notNull(),
+  createdBy: text('created_by'),
+}, (t) => [uniqueIndex('users_login').on(t.login)]);
+
+/** Signed-in browser sessions; only the SHA-256 of the cookie value is stored. */
+export const sessions = sqliteTable('sessions', {
+  idHash: text('id_hash').primaryKey(),
+  userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  /** Sent back by the dashboard in X-Rigmap-CSRF on every mutation. */
+  csrf: text('csrf').notNull(),
+  createdAt: text('created_at').notNull(),
+  /** Epoch ms after which the session no longer counts. */
+  expiresAt: integer('expires_at').notNull(),
+  remote: text('remote'),
+}, (t) => [index('sessions_user').on(t.userId), index('sessions_expires').on(t.expiresAt)]);
+
+/** API tokens for scripts: shown once at creation, stored as SHA-256, revocable. */
+export const apiTokens = sqliteTable('api_tokens', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  role: text('role').notNull(),
+  secretHash: text('secret_hash').notNull(),
+  /** The first characters of the token, so a crew member can tell tokens apart. */
+  prefix: text('prefix').notNull(),
+  createdAt: text('created_at').notNull(),
+  createdBy: text('created_by'),
+  lastUsedAt: text('last_used_at'),
+  revokedAt: text('revoked_at'),
+}, (t) => [uniqueIndex('api_tokens_secret').on(t.secretHash), index('api_tokens_name').on(t.name)]);
+
+/** The audit trail: who did what, when, from where. */
+export const auditLog = sqliteTable('audit_log', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  at: text('at').notNull(),
+  actor: text('actor').notNull(),
+  /** How the actor was identified: session, token, tailscale, open, cli. */
+  via: text('via'),
+  /** Remote address of the request (null for the CLI). */
+  remote: text('remote'),
+  /** What was done: device.created, command.sent, user.added, login.failed, POST /api/notifiers … */
+  action: text('action').notNull(),
+  target: text('target'),
+  /** JSON with the details (per-node results of a command, changed fields…). */
+  details: text('details'),
+}, (t) => [index('audit_log_at').on(t.at), index('audit_log_actor').on(t.actor)]);
