@@ -175,6 +175,8 @@ export class AlertManager {
     const path = health.paths.find((p) => p.network === network && p.state === 'down');
     if (!path) return;
     if (health.state === 'down' || health.state === 'flapping') return; // the device-level alert covers it
+    // A flapping alert still open is held until the device settles: it covers this path too.
+    if (findOpenAlert(this.deps.ctx.db, 'flapping', deviceId)) return;
     const upstream = this.downUpstream(deviceId);
     if (upstream) {
       if (!this.fold(deviceId, upstream) && attempt < 20) this.later(`path:${deviceId}:${network}`, 100, () => this.raisePathLost(deviceId, network, attempt + 1));
