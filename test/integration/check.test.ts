@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/server/config.ts';
 import { createLogger, type RunningServer, startServer } from '../../src/server/main.ts';
@@ -11,20 +9,10 @@ import { importInventory } from '../../src/topology/inventory.ts';
 import type { RollCallReport } from '../../src/topology/rollcall.ts';
 import { openDb } from '../../src/topology/store/db.ts';
 import { makeTempDir } from '../helpers/app.ts';
+import { LOOPBACK_ENV, RIGMAP_BIN, runRigmap } from '../helpers/cli.ts';
 
-const bin = fileURLToPath(new URL('../../bin/rigmap.js', import.meta.url));
-const exec = promisify(execFile);
 const env = { RIGMAP_PROBE_CIDRS: '127.0.0.0/8' };
-
-async function check(args: string[]) {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [bin, 'check', ...args], { env: { ...process.env, ...env }, timeout: 30_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const check = (args: string[]) => runRigmap(['check', ...args]);
 
 describe('rigmap check: the roll call against a simulated rig', () => {
   let rig: SimRig;
@@ -66,15 +54,23 @@ describe('rigmap check: the roll call against a simulated rig', () => {
 
   it('--wait re-checks until the rig is green, with a progress line', async () => {
     await rig.applyFault('cam-01', { mode: 'down' });
-    const healing = setTimeout(() => void rig.applyFault('cam-01', { mode: 'ok' }), 1500);
-    try {
-      const res = await check(['--db', db, '--wait', '20']);
-      expect(res.code).toBe(0);
-      expect(res.stderr).toMatch(/roll call: 5\/6 ready; waiting for cam-01/);
-      expect(res.stdout).toContain('roll call passed');
-    } finally {
-      clearTimeout(healing);
-    }
+    // Heal the node only once the CLI says it is waiting for it: no race with its start-up time.
+    const child = spawn(process.execPath, [RIGMAP_BIN, 'check', '--db', db, '--wait', '30'], { env: { ...process.env, ...LOOPBACK_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let healed = false;
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      if (!healed && /waiting for cam-01/.test(stderr)) {
+        healed = true;
+        void rig.applyFault('cam-01', { mode: 'ok' });
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(stderr).toMatch(/roll call: 5\/6 ready; waiting for cam-01/);
+    expect(code).toBe(0);
+    expect(stdout).toContain('roll call passed');
   });
 
   it('is served as GET /api/check by a running server', async () => {

@@ -1,25 +1,12 @@
-import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../helpers/app.ts';
+import { runRigmap } from '../helpers/cli.ts';
 
-const bin = fileURLToPath(new URL('../../bin/rigmap.js', import.meta.url));
 const sample = fileURLToPath(new URL('../fixtures/inventory/design-sample.json', import.meta.url));
-const exec = promisify(execFile);
-
-/** Run `rigmap …` as a user would; never throws, returns code and output. */
-async function rigmap(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, timeout: 30_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const rigmap = runRigmap;
 
 describe('the rigmap command line', () => {
   let tmp: ReturnType<typeof makeTempDir>;

@@ -2,28 +2,14 @@
  * `rigmap discover` and `rigmap discovered` as a crew member runs them, against
  * a simulated rig advertised on loopback (mDNS pinned to 127.0.0.1).
  */
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimRig, type SimRig } from '../../src/sim/rig.ts';
 import type { Discovered } from '../../src/topology/discovery/types.ts';
 import { makeTempDir } from '../helpers/app.ts';
+import { runRigmap } from '../helpers/cli.ts';
 
-const bin = fileURLToPath(new URL('../../bin/rigmap.js', import.meta.url));
-const exec = promisify(execFile);
-const env = { RIGMAP_MDNS_INTERFACE: '127.0.0.1', RIGMAP_PROBE_CIDRS: '127.0.0.0/8' };
-
-async function rigmap(args: string[]) {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, timeout: 30_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const rigmap = (args: string[]) => runRigmap(args);
 
 describe('rigmap discover', () => {
   let sim: SimRig;

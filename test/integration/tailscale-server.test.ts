@@ -4,7 +4,6 @@
  * and the viewer recorded as the actor of a change. Secrets never come back.
  * Servers run with probing off and probe scope 127.0.0.0/8: no 100.x is contacted.
  */
-import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
@@ -15,6 +14,7 @@ import { startServer } from '../../src/server/main.ts';
 import { createDevice } from '../../src/topology/devices.ts';
 import { getTailscalePathQuality, settingsFromConfig, TailscaleService } from '../../src/topology/tailscale/service.ts';
 import { jsonInit, makeTestRig, type TestRig } from '../helpers/app.ts';
+import { runRigmap } from '../helpers/cli.ts';
 import { type FakeApi, type FakeLocalApi, loadFixture, STATUS_FILE, startFakeApi, startFakeLocalApi } from '../fixtures/tailscale-fakes.ts';
 
 const SAFE_ENV = { RIGMAP_PROBES: 'off', RIGMAP_PROBE_CIDRS: '127.0.0.0/8', RIGMAP_LOG_LEVEL: 'silent' };
@@ -175,12 +175,7 @@ describe('periodic sync in a running server', () => {
 });
 
 describe('rigmap tailscale (CLI)', () => {
-  const bin = resolve(import.meta.dirname, '../../bin/rigmap.js');
-  const run = (args: string[], env: Record<string, string> = {}) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((ok) => {
-      execFile(process.execPath, [bin, ...args], { env: { ...process.env, ...SAFE_ENV, ...env }, timeout: 60_000 }, (err, stdout, stderr) =>
-        ok({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-    });
+  const run = (args: string[], env: Record<string, string> = {}) => runRigmap(args, { ...SAFE_ENV, ...env });
 
   it('imports from the API with a key from the environment, dry run first, never printing the key', async () => {
     const db = join(rig.dir, 'cli.db');
