@@ -7,6 +7,7 @@ import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { RigmapError } from '../topology/errors.ts';
 import { parseProbeScope } from '../topology/probes/scope.ts';
+import { parseTailscaleRoles } from '../topology/access/roles.ts';
 
 /** One configurable setting: its flag, its environment variable, its schema. */
 export interface ConfigOption<K extends string = string> {
@@ -77,39 +78,21 @@ export const CONFIG_OPTIONS = [
     key: 'mdnsInterface', flag: '--mdns-interface', env: 'RIGMAP_MDNS_INTERFACE', description: 'IPv4 address of the interface mDNS (Bonjour, .local names) uses (empty: the machine\'s default; tests pin 127.0.0.1)',
     schema: z.string().default('').refine((v) => v === '' || ipaddr.IPv4.isValidFourPartDecimal(v), { error: 'must be an IPv4 address of this machine, e.g. 192.168.1.20 (or empty)' }),
   },
+  // Access (src/topology/access, src/server/auth.ts): who may do what.
+  {
+    key: 'auth', flag: '--auth', env: 'RIGMAP_AUTH', description: 'require sign-in: auto (on unless --host is loopback), on, or off (only allowed on a loopback --host)',
+    schema: z.enum(['auto', 'on', 'off'], { error: 'must be auto, on or off' }).default('auto'),
+  },
+  {
+    key: 'tailscaleRoles', flag: '--tailscale-roles', env: 'RIGMAP_TAILSCALE_ROLES', description: 'Tailscale identities signed in by role, e.g. "alice@example.com=admin,tag:producer=operator"',
+    schema: z.string().default('').refine((v) => { try { parseTailscaleRoles(v); return true; } catch { return false; } }, { error: 'must be login=role or tag:name=role pairs, role viewer, operator or admin' }),
+  },
+  { key: 'sessionHours', flag: '--session-hours', env: 'RIGMAP_SESSION_HOURS', description: 'hours a dashboard sign-in lasts', schema: num(0.01, 24 * 30).default(12) },
 ] as const satisfies readonly ConfigOption[];
 
+/** The resolved settings: one field per CONFIG_OPTIONS row, typed by its schema. */
 export type Config = {
-  /** Browse Bonjour while the server runs (--no-bonjour, RIGMAP_BONJOUR=off). */
-  bonjour: boolean;
-  /** mDNS interface address; '' for the machine's default. */
-  mdnsInterface: string;
-  probes: 'on' | 'off';
-  probeCidrs: string;
-  probeIntervalMs: number;
-  heartbeatFactor: number;
-  failuresToDown: number;
-  successesToUp: number;
-  flapThreshold: number;
-  flapWindowSec: number;
-  alertHoldMs: number;
-  alertSettleMs: number;
-  neverSeenAfterSec: number;
-  batteryLow: number;
-  storageLow: number;
-  retentionDays: number;
-  tailscaleSync: 'auto' | 'off' | 'api' | 'local';
-  tailscaleApiBase: string;
-  tailscaleTailnet: string;
-  tailscaleSocket: string;
-  tailscaleSyncInterval: number;
-  tailscaleRoleMap: string;
-  host: string;
-  port: number;
-  db: string;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** Extra ranges counted as the tailnet when classifying a viewer (reach links). */
-  tailnetCidrs: string[];
+  [O in (typeof CONFIG_OPTIONS)[number] as O['key']]: z.output<O['schema']>;
 };
 
 /**
