@@ -17,7 +17,8 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+/** One JSON request; views with their own endpoints (discovery, Tailscale) call it directly. */
+export async function request<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
   const init: RequestInit = { method, headers: { accept: 'application/json' } };
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body);

@@ -12,6 +12,7 @@ import type { Network } from '../topology/model.ts';
 import { api, type LiveDevice } from './api.ts';
 import { ms, toast } from './format.ts';
 import { networkState, type Store } from './state.ts';
+import { tailscaleQualityOf } from './tailscale-paths.ts';
 
 cytoscape.use(fcose);
 
@@ -33,8 +34,11 @@ function deviceData(d: LiveDevice, store: Store) {
 
 function attachmentData(d: LiveDevice, n: Network, store: Store) {
   const ns = networkState(store.health.get(d.id), n);
-  const label = ns.state === 'up' ? ms(ns.latencyMs) : ns.state === 'down' ? 'down' : ns.state === 'out_of_scope' ? 'out of scope' : '';
-  return { id: attId(d.id, n), source: devId(d.id), target: `net:${n}`, pathState: ns.state, label, kind: 'attachment' };
+  const base = ns.state === 'up' ? ms(ns.latencyMs) : ns.state === 'down' ? 'down' : ns.state === 'out_of_scope' ? 'out of scope' : '';
+  // The tailnet edge also says how Tailscale carries it: direct, derp, peer-relay, idle, offline.
+  const tsQuality = n === 'tailscale' ? tailscaleQualityOf(d.id)?.quality ?? '' : '';
+  const label = [base, tsQuality].filter(Boolean).join(' · ');
+  return { id: attId(d.id, n), source: devId(d.id), target: `net:${n}`, pathState: ns.state, label, tsQuality, kind: 'attachment' };
 }
 
 function elementsFor(store: Store): ElementDefinition[] {
@@ -164,8 +168,8 @@ export class GraphView {
     for (const n of NETWORKS) {
       const edge = this.cy.getElementById(attId(deviceId, n));
       if (edge.nonempty()) {
-        const { pathState, label } = attachmentData(d, n, this.store);
-        edge.data({ pathState, label });
+        const { pathState, label, tsQuality } = attachmentData(d, n, this.store);
+        edge.data({ pathState, label, tsQuality });
       }
     }
   }

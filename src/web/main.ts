@@ -11,9 +11,12 @@ import { AlertsView } from './views/alerts.ts';
 import { ContactSheetView } from './views/contacts.ts';
 import { InventoryView } from './views/inventory.ts';
 import { DevicePanel } from './views/panel.ts';
+import { DiscoveredView } from './views/discovered.ts';
+import { startTailscale } from './views/tailscale.ts';
+import { mountExportMenu } from './export.ts';
 
-type ViewName = 'graph' | 'inventory' | 'alerts' | 'contacts';
-const VIEWS: ViewName[] = ['graph', 'inventory', 'alerts', 'contacts'];
+type ViewName = 'graph' | 'inventory' | 'alerts' | 'contacts' | 'discovered';
+const VIEWS: ViewName[] = ['graph', 'inventory', 'alerts', 'contacts', 'discovered'];
 
 /** What tests and the benchmark read: the store, the graph and render timings. */
 export interface DebugHandle {
@@ -75,6 +78,7 @@ async function boot(): Promise<void> {
   const inventory = new InventoryView($('#view-inventory'), store, openDetails);
   new AlertsView($('#view-alerts'), store, openDetails);
   const contacts = new ContactSheetView($('#view-contacts'), store, openDetails);
+  const discovered = new DiscoveredView($('#view-discovered'), document.querySelector<HTMLElement>('#discovered-count'));
 
   const debug: DebugHandle = { store, graph, ready: false, firstRenderMs: null, applied: [] };
   window.rigmap = debug;
@@ -94,6 +98,7 @@ async function boot(): Promise<void> {
       graphFitted ||= debug.ready;
     }
     if (view === 'inventory') inventory.render();
+    if (view === 'discovered') void discovered.load();
     if (view === 'contacts') contacts.show();
     else contacts.hide();
   };
@@ -122,6 +127,9 @@ async function boot(): Promise<void> {
   debug.ready = true;
   document.body.dataset.ready = 'true';
   void loadAlerts(store).catch((err: Error) => toast(`alerts: ${err.message}`));
+  void discovered.load();
+  startTailscale({ store, badge: $<HTMLButtonElement>('#tailscale-badge'), viewerBadge });
+  mountExportMenu({ el: $<HTMLDetailsElement>('#export-menu'), cy: () => graph.cy, rigName: () => store.topology?.rig.name ?? 'rigmap' });
 
   // Live: state changes patch the store; map changes refetch it (debounced).
   let refetch = 0;
@@ -166,6 +174,9 @@ async function boot(): Promise<void> {
           store.setStatus(d.deviceId, d.status);
           break;
         }
+        case 'device.discovered':
+          discovered.apply(data as Parameters<DiscoveredView['apply']>[0]);
+          break;
         case 'alert.raised':
         case 'alert.resolved':
           store.upsertAlert((data as { alert: Parameters<Store['upsertAlert']>[0] }).alert);

@@ -36,11 +36,11 @@ export interface Dashboard {
 }
 
 /** Start the server (and a simulated rig imported into it, unless `nodes` is null). */
-export async function startDashboard({ nodes = 4, inventory }: { nodes?: number | null; inventory?: unknown } = {}): Promise<Dashboard> {
+export async function startDashboard({ nodes = 4, inventory, config: extra = {} }: { nodes?: number | null; inventory?: unknown; config?: Record<string, unknown> } = {}): Promise<Dashboard> {
   await ensureBundle();
   process.env.RIGMAP_PROBE_CIDRS = '127.0.0.0/8';
   const dir = mkdtempSync(join(tmpdir(), 'rigmap-e2e-'));
-  const config = loadConfig({ db: join(dir, 'rigmap.db'), port: 0, host: '0.0.0.0', logLevel: 'warn', tailnetCidrs: '127.100.0.0/16', probeCidrs: '127.0.0.0/8' }, { RIGMAP_PROBE_CIDRS: '127.0.0.0/8' });
+  const config = loadConfig({ db: join(dir, 'rigmap.db'), port: 0, host: '0.0.0.0', logLevel: 'warn', tailnetCidrs: '127.100.0.0/16', probeCidrs: '127.0.0.0/8', ...extra }, { RIGMAP_PROBE_CIDRS: '127.0.0.0/8' });
   const server = await startServer(config);
   const rig = nodes === null ? null : await startSimRig({ nodes, port: 0, heartbeatMs: 250, extras: true });
   const urlFrom = (host: string) => `http://${host}:${server.port}`;

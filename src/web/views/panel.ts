@@ -10,6 +10,7 @@ import { api } from '../api.ts';
 import { ago, bytes, copyText, esc, ms, toast } from '../format.ts';
 import { networkState, type Store } from '../state.ts';
 import { renderHistory } from './panel-history.ts';
+import { tailscaleQualityHtml } from '../tailscale-paths.ts';
 
 const NET_LABEL: Record<Network, string> = { lan: 'LAN', tailscale: 'Tailscale' };
 
@@ -125,7 +126,7 @@ export class DevicePanel {
       ${reachNote(this.store, id)}
       ${openLink}
       <h3>Addresses</h3><dl class="kv">${addresses}</dl>
-      <h3>Paths</h3><p class="muted">LAN ${esc(ns('lan'))} · Tailscale ${esc(ns('tailscale'))}</p>${paths}
+      <h3>Paths</h3><p class="muted">LAN ${esc(ns('lan'))} · Tailscale ${esc(ns('tailscale'))}</p>${tailscaleQualityHtml(id)}${paths}
       <h3>History</h3><div data-slot="history">${keepHistory}</div>
       <h3>Node status</h3>${statusHtml}
       <h3>Snapshot</h3><div data-slot="snapshot"></div>

@@ -1,0 +1,50 @@
+/**
+ * Tailscale path quality per device (direct, derp, peer-relay, idle, offline),
+ * from `GET /api/tailscale/paths`. Kept apart from the Store so the graph and the
+ * panel can read it without a new topic: a change re-emits the device's `health`.
+ */
+import type { PathQuality, TailscalePath } from '../topology/tailscale/path-quality.ts';
+import { request } from './api.ts';
+import { esc } from './format.ts';
+import type { Store } from './state.ts';
+
+/** What the dashboard shows of one device's Tailscale path. */
+export interface PathQualityView {
+  quality: PathQuality;
+  summary: string;
+}
+
+const byDevice = new Map<string, PathQualityView>();
+
+/** The Tailscale path quality of a device, or null when Tailscale says nothing about it. */
+export function tailscaleQualityOf(deviceId: string): PathQualityView | null {
+  return byDevice.get(deviceId) ?? null;
+}
+
+interface PathsDoc {
+  updatedAt: string | null;
+  paths: Array<{ deviceId: string; online: boolean | null; path: TailscalePath | null }>;
+}
+
+/** Read the paths again and tell the graph and panel about each device whose quality changed. */
+export async function refreshTailscalePaths({ store }: { store: Store }): Promise<void> {
+  const doc = await request<PathsDoc>('GET', '/api/tailscale/paths');
+  const next = new Map<string, PathQualityView>();
+  for (const p of doc.paths) {
+    // No Local API snapshot: the control plane's online flag still says "offline".
+    if (p.path) next.set(p.deviceId, { quality: p.path.quality, summary: p.path.summary });
+    else if (p.online === false) next.set(p.deviceId, { quality: 'offline', summary: 'offline (control plane)' });
+  }
+  const changed = new Set<string>();
+  for (const [id, v] of next) if (byDevice.get(id)?.summary !== v.summary) changed.add(id);
+  for (const id of byDevice.keys()) if (!next.has(id)) changed.add(id);
+  byDevice.clear();
+  for (const [id, v] of next) byDevice.set(id, v);
+  for (const deviceId of changed) store.emit('health', { deviceId });
+}
+
+/** The device panel's line about a device's Tailscale path (empty when Tailscale says nothing). */
+export function tailscaleQualityHtml(deviceId: string): string {
+  const q = byDevice.get(deviceId);
+  return q ? `<p data-testid="ts-quality" data-quality="${esc(q.quality)}">Tailscale path: <span class="tsq ${esc(q.quality)}">${esc(q.quality)}</span> <span class="muted">${esc(q.summary)}</span></p>` : '';
+}

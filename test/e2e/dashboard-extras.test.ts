@@ -1,0 +1,140 @@
+/**
+ * The dashboard's Discovered inbox, Tailscale import and Export menu, end to
+ * end: headless Chromium against a real server with a simulated rig imported,
+ * a second simulated rig on its own range (127.0.6.0/24) to be found by a scan,
+ * and a fake Tailscale API on 127.0.0.1. The probe scope stays 127.0.0.0/8, so
+ * the imported 100.x addresses are never contacted.
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startSimRig, type SimRig } from '../../src/sim/rig.ts';
+import { type FakeApi, startFakeApi } from '../fixtures/tailscale-fakes.ts';
+import { LAN_VIEW_HOST, launchBrowser, openDashboard, SCREENSHOT_DIR, startDashboard, type Dashboard, type WatchedPage } from './harness.ts';
+
+const shot = (name: string) => fileURLToPath(new URL(`${name}.png`, SCREENSHOT_DIR));
+
+let dash: Dashboard;
+let browser: Browser;
+let fakeTs: FakeApi;
+let scanRig: SimRig;
+let open: WatchedPage[] = [];
+const savedKey = process.env.RIGMAP_TAILSCALE_API_KEY;
+
+async function view(hash = ''): Promise<WatchedPage> {
+  const w = await openDashboard(browser, `${dash.urlFrom(LAN_VIEW_HOST)}/${hash}`);
+  open.push(w);
+  return w;
+}
+
+/** Poll `fn` in the page until it returns true (bounded). A function, not a string: the CSP forbids eval. */
+async function until<A>(w: WatchedPage, fn: (arg: A) => boolean, arg: A, timeoutMs = 10_000): Promise<void> {
+  await w.page.waitForFunction(fn as (arg: unknown) => boolean, arg as unknown, { timeout: timeoutMs, polling: 50 });
+}
+
+
+beforeAll(async () => {
+  fakeTs = await startFakeApi();
+  // The server holds the token (as a deployment would); no periodic sync, so the dialog's import is the first.
+  process.env.RIGMAP_TAILSCALE_API_KEY = fakeTs.apiKey;
+  [dash, browser, scanRig] = await Promise.all([
+    // Loopback only: these views are reached as 127.0.0.1, so sign-in is off (auth auto) and the login view stays out of the way.
+    startDashboard({ nodes: 2, config: { host: '127.0.0.1', tailscaleApiBase: fakeTs.url, tailscaleSync: 'off', bonjour: false } }),
+    launchBrowser(),
+    startSimRig({ nodes: 1, lanCidr: '127.0.6.0/24', tailnetCidr: '127.106.0.0/16', port: 0, extras: false, idPrefix: 'found', heartbeatMs: 500 }),
+  ]);
+}, 120_000);
+
+afterEach(async () => {
+  const errors = open.flatMap((w) => w.errors);
+  await Promise.all(open.map((w) => w.page.close()));
+  open = [];
+  expect(errors, 'console errors in the dashboard').toEqual([]);
+});
+
+afterAll(async () => {
+  if (savedKey === undefined) delete process.env.RIGMAP_TAILSCALE_API_KEY;
+  else process.env.RIGMAP_TAILSCALE_API_KEY = savedKey;
+  await browser?.close();
+  await dash?.close();
+  await scanRig?.close();
+  await fakeTs?.close();
+});
+
+describe('dashboard extras', () => {
+  it('scans a range, lists the node found in the Discovered inbox, and Accept puts it in the graph', async () => {
+    const w = await view('#/discovered');
+    const node = scanRig.nodes[0]!;
+    await w.page.fill('form[data-form="scan"] input[name="cidr"]', '127.0.6.0/24');
+    await w.page.fill('form[data-form="scan"] input[name="port"]', String(node.port));
+    await w.page.click('form[data-form="scan"] button[data-action="scan"]');
+    await w.page.waitForSelector('[data-testid="scan"]', { timeout: 10_000 });
+    await w.page.waitForSelector('[data-testid="scan"][data-state="done"]', { timeout: 30_000 });
+    expect(await w.page.textContent('[data-testid="scan"]')).toContain('found 1');
+    const rowSel = `tr[data-status="new"]:has-text("${node.lanIp}")`;
+    await w.page.waitForSelector(rowSel, { timeout: 10_000 });
+    expect((await w.page.textContent('#discovered-count'))?.trim()).toBe('1');
+    await w.page.screenshot({ path: shot('discovered') });
+
+    await w.page.click(`${rowSel} button[data-accept]`);
+    await w.page.waitForSelector('dialog[data-testid="accept-dialog"]');
+    expect(await w.page.inputValue('dialog input[name="id"]')).toBe(node.id);
+    await w.page.fill('dialog input[name="name"]', 'Found by scan');
+    await w.page.click('dialog button[data-action="accept"]');
+    await w.page.waitForSelector('dialog[data-testid="accept-dialog"]', { state: 'detached', timeout: 10_000 });
+    await w.page.waitForSelector(`tr[data-status="accepted"]:has-text("${node.lanIp}")`, { timeout: 10_000 });
+    await until(w, (id) => window.rigmap!.graph.cy.getElementById(`dev:${id}`).nonempty(), node.id);
+    expect(await w.page.evaluate((id) => window.rigmap!.graph.cy.getElementById(`dev:${id}`).data('label'), node.id)).toBe('Found by scan');
+    await until(w, () => document.querySelector<HTMLElement>('#discovered-count')!.hidden === true, null);
+    const device = (await (await fetch(`${dash.urlFrom(LAN_VIEW_HOST)}/api/devices/${node.id}`)).json()) as { addresses: { ip: string }[] };
+    expect(device.addresses.map((a) => a.ip)).toContain(node.lanIp);
+  }, 90_000);
+
+  it('downloads the Markdown document from the Export menu', async () => {
+    const w = await view();
+    await w.page.click('#export-menu summary');
+    const [download] = await Promise.all([w.page.waitForEvent('download', { timeout: 15_000 }), w.page.click('#export-menu a[data-export="md"]')]);
+    expect(download.suggestedFilename()).toBe('rigmap.md');
+    const text = await readFile((await download.path())!, 'utf8');
+    expect(text).toContain('E2E rig');
+    expect(text).toContain('cam-01');
+
+    await w.page.check('#export-menu input[data-option="no-state"]');
+    expect(await w.page.getAttribute('#export-menu a[data-export="mermaid"]', 'href')).toBe('/api/export?format=mermaid&state=0&download');
+  }, 60_000);
+
+  it('saves the live graph as a PNG', async () => {
+    const w = await view();
+    await w.page.click('#export-menu summary');
+    const [download] = await Promise.all([w.page.waitForEvent('download', { timeout: 15_000 }), w.page.click('#export-menu button[data-action="png"]')]);
+    expect(download.suggestedFilename()).toBe('e2e-rig-graph.png');
+    const bytes = await readFile((await download.path())!);
+    expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(bytes.length).toBeGreaterThan(2000);
+  }, 60_000);
+
+  it('previews a Tailscale import (dry run), then imports it into the map', async () => {
+    const w = await view();
+    await w.page.waitForSelector('#tailscale-badge:not([hidden])', { timeout: 10_000 });
+    await w.page.click('#tailscale-badge');
+    await w.page.waitForSelector('dialog[data-testid="ts-import"]');
+    expect(await w.page.inputValue('dialog select[name="source"]')).toBe('api');
+    await w.page.click('dialog button[data-action="preview"]');
+    await w.page.waitForSelector('[data-testid="ts-result"][data-dry-run="true"]', { timeout: 15_000 });
+    const added = await w.page.$$eval('[data-diff="added"] li .mono', (els) => els.map((e) => e.textContent));
+    expect(added.sort()).toEqual(['foo', 'hello']);
+    // The fixture lists one node twice: the preview says so.
+    expect(await w.page.textContent('[data-diff="skipped"]')).toContain('foo');
+    // A dry run writes nothing.
+    const before = (await (await fetch(`${dash.urlFrom(LAN_VIEW_HOST)}/api/devices`)).json()) as { devices: { id: string }[] };
+    expect(before.devices.map((d) => d.id)).not.toContain('hello');
+    await w.page.screenshot({ path: shot('tailscale-import') });
+
+    await w.page.click('dialog button[data-action="import"]');
+    await w.page.waitForSelector('[data-testid="ts-result"][data-dry-run="false"]', { timeout: 15_000 });
+    await until(w, (ids) => ids.every((id) => window.rigmap!.graph.cy.getElementById(id).nonempty()), ['dev:hello', 'att:hello:tailscale']);
+    await until(w, () => /imported/.test(document.querySelector('#tailscale-badge')!.textContent ?? ''), null);
+    expect(fakeTs.requests.filter((r) => r.path.includes('/devices')).length).toBe(2);
+  }, 90_000);
+});
