@@ -22,6 +22,14 @@ import { eventRoutes } from './routes/events.ts';
 import { healthStateRoutes } from './routes/health-state.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { notifierRoutes } from './routes/notifiers.ts';
+import { startAuditRecorder } from '../topology/access/audit.ts';
+import { authenticate, createAccess } from './auth.ts';
+import { relayRoutes } from './relay.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { authRoutes } from './routes/auth.ts';
+import { commandRoutes } from './routes/commands.ts';
+import { tokenRoutes, userRoutes } from './routes/users.ts';
+import { securityHeaders } from './security-headers.ts';
 
 export function buildApp(deps: AppDeps) {
   const app = new Hono();
@@ -35,6 +43,18 @@ export function buildApp(deps: AppDeps) {
   app.use('/api/*', limitBody);
   // Who is viewing (tailscale serve headers from loopback, or whois): the actor of every change.
   app.use('/api/*', viewerIdentity(deps));
+  app.use('/reach/*', viewerIdentity(deps));
+  // Access: security headers, then who is calling and may they (one policy table: auth-policy.ts), CSRF, audit scope.
+  const access = createAccess(deps);
+  startAuditRecorder({ db: deps.db, bus: deps.bus, onError: (err) => deps.logger?.warn({ error: (err as Error).message }, 'audit write failed') });
+  app.use('*', securityHeaders);
+  app.use('*', authenticate(deps, access));
+  app.route('/api/auth', authRoutes(deps, access));
+  app.route('/api/users', userRoutes(deps));
+  app.route('/api/tokens', tokenRoutes(deps));
+  app.route('/api/audit', auditRoutes(deps));
+  app.route('/api/commands', commandRoutes(deps));
+  app.route('/', relayRoutes(deps));
   app.route('/', healthRoutes(deps));
   app.route('/api/devices', deviceRoutes(deps));
   app.route('/api/devices', healthStateRoutes(deps));

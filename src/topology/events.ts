@@ -1,4 +1,5 @@
 import type { DeviceDiscoveredEvent } from './discovery/types.ts';
+import type { CommandSentEvent } from './commands/types.ts';
 import type { Alert, DeviceHealth, DeviceState, NodeStatus, PathHealth, PathState } from './health-types.ts';
 
 /**
@@ -26,6 +27,10 @@ export interface RigEventMap {
   'alert.resolved': { alert: Alert };
   /** Discovery (Bonjour, mDNS prober, subnet scan) found a node, saw it change, or saw it stop advertising. */
   'device.discovered': DeviceDiscoveredEvent;
+  /** A user or API token was added, removed or revoked (src/topology/access). Never carries a secret. */
+  'access.changed': { action: 'user.added' | 'user.removed' | 'token.created' | 'token.revoked'; target: string; role?: string; actor?: string };
+  /** A fan-out command went to a group of nodes, with each node's result (src/topology/commands). */
+  'command.sent': CommandSentEvent;
 }
 
 export type RigEventType = keyof RigEventMap;

@@ -10,6 +10,8 @@ import { registerServe } from './serve.ts';
 import { describeError } from './shared.ts';
 import { registerSim } from './sim.ts';
 import { registerTailscale } from './tailscale.ts';
+import { registerUsers } from './users.ts';
+import { registerCommands } from './commands.ts';
 
 /** Build the program; tests call it with their own argv. */
 export function buildCli(): Command {
@@ -26,6 +28,8 @@ export function buildCli(): Command {
   registerTailscale(program);
   registerAlerts(program);
   registerNotifiers(program);
+  registerUsers(program);
+  registerCommands(program);
   return program;
 }
 

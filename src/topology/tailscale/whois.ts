@@ -13,6 +13,8 @@ export interface Viewer {
   /** The viewer's machine (MagicDNS name), when whois told it. */
   node: string | null;
   via: 'tailscale-serve' | 'whois';
+  /** The viewer's node tags (tag:producer…), when whois told them; access rules can map them to a role. */
+  tags?: string[];
 }
 
 /** Is `addr` a loopback address (127.0.0.0/8, ::1, or ::ffff:127.x)? */
@@ -73,6 +75,8 @@ export class WhoisCache {
           node: res.Node?.Name?.replace(/\.$/, '') ?? null,
           via: 'whois',
         };
+        const tags = (res.Node as { Tags?: unknown } | null | undefined)?.Tags;
+        if (Array.isArray(tags)) viewer.tags = tags.filter((t): t is string => typeof t === 'string');
       }
     } catch {
       // tailscaled down: the viewer is unknown, and a page view must not fail for it.

@@ -1,0 +1,191 @@
+/**
+ * Who is calling, and may they? One middleware for every request:
+ * identify the caller (Bearer API token, session cookie, Tailscale identity,
+ * or nobody), look the route up in the one policy table (auth-policy.ts),
+ * refuse cross-site and CSRF-less cookie mutations, then open the audit scope
+ * the recorder reads "from where" out of. With auth off (loopback only) every
+ * caller is admin, and still named in the audit trail.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { matchedRoutes } from 'hono/route';
+import { recordAudit, requestScope, type RequestScope } from '../topology/access/audit.ts';
+import { LoginLimiter } from '../topology/access/rate-limit.ts';
+import { parseTailscaleRoles, roleForTailscale, roleMeets, type TailscaleRoleRule, type UserRole } from '../topology/access/roles.ts';
+import { resolveSession } from '../topology/access/sessions.ts';
+import { resolveToken } from '../topology/access/tokens.ts';
+import { RigmapError } from '../topology/errors.ts';
+import { isLoopback, type Viewer } from '../topology/tailscale/whois.ts';
+import { isMutating, requirementOf } from './auth-policy.ts';
+import type { AppDeps } from './deps.ts';
+import { toHttpError } from './errors.ts';
+
+export const SESSION_COOKIE = 'rigmap_session';
+export const CSRF_HEADER = 'x-rigmap-csrf';
+
+/** How a caller was identified. */
+export type Via = 'session' | 'token' | 'tailscale' | 'open' | 'anonymous';
+
+/** The caller of one request, as routes read it with `callerOf(c)`. */
+export interface Caller {
+  role: UserRole | null;
+  actor: string;
+  via: Via;
+  /** The CSRF token this caller must echo on mutations (cookie and Tailscale callers). */
+  csrf: string | null;
+  /** The raw session id (for logout). */
+  sessionId?: string;
+  expiresAt?: number;
+}
+
+/** Access settings of one app: built once by buildApp. */
+export interface Access {
+  /**
+   * open: everyone is admin (auth off, or auto on a loopback host); required:
+   * every request signs in (auth on); remote: auto on a non-loopback host,
+   * where a request from this machine to a loopback address (and not through
+   * tailscale serve) is as open as it would be on a loopback-only server.
+   */
+  mode: 'open' | 'required' | 'remote';
+  rules: TailscaleRoleRule[];
+  sessionTtlMs: number;
+  limiter: LoginLimiter;
+  /** Per-process key of the CSRF tokens of Tailscale callers (they have no session row). */
+  secret: Buffer;
+}
+
+const LOOPBACK_NAMES = new Set(['localhost', 'ip6-localhost']);
+
+/** Build the access settings; auth off on a non-loopback host is refused. */
+export function createAccess(deps: AppDeps): Access {
+  const { host, auth = 'auto' } = deps.config;
+  const loopback = LOOPBACK_NAMES.has(host) || isLoopback(host);
+  if (auth === 'off' && !loopback) {
+    throw new RigmapError('validation_failed', `--auth off is only allowed when rigmap listens on loopback; --host ${host} lets others in, so sign-in stays on (create an admin with: rigmap user add NAME --role admin)`);
+  }
+  return {
+    mode: auth === 'on' ? 'required' : auth === 'off' || loopback ? 'open' : 'remote',
+    rules: parseTailscaleRoles(deps.config.tailscaleRoles ?? ''),
+    sessionTtlMs: Math.round((deps.config.sessionHours ?? 12) * 3_600_000),
+    limiter: new LoginLimiter(),
+    secret: randomBytes(32),
+  };
+}
+
+/** The remote address of a request (null under app.request in tests). */
+export function remoteAddressOf(c: Context): string | null {
+  try {
+    return getConnInfo(c).remote.address ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** The CSRF token of a Tailscale caller: an HMAC of their login under the process key. */
+export const tailscaleCsrf = (access: Access, login: string) => createHmac('sha256', access.secret).update(`ts|${login}`).digest('base64url');
+
+const sameSecret = (a: string, b: string) => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+type SocketEnv = { incoming?: { socket?: { remoteAddress?: string; localAddress?: string } } };
+
+/** Does sign-in apply to this request? (See Access.mode.) */
+export function authApplies(access: Access, c: Context): boolean {
+  if (access.mode !== 'remote') return access.mode === 'required';
+  const env = c.env as (SocketEnv & { server?: SocketEnv }) | undefined;
+  const socket = (env?.server ?? env)?.incoming?.socket;
+  const local = isLoopback(socket?.remoteAddress) && isLoopback(socket?.localAddress) && c.req.header('tailscale-user-login') === undefined;
+  return !local;
+}
+
+function identify(deps: AppDeps, access: Access, c: Context): Caller | Response {
+  const viewer = c.get('viewer' as never) as Viewer | undefined;
+  if (!authApplies(access, c)) return { role: 'admin', actor: viewer?.login ?? 'local', via: 'open', csrf: null };
+  const ctx = { db: deps.db, bus: deps.bus };
+  const authz = c.req.header('authorization');
+  if (authz) {
+    const m = /^Bearer\s+(\S+)$/i.exec(authz);
+    const token = m ? resolveToken({ ctx, secret: m[1]! }) : null;
+    if (!token) {
+      const { status, body } = toHttpError(new RigmapError('unauthorized', 'the API token is unknown or revoked (rigmap token list)'));
+      return c.json(body, status);
+    }
+    return { role: token.role, actor: `token:${token.name}`, via: 'token', csrf: null };
+  }
+  const sid = getCookie(c, SESSION_COOKIE);
+  const session = sid ? resolveSession({ ctx, id: sid }) : null;
+  if (session) return { role: session.role, actor: session.login, via: 'session', csrf: session.csrf, sessionId: sid, expiresAt: session.expiresAt };
+  if (viewer) {
+    const role = roleForTailscale(access.rules, viewer);
+    if (role) return { role, actor: viewer.login, via: 'tailscale', csrf: tailscaleCsrf(access, viewer.login) };
+  }
+  return { role: null, actor: viewer?.login ?? 'anonymous', via: 'anonymous', csrf: null };
+}
+
+/** Is an Origin header (when a browser sent one) this server's own? */
+function sameOrigin(c: Context): boolean {
+  const origin = c.req.header('origin');
+  if (!origin) return true;
+  try {
+    return new URL(origin).host === (c.req.header('host') ?? new URL(c.req.url).host);
+  } catch {
+    return false;
+  }
+}
+
+function refuse(c: Context, code: 'unauthorized' | 'forbidden', message: string): Response {
+  const { status, body } = toHttpError(new RigmapError(code, message));
+  return c.json(body, status);
+}
+
+/** The route pattern this request will be handled by (the first non-middleware match). */
+export function routePatternOf(c: Context): string | null {
+  const method = c.req.method === 'HEAD' ? 'GET' : c.req.method;
+  return matchedRoutes(c).find((r) => r.method === method)?.path ?? null;
+}
+
+/** The middleware: identify, authorize, CSRF, audit scope. */
+export function authenticate(deps: AppDeps, access: Access): MiddlewareHandler {
+  return async (c, next) => {
+    const caller = identify(deps, access, c);
+    if (caller instanceof Response) return caller;
+    const method = c.req.method;
+    const pattern = routePatternOf(c);
+    const { need } = requirementOf(method, pattern);
+    const mutating = isMutating(method);
+    const remote = remoteAddressOf(c);
+    c.set('caller' as never, caller as never);
+    c.set('actor' as never, caller.actor as never);
+    if (mutating && !sameOrigin(c)) return refuse(c, 'forbidden', 'cross-site request refused: open rigmap at its own address');
+    if (!roleMeets(caller.role, need)) {
+      if (!caller.role) return refuse(c, 'unauthorized', 'sign in first (the dashboard login, or Authorization: Bearer <API token>)');
+      if (mutating) recordAudit(deps.db, { actor: caller.actor, via: caller.via, remote, action: 'denied', target: `${method} ${c.req.path}`, details: { role: caller.role, need } });
+      return refuse(c, 'forbidden', `your role (${caller.role}) cannot do this: ${method} ${pattern ?? c.req.path} needs ${need}`);
+    }
+    // A browser sends cookies (and tailscale serve its headers) on cross-site requests too: mutations must prove they come from our page.
+    if (mutating && caller.csrf && pattern !== '/api/auth/login') {
+      const sent = c.req.header(CSRF_HEADER) ?? '';
+      if (!sameSecret(sent, caller.csrf)) return refuse(c, 'forbidden', `missing or wrong ${CSRF_HEADER} header: reload the dashboard and try again`);
+    }
+    const scope: RequestScope = { remote, via: caller.via, actor: caller.actor, recorded: 0 };
+    await requestScope.run(scope, () => next());
+    // Mutations no domain event described (notifiers, acknowledgements, discovery…) still get a line.
+    if (mutating && scope.recorded === 0 && c.res.status < 400 && !pattern?.startsWith('/api/auth/')) {
+      try {
+        recordAudit(deps.db, { actor: caller.actor, via: caller.via, remote, action: `${method} ${pattern ?? c.req.path}`, target: c.req.path, details: { status: c.res.status } });
+      } catch (err) {
+        deps.logger?.warn({ error: (err as Error).message }, 'audit write failed');
+      }
+    }
+  };
+}
+
+/** The caller the middleware identified (admin "local" when no middleware ran). */
+export function callerOf(c: Context): Caller {
+  return (c.get('caller' as never) as Caller | undefined) ?? { role: 'admin', actor: 'local', via: 'open', csrf: null };
+}

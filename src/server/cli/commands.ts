@@ -1,0 +1,61 @@
+/**
+ * `rigmap command ACTION --role camera|--tag T|--devices a,b`: the console's
+ * group control from a terminal. Sends from this machine over the map's paths
+ * (LAN first: the CLI has no live health), or with --server asks a running
+ * rigmap (token in RIGMAP_TOKEN), which uses the paths its probes see working.
+ */
+import type { Command } from 'commander';
+import { sendCommand } from '../../topology/commands/fan-out.ts';
+import { COMMAND_ACTIONS, type CommandReport } from '../../topology/commands/types.ts';
+import { RigmapError } from '../../topology/errors.ts';
+import { parseProbeScope } from '../../topology/probes/scope.ts';
+import { loadConfig } from '../config.ts';
+import { formatTable, print, withStore } from './shared.ts';
+import { withAudit } from './users.ts';
+
+function printReport(r: CommandReport): void {
+  print(formatTable(['device', 'result', 'state', 'path', 'ms', 'error'], r.results.map((x) => [
+    x.deviceId, x.ok ? '✔ ok' : x.timedOut ? '✖ timeout' : '✖ failed', x.state ?? '', x.network ? `${x.network} ${x.address}` : '', String(x.ms), x.error ?? '',
+  ])));
+  print(`\n${r.action}: ${r.ok} of ${r.total} ok${r.failed ? `, ${r.failed} failed (${r.timedOut} timed out)` : ''}`);
+}
+
+async function viaServer(server: string, body: unknown): Promise<CommandReport> {
+  const token = process.env.RIGMAP_TOKEN;
+  const res = await fetch(new URL('/api/commands', server), {
+    method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body),
+  });
+  const json = (await res.json().catch(() => null)) as (CommandReport & { error?: { code: string; message: string } }) | null;
+  if (!res.ok) throw new RigmapError(res.status === 401 ? 'unauthorized' : res.status === 403 ? 'forbidden' : 'upstream_failed', `${server}: ${json?.error?.message ?? `HTTP ${res.status}`}`);
+  return json as CommandReport;
+}
+
+export function registerCommands(program: Command): void {
+  program.command('command').description(`send a contract command (${COMMAND_ACTIONS.join(', ')}) to a group of camera nodes at once`)
+    .argument('<action>', COMMAND_ACTIONS.join(' | '))
+    .option('--role <role>', 'every device of this role, e.g. camera')
+    .option('--tag <tag>', 'every device with this tag')
+    .option('--devices <ids>', 'comma-separated device ids')
+    .option('--label <text>', 'marker label (marker)')
+    .option('--seconds <n>', 'how long to blink (identify)')
+    .option('--timeout <ms>', 'per-node deadline in ms', '5000')
+    .option('--concurrency <n>', 'nodes at once', '16')
+    .option('--server <url>', 'ask a running rigmap (token in RIGMAP_TOKEN) instead of sending from here')
+    .option('--probe-cidrs <list>', 'CIDR ranges that may be contacted (env RIGMAP_PROBE_CIDRS; default everything)')
+    .option('--json', 'print JSON')
+    .option('--db <file>', 'SQLite database (env RIGMAP_DB, default ./data/rigmap.db)')
+    .action(async (action: string, opts) => {
+      const args = action === 'marker' && opts.label ? { label: String(opts.label) } : action === 'identify' && opts.seconds ? { seconds: Number(opts.seconds) } : undefined;
+      const input = {
+        action, ...(args ? { args } : {}), timeoutMs: Number(opts.timeout), concurrency: Number(opts.concurrency),
+        ...(opts.role ? { role: opts.role } : {}), ...(opts.tag ? { tag: opts.tag } : {}),
+        ...(opts.devices ? { devices: String(opts.devices).split(',').map((s: string) => s.trim()).filter(Boolean) } : {}),
+      };
+      const report = opts.server
+        ? await viaServer(opts.server, input)
+        : await withStore(opts, (ctx) => sendCommand({ ctx: withAudit(ctx), input, scope: parseProbeScope(loadConfig({ db: opts.db, probeCidrs: opts.probeCidrs }).probeCidrs) }));
+      if (opts.json) print(JSON.stringify(report, null, 2));
+      else printReport(report);
+      if (report.failed) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,122 @@
+/**
+ * GET /reach/:device/:service/*: the reach relay. An off-LAN viewer opens a
+ * node (status, snapshot, SSE) through rigmap, which asks the node over the
+ * path that works from here. Targets come only from the map (see
+ * src/topology/relay/relay.ts); answers are capped in size and time (SSE
+ * streams are passed through as they come), never follow redirects, and are
+ * sandboxed so a node's page can never script the dashboard's origin.
+ */
+import type { IncomingMessage } from 'node:http';
+import { Hono } from 'hono';
+import { parseProbeScope } from '../topology/probes/scope.ts';
+import { openRelay, RELAY_LIMITS, relayPathOf, relayQueryOf, rewriteRedirect } from '../topology/relay/relay.ts';
+import { RigmapError } from '../topology/errors.ts';
+import { type AppDeps, ctxOf } from './deps.ts';
+
+/** Headers of a node's answer that are passed on; never Set-Cookie or anything else. */
+const PASS_HEADERS = ['content-type', 'content-length', 'cache-control', 'etag', 'last-modified', 'content-encoding'];
+/** Headers of the viewer's request that are passed on; never cookies or credentials. */
+const FORWARD_HEADERS = ['accept', 'last-event-id', 'if-none-match', 'if-modified-since'];
+
+/** Node responses are documents of another party: no script, no plugins, no framing, in a sandbox. */
+export const RELAY_CSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; media-src 'self'; frame-ancestors 'none'";
+
+/** A web stream of a node's answer, cut at `maxBytes`, when idle for `idleMs`, or after `maxMs`. */
+function streamOf(res: IncomingMessage, { maxBytes, idleMs, maxMs, onEnd }: { maxBytes: number; idleMs: number; maxMs: number; onEnd: () => void }): ReadableStream<Uint8Array> {
+  let size = 0;
+  let idle: NodeJS.Timeout | undefined;
+  let total: NodeJS.Timeout | undefined;
+  const stop = () => {
+    clearTimeout(idle);
+    clearTimeout(total);
+    res.destroy();
+    onEnd();
+  };
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      const fail = (why: string) => {
+        stop();
+        try {
+          controller.error(new Error(why));
+        } catch { /* already closed */ }
+      };
+      const touch = () => {
+        clearTimeout(idle);
+        idle = setTimeout(() => fail('node went quiet'), idleMs);
+      };
+      total = setTimeout(() => {
+        stop();
+        try {
+          controller.close();
+        } catch { /* already closed */ }
+      }, maxMs);
+      touch();
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBytes) return fail(`answer over ${maxBytes} bytes`);
+        touch();
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      });
+      res.on('end', () => {
+        stop();
+        try {
+          controller.close();
+        } catch { /* already closed */ }
+      });
+      res.on('error', () => fail('node connection failed'));
+    },
+    cancel: stop,
+  });
+}
+
+export function relayRoutes(deps: AppDeps) {
+  const scope = parseProbeScope(deps.config.probeCidrs);
+  return new Hono().get('/reach/:device/:service/*', async (c) => {
+    const deviceId = c.req.param('device');
+    const serviceName = c.req.param('service');
+    const url = new URL(c.req.url);
+    // The raw, still-encoded segments after /reach/<device>/<service>/.
+    const raw = url.pathname.split('/').slice(4);
+    const relayPath = relayPathOf(raw);
+    const query = relayQueryOf(url.search);
+    const headers: Record<string, string> = {};
+    for (const name of FORWARD_HEADERS) {
+      const v = c.req.header(name);
+      if (v) headers[name] = v.slice(0, 1024);
+    }
+    const abort = new AbortController();
+    // The viewer leaving cancels the node request too.
+    c.req.raw.signal?.addEventListener('abort', () => abort.abort(), { once: true });
+    const headTimer = setTimeout(() => abort.abort(), RELAY_LIMITS.headMs);
+    const health = deps.healthService?.engine.getDeviceHealth(deviceId) ?? deps.health?.device(deviceId) ?? null;
+    let opened;
+    try {
+      opened = await openRelay({ ctx: ctxOf(deps, c), deviceId, serviceName, relayPath, query, headers, scope, health, signal: abort.signal });
+    } finally {
+      clearTimeout(headTimer);
+    }
+    const { res } = opened;
+    const status = res.statusCode ?? 502;
+    const out = new Headers({ 'content-security-policy': RELAY_CSP, 'x-content-type-options': 'nosniff', 'x-rigmap-path': `${opened.path.network} ${opened.path.address}` });
+    if (status >= 300 && status < 400 && res.headers.location) {
+      res.destroy();
+      out.set('location', rewriteRedirect({ location: res.headers.location, opened, deviceId, serviceName }));
+      return new Response(null, { status, headers: out });
+    }
+    const sse = String(res.headers['content-type'] ?? '').startsWith('text/event-stream');
+    const length = Number(res.headers['content-length'] ?? NaN);
+    if (!sse && length > RELAY_LIMITS.maxBytes) {
+      res.destroy();
+      throw new RigmapError('upstream_failed', `${deviceId} answered ${length} bytes, over the relay's ${RELAY_LIMITS.maxBytes}-byte limit`);
+    }
+    for (const name of PASS_HEADERS) {
+      const v = res.headers[name];
+      if (typeof v === 'string' && !(sse && name === 'content-length')) out.set(name, v);
+    }
+    if (sse) out.set('x-accel-buffering', 'no');
+    const body = streamOf(res, sse
+      ? { maxBytes: Number.MAX_SAFE_INTEGER, idleMs: RELAY_LIMITS.streamIdleMs, maxMs: RELAY_LIMITS.streamMaxMs, onEnd: () => abort.abort() }
+      : { maxBytes: RELAY_LIMITS.maxBytes, idleMs: RELAY_LIMITS.totalMs, maxMs: RELAY_LIMITS.totalMs, onEnd: () => abort.abort() });
+    return new Response(c.req.method === 'HEAD' ? null : body, { status, headers: out });
+  });
+}

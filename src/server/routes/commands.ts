@@ -1,0 +1,12 @@
+/** POST /api/commands: one contract command to a group of nodes (operator). */
+import { Hono } from 'hono';
+import { sendCommand } from '../../topology/commands/fan-out.ts';
+import { parseProbeScope } from '../../topology/probes/scope.ts';
+import { readJson } from '../body.ts';
+import { type AppDeps, ctxOf } from '../deps.ts';
+
+export function commandRoutes(deps: AppDeps) {
+  const scope = parseProbeScope(deps.config.probeCidrs);
+  const health = (id: string) => deps.healthService?.engine.getDeviceHealth(id) ?? deps.health?.device(id) ?? null;
+  return new Hono().post('/', async (c) => c.json(await sendCommand({ ctx: ctxOf(deps, c), input: await readJson(c), scope, health })));
+}

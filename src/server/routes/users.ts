@@ -1,0 +1,28 @@
+/** /api/users and /api/tokens: accounts and API tokens (admin). A token secret is answered once, at creation. */
+import { Hono } from 'hono';
+import { lowerRole } from '../../topology/access/roles.ts';
+import { createToken, listTokens, newTokenSchema, revokeToken } from '../../topology/access/tokens.ts';
+import { addUser, listUsers, removeUser } from '../../topology/access/users.ts';
+import { parseOrThrow } from '../../topology/errors.ts';
+import { callerOf } from '../auth.ts';
+import { readJson } from '../body.ts';
+import { type AppDeps, ctxOf } from '../deps.ts';
+
+export function userRoutes(deps: AppDeps) {
+  return new Hono()
+    .get('/', (c) => c.json({ users: listUsers({ ctx: ctxOf(deps, c) }) }))
+    .post('/', async (c) => c.json(await addUser({ ctx: ctxOf(deps, c), input: await readJson(c) }), 201))
+    .delete('/:login', (c) => c.json(removeUser({ ctx: ctxOf(deps, c), login: c.req.param('login') })));
+}
+
+export function tokenRoutes(deps: AppDeps) {
+  return new Hono()
+    .get('/', (c) => c.json({ tokens: listTokens({ ctx: ctxOf(deps, c) }) }))
+    .post('/', async (c) => {
+      const input = parseOrThrow(newTokenSchema, await readJson(c), 'token');
+      // A token never outranks whoever made it.
+      const role = lowerRole(input.role, callerOf(c).role ?? 'viewer');
+      return c.json(createToken({ ctx: ctxOf(deps, c), input: { ...input, role } }), 201);
+    })
+    .delete('/:ref', (c) => c.json(revokeToken({ ctx: ctxOf(deps, c), ref: c.req.param('ref') })));
+}

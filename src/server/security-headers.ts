@@ -1,0 +1,35 @@
+/**
+ * Security headers on every answer (hono's secureHeaders): a CSP with no inline
+ * script (the Vite bundle is one module file), no framing, no sniffing, no
+ * referrer leaking node addresses. Snapshots come straight from the nodes'
+ * own addresses, so images may load from http(s) anywhere; scripts and fetches
+ * only from rigmap itself.
+ */
+import type { MiddlewareHandler } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
+
+export const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  // cytoscape and the views set element styles; no script can come from this.
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:', 'blob:', 'http:', 'https:'],
+  connectSrc: ["'self'"],
+  fontSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
+const dashboardHeaders = secureHeaders({
+  contentSecurityPolicy: CONTENT_SECURITY_POLICY,
+  xFrameOptions: 'DENY',
+  referrerPolicy: 'no-referrer',
+  crossOriginEmbedderPolicy: false,
+  // Node pages opened through the relay are separate documents; keep the default same-origin opener policy.
+  strictTransportSecurity: false,
+});
+
+/** The middleware for every route; relayed node answers carry the relay's own sandbox CSP instead. */
+export const securityHeaders: MiddlewareHandler = (c, next) => (c.req.path.startsWith('/reach/') ? next() : dashboardHeaders(c, next));

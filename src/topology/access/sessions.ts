@@ -1,0 +1,63 @@
+/**
+ * Browser sessions. The cookie carries a random id; the database holds only its
+ * SHA-256, so a copy of the database cannot sign anyone in. Each session has its
+ * own CSRF token the dashboard echoes in X-Rigmap-CSRF on mutations.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { and, eq, lt } from 'drizzle-orm';
+import type { Ctx } from '../context.ts';
+import { sessions, users } from '../store/schema.ts';
+import type { UserRole } from './roles.ts';
+
+/** Default session lifetime: a shooting day. */
+export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+
+/** SHA-256 hex of a secret (session ids and API tokens are stored this way). */
+export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** A live session with its user. */
+export interface Session {
+  userId: number;
+  login: string;
+  role: UserRole;
+  csrf: string;
+  expiresAt: number;
+}
+
+/** Start a session; returns the cookie value (shown once) and the CSRF token. */
+export function createSession({ ctx, userId, ttlMs = SESSION_TTL_MS, remote, now = Date.now() }: {
+  ctx: Ctx; userId: number; ttlMs?: number; remote?: string | null; now?: number;
+}): { id: string; csrf: string; expiresAt: number } {
+  const id = randomBytes(32).toString('base64url');
+  const csrf = randomBytes(24).toString('base64url');
+  const expiresAt = now + ttlMs;
+  ctx.db.insert(sessions).values({ idHash: sha256(id), userId, csrf, createdAt: new Date(now).toISOString(), expiresAt, remote: remote ?? null }).run();
+  return { id, csrf, expiresAt };
+}
+
+/** The session behind a cookie value, or null when unknown or expired (expired ones are deleted). */
+export function resolveSession({ ctx, id, now = Date.now() }: { ctx: Ctx; id: string; now?: number }): Session | null {
+  if (!id || id.length > 200) return null;
+  const row = ctx.db.select({ s: sessions, u: users }).from(sessions).innerJoin(users, eq(users.id, sessions.userId)).where(eq(sessions.idHash, sha256(id))).get();
+  if (!row) return null;
+  if (row.s.expiresAt <= now) {
+    ctx.db.delete(sessions).where(eq(sessions.idHash, row.s.idHash)).run();
+    return null;
+  }
+  return { userId: row.u.id, login: row.u.login, role: row.u.role as UserRole, csrf: row.s.csrf, expiresAt: row.s.expiresAt };
+}
+
+/** End a session (logout). */
+export function deleteSession({ ctx, id }: { ctx: Ctx; id: string }): boolean {
+  return ctx.db.delete(sessions).where(eq(sessions.idHash, sha256(id))).run().changes > 0;
+}
+
+/** Drop expired sessions; returns how many. */
+export function pruneSessions({ ctx, now = Date.now() }: { ctx: Ctx; now?: number }): number {
+  return ctx.db.delete(sessions).where(lt(sessions.expiresAt, now)).run().changes;
+}
+
+/** End every session of a user (password or role changed, user removed). */
+export function endUserSessions({ ctx, userId }: { ctx: Ctx; userId: number }): number {
+  return ctx.db.delete(sessions).where(and(eq(sessions.userId, userId))).run().changes;
+}

@@ -1,0 +1,44 @@
+/** Fan-out command types, shared by the verb, the bus event, the API and the dashboard. */
+import type { Network } from '../model.ts';
+
+/** The contract's commands (camera-node contract v1, POST /api/v1/commands). */
+export const COMMAND_ACTIONS = ['record.start', 'record.stop', 'marker', 'identify'] as const;
+export type CommandAction = (typeof COMMAND_ACTIONS)[number];
+
+/** Which nodes: every device of a role, every device with a tag, or a list of ids. */
+export type CommandSelection = { role: string } | { tag: string } | { devices: string[] };
+
+/** What happened on one node. */
+export interface NodeCommandResult {
+  deviceId: string;
+  ok: boolean;
+  /** The node's state after the command (`recording`, `idle`…), when it said. */
+  state: string | null;
+  /** HTTP status the node answered with (null: no answer). */
+  status: number | null;
+  /** Why it failed, in words a crew member reads. */
+  error: string | null;
+  timedOut: boolean;
+  /** The path that carried it (or was last tried). */
+  network: Network | null;
+  address: string | null;
+  ms: number;
+}
+
+/** The answer of a fan-out: counts and each node's result, in selection order. */
+export interface CommandReport {
+  action: CommandAction;
+  selection: CommandSelection;
+  sentAt: string;
+  total: number;
+  ok: number;
+  failed: number;
+  timedOut: number;
+  results: NodeCommandResult[];
+}
+
+/** The bus event published after a fan-out (the audit trail records it). */
+export interface CommandSentEvent {
+  report: CommandReport;
+  actor?: string;
+}
