@@ -1,0 +1,126 @@
+/**
+ * Access on a real server: Tailscale identities mapped to roles (with CSRF),
+ * auto mode on a non-loopback host (sign-in for everyone not on this machine),
+ * auth off refused off loopback, security headers; and the CLI for users,
+ * tokens and group commands.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/server/config.ts';
+import { type RunningServer, startServer } from '../../src/server/main.ts';
+import { startSimRig } from '../../src/sim/rig.ts';
+import { makeTempDir } from '../helpers/app.ts';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+
+async function serve(extra: Record<string, unknown>): Promise<{ server: RunningServer; db: string }> {
+  const { dir, cleanup } = makeTempDir('rigmap-access-srv-');
+  const db = join(dir, 'r.db');
+  const server = await startServer(loadConfig({ db, port: 0, logLevel: 'silent', probes: 'off', bonjour: 'off', probeCidrs: '127.0.0.0/8', mdnsInterface: '127.0.0.1', ...extra }, {}));
+  cleanups.push(cleanup, () => server.close());
+  return { server, db };
+}
+
+const BIN = fileURLToPath(new URL('../../bin/rigmap.js', import.meta.url));
+function rigmap(args: string[], { stdin, env = {} }: { stdin?: string; env?: Record<string, string> } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, RIGMAP_PROBE_CIDRS: '127.0.0.0/8', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.end(stdin ?? '');
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+describe('Tailscale identity and modes', () => {
+  it('signs Tailscale viewers in by login rule, with a CSRF token for their mutations', async () => {
+    const { server } = await serve({ host: '127.0.0.1', auth: 'on', tailscaleRoles: 'alice@example.com=operator' });
+    const alice = { 'Tailscale-User-Login': 'alice@example.com', 'Tailscale-User-Name': 'Alice' };
+    const me = await (await fetch(`${server.url}/api/auth/me`, { headers: alice })).json();
+    expect(me).toMatchObject({ auth: 'on', user: { login: 'alice@example.com', role: 'operator', via: 'tailscale' } });
+    expect((await fetch(`${server.url}/api/devices`, { headers: alice })).status).toBe(200);
+    const cmd = { action: 'identify', role: 'camera' };
+    const noCsrf = await fetch(`${server.url}/api/commands`, { method: 'POST', headers: { ...alice, 'content-type': 'application/json' }, body: JSON.stringify(cmd) });
+    expect(noCsrf.status).toBe(403);
+    const withCsrf = await fetch(`${server.url}/api/commands`, { method: 'POST', headers: { ...alice, 'content-type': 'application/json', 'x-rigmap-csrf': me.csrf }, body: JSON.stringify(cmd) });
+    expect(withCsrf.status).toBe(404); // through the policy: no camera in this empty map
+    const edit = await fetch(`${server.url}/api/devices`, { method: 'POST', headers: { ...alice, 'content-type': 'application/json', 'x-rigmap-csrf': me.csrf }, body: '{"id":"cam-a","role":"camera"}' });
+    expect(edit.status).toBe(403);
+    expect((await fetch(`${server.url}/api/devices`, { headers: { 'Tailscale-User-Login': 'bob@example.com' } })).status).toBe(401);
+    expect((await fetch(`${server.url}/api/devices`)).status).toBe(401);
+  });
+
+  it('auto on a non-loopback host: open to this machine over loopback, sign-in for tailscale serve and everyone else', async () => {
+    const { server } = await serve({ host: '0.0.0.0', auth: 'auto' });
+    const local = `http://127.0.0.1:${server.port}`;
+    expect((await (await fetch(`${local}/api/auth/me`)).json())).toMatchObject({ auth: 'off', user: { login: 'local', role: 'admin', via: 'open' } });
+    expect((await fetch(`${local}/api/devices`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":"cam-a","role":"camera"}' })).status).toBe(201);
+    expect((await fetch(`${local}/api/devices`, { headers: { 'Tailscale-User-Login': 'bob@example.com' } })).status).toBe(401);
+    const audit = await (await fetch(`${local}/api/audit`)).json();
+    expect(audit.entries[0]).toMatchObject({ action: 'device.created', target: 'cam-a', actor: 'local', via: 'open', remote: '127.0.0.1' });
+  });
+
+  it('refuses --auth off on a non-loopback host', async () => {
+    const { dir, cleanup } = makeTempDir();
+    cleanups.push(cleanup);
+    await expect(startServer(loadConfig({ db: join(dir, 'r.db'), port: 0, host: '0.0.0.0', auth: 'off', logLevel: 'silent', probes: 'off', bonjour: 'off' }, {}))).rejects.toThrow(/--auth off is only allowed/);
+    expect(() => loadConfig({ tailscaleRoles: 'alice=boss' }, {})).toThrow(/--tailscale-roles/);
+  });
+
+  it('sends security headers: a CSP with no inline script, no framing', async () => {
+    const { server } = await serve({ host: '127.0.0.1' });
+    const res = await fetch(`${server.url}/api/devices`);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+    expect(csp).toMatch(/frame-ancestors 'none'/);
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+});
+
+describe('CLI', () => {
+  it('adds users from stdin, creates/revokes tokens, and sends a group command through a signed-in server', async () => {
+    const { dir, cleanup } = makeTempDir();
+    cleanups.push(cleanup);
+    const db = join(dir, 'r.db');
+    const add = await rigmap(['user', 'add', 'ada', '--role', 'admin', '--db', db], { stdin: 'correct horse battery\n' });
+    expect(add.stderr).toBe('');
+    expect(add.stdout).toContain('added ada (admin)');
+    expect((await rigmap(['user', 'add', 'short', '--role', 'viewer', '--db', db], { stdin: 'short\n' })).stderr).toMatch(/at least 10 characters/);
+    const list = JSON.parse((await rigmap(['user', 'list', '--json', '--db', db])).stdout);
+    expect(list).toEqual([expect.objectContaining({ login: 'ada', role: 'admin' })]);
+    const created = JSON.parse((await rigmap(['token', 'create', 'script', '--role', 'operator', '--json', '--db', db])).stdout);
+    expect(created.secret).toMatch(/^rmt_/);
+    expect((await rigmap(['token', 'list', '--db', db])).stdout).not.toContain(created.secret);
+
+    const sim = await startSimRig({ nodes: 3, extras: false, port: 0, lanCidr: '127.0.7.0/24', tailnetCidr: '127.107.0.0/16' });
+    cleanups.push(() => sim.close());
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(dir, 'rig.json'), JSON.stringify(sim.manifest()));
+    expect((await rigmap(['import', join(dir, 'rig.json'), '--db', db])).code).toBe(0);
+    const server = await startServer(loadConfig({ db, port: 0, host: '127.0.0.1', auth: 'on', logLevel: 'silent', probes: 'off', bonjour: 'off', probeCidrs: '127.0.0.0/8', mdnsInterface: '127.0.0.1' }, {}));
+    cleanups.push(() => server.close());
+    const sent = await rigmap(['command', 'record.start', '--role', 'camera', '--server', server.url, '--json'], { env: { RIGMAP_TOKEN: created.secret } });
+    expect(JSON.parse(sent.stdout)).toMatchObject({ total: 3, ok: 3, failed: 0 });
+    const direct = await rigmap(['command', 'record.stop', '--devices', 'cam-01,cam-02', '--db', db]);
+    expect(direct.code).toBe(0);
+    expect(direct.stdout).toMatch(/record\.stop: 2 of 2 ok/);
+    expect((await rigmap(['token', 'revoke', 'script', '--db', db])).stdout).toContain('revoked token');
+    const refused = await rigmap(['command', 'identify', '--role', 'camera', '--server', server.url], { env: { RIGMAP_TOKEN: created.secret } });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/revoked/);
+    const audit = await (await fetch(`${server.url}/api/audit?limit=20`, { headers: { authorization: `Bearer ${JSON.parse((await rigmap(['token', 'create', 'audit', '--role', 'admin', '--json', '--db', db])).stdout).secret}` } })).json();
+    const lines = audit.entries.map((e: { action: string; actor: string }) => `${e.action} ${e.actor}`);
+    expect(lines).toContain('command.sent token:script');
+    expect(lines.some((l: string) => /^command\.sent cli:/.test(l))).toBe(true);
+    expect(lines.some((l: string) => /^token\.revoked cli:/.test(l))).toBe(true);
+  }, 90_000);
+});
