@@ -5,12 +5,15 @@
  * and a fake Tailscale API on 127.0.0.1. The probe scope stays 127.0.0.0/8, so
  * the imported 100.x addresses are never contacted.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSimRig, type SimRig } from '../../src/sim/rig.ts';
-import { type FakeApi, startFakeApi } from '../fixtures/tailscale-fakes.ts';
+import { type FakeApi, type FakeLocalApi, startFakeApi, startFakeLocalApi } from '../fixtures/tailscale-fakes.ts';
 import { LAN_VIEW_HOST, launchBrowser, openDashboard, SCREENSHOT_DIR, startDashboard, type Dashboard, type WatchedPage } from './harness.ts';
 
 const shot = (name: string) => fileURLToPath(new URL(`${name}.png`, SCREENSHOT_DIR));
@@ -18,6 +21,8 @@ const shot = (name: string) => fileURLToPath(new URL(`${name}.png`, SCREENSHOT_D
 let dash: Dashboard;
 let browser: Browser;
 let fakeTs: FakeApi;
+let fakeLocal: FakeLocalApi;
+const sockDir = mkdtempSync(join(tmpdir(), 'rigmap-e2e-ts-'));
 let scanRig: SimRig;
 let open: WatchedPage[] = [];
 const savedKey = process.env.RIGMAP_TAILSCALE_API_KEY;
@@ -36,11 +41,14 @@ async function until<A>(w: WatchedPage, fn: (arg: A) => boolean, arg: A, timeout
 
 beforeAll(async () => {
   fakeTs = await startFakeApi();
+  // tailscaled's Local API: path quality, and whois for who is viewing.
+  fakeLocal = await startFakeLocalApi(join(sockDir, 'tailscaled.sock'));
+  fakeLocal.whois.set('127.0.0.1', { LoginName: 'crew-b@example.com', DisplayName: 'Crew Member B', node: 'laptop-b.example.ts.net.' });
   // The server holds the token (as a deployment would); no periodic sync, so the dialog's import is the first.
   process.env.RIGMAP_TAILSCALE_API_KEY = fakeTs.apiKey;
   [dash, browser, scanRig] = await Promise.all([
     // Loopback only: these views are reached as 127.0.0.1, so sign-in is off (auth auto) and the login view stays out of the way.
-    startDashboard({ nodes: 2, config: { host: '127.0.0.1', tailscaleApiBase: fakeTs.url, tailscaleSync: 'off', bonjour: false } }),
+    startDashboard({ nodes: 2, config: { host: '127.0.0.1', tailscaleApiBase: fakeTs.url, tailscaleSocket: fakeLocal.socketPath, tailscaleSync: 'off', bonjour: false } }),
     launchBrowser(),
     startSimRig({ nodes: 1, lanCidr: '127.0.6.0/24', tailnetCidr: '127.106.0.0/16', port: 0, extras: false, idPrefix: 'found', heartbeatMs: 500 }),
   ]);
@@ -60,6 +68,8 @@ afterAll(async () => {
   await dash?.close();
   await scanRig?.close();
   await fakeTs?.close();
+  await fakeLocal?.close();
+  rmSync(sockDir, { recursive: true, force: true });
 });
 
 describe('dashboard extras', () => {
@@ -137,4 +147,38 @@ describe('dashboard extras', () => {
     await until(w, () => /imported/.test(document.querySelector('#tailscale-badge')!.textContent ?? ''), null);
     expect(fakeTs.requests.filter((r) => r.path.includes('/devices')).length).toBe(2);
   }, 90_000);
+
+  it('cancels a running scan', async () => {
+    const w = await view('#/discovered');
+    // A /16 of loopback addresses nobody listens on: long enough to cancel, and nothing answers.
+    await w.page.fill('form[data-form="scan"] input[name="cidr"]', '127.107.0.0/16');
+    await w.page.fill('form[data-form="scan"] input[name="port"]', '9');
+    await w.page.click('form[data-form="scan"] button[data-action="scan"]');
+    await w.page.click('[data-testid="scan"] button[data-action="cancel-scan"]', { timeout: 10_000 });
+    await w.page.waitForSelector('[data-testid="scan"][data-state="cancelled"]', { timeout: 15_000 });
+    const scans = (await (await fetch(`${dash.urlFrom(LAN_VIEW_HOST)}/api/discovery/scans`)).json()) as { scans: { cidrs: string[]; state: string; done: number; total: number }[] };
+    const scan = scans.scans.find((x) => x.cidrs.includes('127.107.0.0/16'))!;
+    expect(scan.state).toBe('cancelled');
+    expect(scan.done).toBeLessThan(scan.total);
+  }, 60_000);
+
+  it('labels the tailnet edge and the panel with the Tailscale path quality, and shows the viewer\'s tailnet login', async () => {
+    const base = dash.urlFrom(LAN_VIEW_HOST);
+    const res = await fetch(`${base}/api/tailscale/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ source: 'local' }) });
+    expect(res.status).toBe(200);
+    // vps starts idle in the recorded status; make it talk directly, as after traffic.
+    const vps = Object.values<any>(fakeLocal.status.Peer).find((p) => p.HostName === 'vps');
+    Object.assign(vps, { Active: true, CurAddr: '198.51.100.7:41641' });
+    await fetch(`${base}/api/tailscale/paths?refresh=1`);
+
+    const w = await view();
+    await until(w, () => window.rigmap!.graph.cy.getElementById('att:vps:tailscale').data('tsQuality') === 'direct', null);
+    expect(await w.page.evaluate(() => window.rigmap!.graph.cy.getElementById('att:vps:tailscale').data('label') as string)).toContain('direct');
+    expect(await w.page.evaluate(() => window.rigmap!.graph.cy.getElementById('att:desktop-vm:tailscale').data('tsQuality') as string)).toBe('offline');
+    await w.page.evaluate(() => void window.rigmap!.graph.cy.getElementById('dev:vps').emit('tap'));
+    await w.page.waitForSelector('#panel [data-testid="ts-quality"][data-quality="direct"]', { timeout: 10_000 });
+    expect(await w.page.textContent('#panel [data-testid="ts-quality"]')).toContain('198.51.100.7:41641');
+    await until(w, () => document.querySelector<HTMLElement>('#viewer-badge')!.dataset.login === 'crew-b@example.com', null);
+    expect(await w.page.textContent('#viewer-badge')).toBe('you: LAN · crew-b@example.com');
+  }, 60_000);
 });
