@@ -1,4 +1,5 @@
 /** The dashboard's HTTP client: JSON in and out, server errors turned into readable Errors. */
+import { csrfHeader } from './auth.ts';
 import type { Alert, DeviceHealth } from '../topology/health-types.ts';
 import type { Device, Topology } from '../topology/model.ts';
 import type { ImportReport } from '../topology/inventory.ts';
@@ -19,7 +20,7 @@ export class ApiError extends Error {
 
 /** One JSON request; views with their own endpoints (discovery, Tailscale) call it directly. */
 export async function request<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
-  const init: RequestInit = { method, headers: { accept: 'application/json' } };
+  const init: RequestInit = { method, headers: { accept: 'application/json', ...(method === 'GET' ? {} : csrfHeader()) } };
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body);
     init.headers = { ...init.headers, 'content-type': contentType };

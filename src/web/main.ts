@@ -11,12 +11,15 @@ import { AlertsView } from './views/alerts.ts';
 import { ContactSheetView } from './views/contacts.ts';
 import { InventoryView } from './views/inventory.ts';
 import { DevicePanel } from './views/panel.ts';
+import { loadMe, showIdentity } from './auth.ts';
+import { CommandsView } from './views/commands.ts';
+import { showLogin } from './views/login.ts';
 import { DiscoveredView } from './views/discovered.ts';
 import { startTailscale } from './views/tailscale.ts';
 import { mountExportMenu } from './export.ts';
 
-type ViewName = 'graph' | 'inventory' | 'alerts' | 'contacts' | 'discovered';
-const VIEWS: ViewName[] = ['graph', 'inventory', 'alerts', 'contacts', 'discovered'];
+type ViewName = 'graph' | 'inventory' | 'alerts' | 'contacts' | 'discovered' | 'commands';
+const VIEWS: ViewName[] = ['graph', 'inventory', 'alerts', 'contacts', 'discovered', 'commands'];
 
 /** What tests and the benchmark read: the store, the graph and render timings. */
 export interface DebugHandle {
@@ -54,6 +57,10 @@ async function reload(store: Store): Promise<void> {
 
 async function boot(): Promise<void> {
   const t0 = performance.now();
+  // Sign-in first: with auth on and nobody signed in, the login page is all there is.
+  const me = await loadMe();
+  if (!me.user) return showLogin($('#main'));
+  showIdentity(me, $('#identity'));
   const store = new Store();
   const [topology, reach] = await Promise.all([api.topology(), api.reach()]);
   performance.mark('rigmap:data');
@@ -78,6 +85,7 @@ async function boot(): Promise<void> {
   const inventory = new InventoryView($('#view-inventory'), store, openDetails);
   new AlertsView($('#view-alerts'), store, openDetails);
   const contacts = new ContactSheetView($('#view-contacts'), store, openDetails);
+  new CommandsView($('#view-commands'), store);
   const discovered = new DiscoveredView($('#view-discovered'), document.querySelector<HTMLElement>('#discovered-count'));
 
   const debug: DebugHandle = { store, graph, ready: false, firstRenderMs: null, applied: [] };
