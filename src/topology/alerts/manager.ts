@@ -33,13 +33,18 @@ export class AlertManager {
   private readonly unsubscribe: Array<() => void> = [];
   private upstreams: Map<string, string[]> | null = null;
   private neverSeenTimer: NodeJS.Timeout | null = null;
+  /** When each device last became degraded: a path only counts as lost once the device around it is reachable. */
+  private readonly degradedAt = new Map<string, number>();
 
   constructor(private readonly deps: { ctx: Ctx; options: AlertOptions; health: (deviceId: string) => DeviceHealth }) {}
 
   start(): void {
     const { bus } = this.deps.ctx;
     this.unsubscribe.push(
-      bus.on('device.state', (e) => this.onDeviceState(e.data.deviceId, e.data.health)),
+      bus.on('device.state', (e) => {
+        if (e.data.health.state === 'degraded' && e.data.from !== 'degraded') this.degradedAt.set(e.data.deviceId, Date.now());
+        this.onDeviceState(e.data.deviceId, e.data.health);
+      }),
       bus.on('path.state', (e) => this.onPathState(e.data.deviceId, e.data.path.network)),
       bus.on('node.status', (e) => this.onStatus(e.data.deviceId, e.data.status)),
       bus.on('link.changed', () => (this.upstreams = null)),
@@ -175,6 +180,12 @@ export class AlertManager {
     const path = health.paths.find((p) => p.network === network && p.state === 'down');
     if (!path) return;
     if (health.state === 'down' || health.state === 'flapping') return; // the device-level alert covers it
+    // While the whole device was down its alert covered this path too; the hold
+    // counts from when the device became reachable again, so a path that is just
+    // slower to come back after an outage is not reported as lost on its own.
+    const heldSince = Math.max(path.since ? Date.parse(path.since) : 0, this.degradedAt.get(deviceId) ?? 0);
+    const remaining = heldSince + this.deps.options.holdMs - Date.now();
+    if (remaining > 0) return this.later(`path:${deviceId}:${network}`, remaining, () => this.raisePathLost(deviceId, network, attempt));
     // A flapping alert still open is held until the device settles: it covers this path too.
     if (findOpenAlert(this.deps.ctx.db, 'flapping', deviceId)) return;
     const upstream = this.downUpstream(deviceId);

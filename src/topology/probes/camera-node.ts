@@ -125,11 +125,25 @@ export class CameraNodeRunner implements ProbeRunner {
     if (end) this.endCurrent = end;
     if (this.silenceTimer) clearTimeout(this.silenceTimer);
     const limit = this.deps.heartbeatFactor * this.heartbeatMs;
-    this.silenceTimer = setTimeout(() => {
+    this.silenceTimer = setTimeout(() => this.judgeSilence(limit), limit);
+  }
+
+  /**
+   * The silence timer fired. After an event-loop stall (GC, a big import, a busy
+   * CPU) timers run before pending socket reads, so a heartbeat that arrived
+   * during the stall is still unread: judge only after the I/O phase has had
+   * its turn (setImmediate), and only if no beat arrived meanwhile.
+   */
+  private judgeSilence(limit: number): void {
+    const end = this.endCurrent;
+    setImmediate(() => {
+      if (this.stopped || end !== this.endCurrent) return;
       const since = this.lastBeat || this.streamStarted;
-      const silentS = ((Date.now() - since) / 1000).toFixed(1);
-      this.endCurrent?.(`heartbeat silent for ${silentS} s`, 'heartbeat_silent');
-    }, limit);
+      const silentMs = Date.now() - since;
+      // A beat was read in the I/O phase: onMessage has re-armed the timer.
+      if (silentMs < limit) return;
+      end?.(`heartbeat silent for ${(silentMs / 1000).toFixed(1)} s`, 'heartbeat_silent');
+    });
   }
 
   private endCurrent: ((reason: string, category: string) => void) | null = null;

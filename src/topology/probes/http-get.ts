@@ -63,10 +63,12 @@ export function probeGet({ target, path, timeoutMs, agent }: { target: ProbeTarg
       );
       res.on('error', (err) => finish(() => reject(new ProbeError(describeSocketError(err, target, false)))));
     });
-    const timer = setTimeout(() => {
+    // Judge the timeout after the I/O phase (setImmediate): after an event-loop
+    // stall an answer that already arrived is read then, not counted as lost.
+    const timer = setTimeout(() => setImmediate(() => {
       finish(() => reject(new ProbeError({ reason: `no answer from ${path} within ${(timeoutMs / 1000).toFixed(1)} s`, category: 'timeout', immediate: false })));
       req.destroy();
-    }, timeoutMs);
+    }), timeoutMs);
     req.on('error', (err: NodeJS.ErrnoException) => finish(() => reject(new ProbeError(describeSocketError(err, target, false)))));
     req.end();
   });
