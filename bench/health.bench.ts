@@ -35,6 +35,13 @@ const server = spawn(process.execPath, [join(root, 'bin/rigmap.js'), 'serve', '-
   env: { ...process.env, RIGMAP_PROBE_CIDRS: '127.0.0.0/8', RIGMAP_TAILSCALE_SYNC: 'off', RIGMAP_BONJOUR: 'off', RIGMAP_NEVER_SEEN_AFTER_SEC: '0' },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
+// If the bench itself is stopped (Ctrl-C, a wrapper's SIGTERM, a crash), take the server
+// with it: an orphaned server would probe a vanished rig for ever.
+const killServer = () => {
+  if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+};
+process.on('exit', killServer);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => process.exit(130));
 const url = await new Promise<string>((resolve, reject) => {
   let out = '';
   server.stdout!.on('data', (c) => {

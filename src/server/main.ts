@@ -26,7 +26,12 @@ export interface RunningServer {
 
 /** Create the logger every part of the server writes to. */
 export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
-  return pino({ level: config.logLevel, base: undefined });
+  // Synchronous stdout: pino's default async destination flushes at process.exit,
+  // and when stdout is a broken pipe (whoever read it has gone) that flush retries
+  // EPIPE forever (sonic-boom 4), so `serve` hung after SIGTERM. Synchronous
+  // writes meet EPIPE at once and pino then stops logging. Logging is rare
+  // (transitions go to SQLite and the bus, not the log), so the cost is nil.
+  return pino({ level: config.logLevel, base: undefined }, pino.destination({ dest: 1, sync: true }));
 }
 
 /** Open the database, build the app and listen. Resolves once the port is bound. */
