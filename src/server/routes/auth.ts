@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { recordAudit } from '../../topology/access/audit.ts';
-import { createSession, deleteSession } from '../../topology/access/sessions.ts';
+import { createSession, deleteSession, pruneSessions } from '../../topology/access/sessions.ts';
 import { checkPassword } from '../../topology/access/users.ts';
 import { parseOrThrow, RigmapError } from '../../topology/errors.ts';
 import { type Access, authApplies, callerOf, remoteAddressOf, SESSION_COOKIE } from '../auth.ts';
@@ -45,6 +45,7 @@ export function authRoutes(deps: AppDeps, access: Access) {
         return c.json(body, status);
       }
       access.limiter.succeed(remote, input.login);
+      pruneSessions({ ctx }); // expired sessions go when someone signs in: the table stays small without a timer
       const session = createSession({ ctx, userId: user.id, ttlMs: access.sessionTtlMs, remote });
       setCookie(c, SESSION_COOKIE, session.id, {
         httpOnly: true, sameSite: 'Strict', path: '/', maxAge: Math.floor(access.sessionTtlMs / 1000),
