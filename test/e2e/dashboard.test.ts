@@ -20,9 +20,9 @@ async function view(host = LAN_VIEW_HOST, hash = '', viewport?: { width: number;
   return w;
 }
 
-/** Poll `fn` in the page until it returns true (bounded). */
-async function until(w: WatchedPage, fn: string, timeoutMs = 10_000): Promise<void> {
-  await w.page.waitForFunction(fn, undefined, { timeout: timeoutMs, polling: 50 });
+/** Poll `fn(arg)` in the page until it returns true (bounded). A function, not a string: the CSP forbids eval. */
+async function until<A>(w: WatchedPage, fn: (arg: A) => boolean, arg: A, timeoutMs = 10_000): Promise<void> {
+  await w.page.waitForFunction(fn as (arg: unknown) => boolean, arg as unknown, { timeout: timeoutMs, polling: 50 });
 }
 
 beforeAll(async () => {
@@ -75,7 +75,7 @@ describe('dashboard', () => {
     await w.page.fill('dialog input[name="tags"]', 'stage-right');
     await w.page.click('dialog button[data-action="save"]');
     await w.page.waitForSelector('tr[data-device="cam-new"]', { timeout: 10_000 });
-    await until(w, `window.rigmap.graph.cy.getElementById('dev:cam-new').nonempty()`);
+    await until(w, () => window.rigmap!.graph.cy.getElementById('dev:cam-new').nonempty(), null);
     await w.page.selectOption('select[data-filter="role"]', 'camera');
     await w.page.screenshot({ path: shot('inventory') });
     await w.page.click('nav a[data-view="graph"]');
@@ -86,7 +86,10 @@ describe('dashboard', () => {
   it('shows every camera\'s real snapshot on the contact sheet', async () => {
     const w = await view(LAN_VIEW_HOST, '#/contacts', { width: 1024, height: 768 });
     const cams = dash.rig!.nodes.filter((n) => n.role === 'camera').map((n) => n.id);
-    await until(w, `(() => { const imgs = [...document.querySelectorAll('#view-contacts img.snapshot')]; return imgs.length === ${cams.length} && imgs.every((i) => i.complete && i.naturalWidth > 0); })()`, 15_000);
+    await until(w, (count) => {
+      const imgs = [...document.querySelectorAll<HTMLImageElement>('#view-contacts img.snapshot')];
+      return imgs.length === count && imgs.every((i) => i.complete && i.naturalWidth > 0);
+    }, cams.length, 15_000);
     const sizes = await w.page.$$eval('#view-contacts img.snapshot', (imgs) => imgs.map((i) => [(i as HTMLImageElement).naturalWidth, (i as HTMLImageElement).naturalHeight]));
     for (const [width, height] of sizes) expect(width! * height!).toBeGreaterThan(100);
     await w.page.screenshot({ path: shot('contacts') });
@@ -95,12 +98,12 @@ describe('dashboard', () => {
   // Needs the probe engine (issue 4) wired into startServer and GET /api/events.
   it('turns a node put down red within 3 s, without a reload, and its panel shows the path error', async () => {
     const w = await view();
-    await until(w, `window.rigmap.store.stateOf('cam-01') === 'up'`, 15_000);
+    await until(w, () => window.rigmap!.store.stateOf('cam-01') === 'up', null, 15_000);
     const navigations: string[] = [];
     w.page.on('framenavigated', (f) => f === w.page.mainFrame() && navigations.push(f.url()));
-    await w.page.evaluate(() => window.rigmap!.graph.cy.getElementById('dev:cam-01').emit('tap'));
+    await w.page.evaluate(() => void window.rigmap!.graph.cy.getElementById('dev:cam-01').emit('tap'));
     await dash.rig!.applyFault('cam-01', { mode: 'down' });
-    await until(w, `window.rigmap.graph.cy.getElementById('dev:cam-01').style('background-color').replace(/\\s/g, '') === '${RED}'`, 3_000);
+    await until(w, (red) => window.rigmap!.graph.cy.getElementById('dev:cam-01').style('background-color').replace(/\s/g, '') === red, RED, 3_000);
     expect(navigations).toEqual([]);
     await w.page.waitForSelector('#panel [data-testid="path-error"]', { timeout: 10_000 });
     expect((await w.page.textContent('#panel [data-testid="device-state"]'))?.trim()).toBe('down');
@@ -114,7 +117,7 @@ describe('dashboard', () => {
 
   it('is usable at tablet width', async () => {
     const w = await view(TAILNET_VIEW_HOST, '', { width: 820, height: 1180 });
-    await w.page.evaluate(() => window.rigmap!.graph.cy.getElementById('dev:cam-02').emit('tap'));
+    await w.page.evaluate(() => void window.rigmap!.graph.cy.getElementById('dev:cam-02').emit('tap'));
     await w.page.waitForSelector('#panel h2');
     expect(await w.page.evaluate(() => document.activeElement?.tagName)).toBe('H2');
     await w.page.screenshot({ path: shot('tablet-panel'), fullPage: true });

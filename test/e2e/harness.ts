@@ -73,8 +73,8 @@ export interface WatchedPage {
  * not the dashboard's, and is not counted; everything else is.
  */
 export async function openDashboard(browser: Browser, url: string, viewport = { width: 1366, height: 860 }): Promise<WatchedPage> {
-  // Tests poll string predicates (eval), which the dashboard's CSP forbids; the CSP itself is checked without this in access-dashboard.test.ts.
-  const page = await browser.newPage({ viewport, bypassCSP: true });
+  // No bypassCSP: the dashboard runs under its real Content Security Policy, so a violation fails the test.
+  const page = await browser.newPage({ viewport });
   const errors: string[] = [];
   const origin = new URL(url).origin;
   page.on('console', (msg) => {
