@@ -68,6 +68,7 @@ export const CONFIG_OPTIONS = [
   { key: 'batteryLow', flag: '--battery-low', env: 'RIGMAP_BATTERY_LOW', description: 'battery level (0-1) under which a node not charging raises an alert', schema: num(0, 1).default(0.15) },
   { key: 'storageLow', flag: '--storage-low', env: 'RIGMAP_STORAGE_LOW', description: 'free storage share (0-1) under which a node raises an alert', schema: num(0, 1).default(0.1) },
   { key: 'retentionDays', flag: '--retention-days', env: 'RIGMAP_RETENTION_DAYS', description: 'days of health history (transitions, per-minute rollups) kept', schema: num(1, 3650).default(30) },
+  { key: 'historyMinuteHours', flag: '--history-minute-hours', env: 'RIGMAP_HISTORY_MINUTE_HOURS', description: 'hours of per-minute health rollups kept; older minutes are compacted to one row per path per hour (the 24 h availability and sparklines read minutes)', schema: num(25, 24 * 3650).default(48) },
   // Discovery (src/topology/discovery): Bonjour browsing while the server runs; scans run on demand.
   {
     key: 'bonjour', flag: '--no-bonjour', env: 'RIGMAP_BONJOUR', description: 'browse Bonjour (_rigcam._tcp) for camera nodes while the server runs: on or off',

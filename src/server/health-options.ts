@@ -23,5 +23,6 @@ export function healthOptionsFromConfig(config: Config): HealthOptions {
       storageLow: config.storageLow,
     },
     retentionDays: config.retentionDays,
+    minuteHours: config.historyMinuteHours,
   };
 }

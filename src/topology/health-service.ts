@@ -15,6 +15,8 @@ export interface HealthOptions {
   probes: ProbeEngineOptions;
   alerts: AlertOptions;
   retentionDays: number;
+  /** Hours of per-minute rollups kept before compaction to hourly rows (default 48). */
+  minuteHours?: number;
   /** Notifier retry base delay (ms); tests shorten it. */
   notifyBaseDelayMs?: number;
   rollupFlushMs?: number;
@@ -32,7 +34,7 @@ export interface HealthService {
 
 /** Build and start health monitoring on `ctx`. */
 export function startHealth({ ctx, options, onError }: { ctx: Ctx; options: HealthOptions; onError?: (err: unknown, what: string) => void }): HealthService {
-  const history = new HistoryRecorder({ db: ctx.db, retentionDays: options.retentionDays, flushMs: options.rollupFlushMs, onError: (err) => onError?.(err, 'history') });
+  const history = new HistoryRecorder({ db: ctx.db, retentionDays: options.retentionDays, minuteHours: options.minuteHours, flushMs: options.rollupFlushMs, onError: (err) => onError?.(err, 'history') });
   let engine: ProbeEngine | null = null;
   const metrics = new RigMetrics({ health: () => engine?.allHealth() ?? [] });
   engine = new ProbeEngine({ ctx, options: options.probes, recorder: history, observer: metrics });

@@ -1,11 +1,22 @@
 /**
  * Health history: every transition at once (it is rare and it matters), probe
  * samples folded in memory into per-minute rollups and flushed in one
- * transaction, old rows pruned after the retention so the database stays bounded.
+ * transaction. Minutes older than `minuteHours` (default 48) are compacted to
+ * one row per path per hour, stored at the hour's first minute; rows older than
+ * the retention are pruned. At 1,000 nodes × 2 paths that is ≈ 7 M rows at 30
+ * days instead of ≈ 86 M (docs/benchmarks.md).
  */
-import { lt, sql } from 'drizzle-orm';
+import type { Database as BetterSqlite, Statement } from 'better-sqlite3';
+import { lt } from 'drizzle-orm';
 import type { Db } from '../store/db.ts';
 import { healthRollups, healthTransitions } from '../store/schema.ts';
+
+const ROLLUP_UPSERT = 'insert into health_rollups (device_id, path_key, network, minute, ok_count, fail_count, latency_count, latency_sum_ms, latency_max_ms)';
+/** Adds to a row already there for the same path and minute (flush) or hour (compaction). */
+const ROLLUP_ADD = `on conflict (path_key, minute) do update set
+  ok_count = ok_count + excluded.ok_count, fail_count = fail_count + excluded.fail_count,
+  latency_count = latency_count + excluded.latency_count, latency_sum_ms = latency_sum_ms + excluded.latency_sum_ms,
+  latency_max_ms = max(latency_max_ms, excluded.latency_max_ms)`;
 import type { HealthRecorder } from '../probes/engine.ts';
 import type { ProbeTarget } from '../probes/targets.ts';
 
@@ -25,17 +36,24 @@ interface Bucket {
 export class HistoryRecorder implements HealthRecorder {
   private buckets = new Map<string, Bucket>();
   private timers: NodeJS.Timeout[] = [];
+  private slice: NodeJS.Immediate | null = null;
+  private upsert: Statement | null = null;
 
-  constructor(private readonly deps: { db: Db; retentionDays: number; flushMs?: number; onError?: (err: unknown) => void }) {}
+  constructor(private readonly deps: { db: Db; retentionDays: number; minuteHours?: number; flushMs?: number; onError?: (err: unknown) => void }) {}
 
   start(): void {
-    this.prune();
     this.timers.push(setInterval(() => this.safe(() => this.flush()), this.deps.flushMs ?? 10_000));
-    this.timers.push(setInterval(() => this.safe(() => this.prune()), 3_600_000));
+    this.timers.push(setInterval(() => {
+      this.safe(() => this.prune());
+      this.compactInSlices();
+    }, 3_600_000));
+    this.safe(() => this.prune());
+    this.compactInSlices();
   }
 
   stop(): void {
     for (const t of this.timers.splice(0)) clearInterval(t);
+    if (this.slice) clearImmediate(this.slice);
     this.safe(() => this.flush());
   }
 
@@ -70,24 +88,13 @@ export class HistoryRecorder implements HealthRecorder {
     if (this.buckets.size === 0) return;
     const rows = [...this.buckets.values()];
     this.buckets = new Map();
-    const { db } = this.deps;
-    db.transaction((tx) => {
-      for (const b of rows) {
-        tx.insert(healthRollups)
-          .values({ deviceId: b.deviceId, pathKey: b.pathKey, network: b.network, minute: b.minute, okCount: b.ok, failCount: b.fail, latencyCount: b.latencyCount, latencySumMs: b.latencySum, latencyMaxMs: b.latencyMax })
-          .onConflictDoUpdate({
-            target: [healthRollups.pathKey, healthRollups.minute],
-            set: {
-              okCount: sql`${healthRollups.okCount} + ${b.ok}`,
-              failCount: sql`${healthRollups.failCount} + ${b.fail}`,
-              latencyCount: sql`${healthRollups.latencyCount} + ${b.latencyCount}`,
-              latencySumMs: sql`${healthRollups.latencySumMs} + ${b.latencySum}`,
-              latencyMaxMs: sql`max(${healthRollups.latencyMaxMs}, ${b.latencyMax})`,
-            },
-          })
-          .run();
-      }
-    });
+    // One prepared statement, not a query built per row: at 2,000 paths the
+    // drizzle builder took ≈ 300 ms per flush, a stall every 10 s (bench/history).
+    const sqlite = this.client();
+    const upsert = (this.upsert ??= sqlite.prepare(`${ROLLUP_UPSERT} values (?, ?, ?, ?, ?, ?, ?, ?, ?) ${ROLLUP_ADD}`));
+    sqlite.transaction(() => {
+      for (const b of rows) upsert.run(b.deviceId, b.pathKey, b.network, b.minute, b.ok, b.fail, b.latencyCount, b.latencySum, b.latencyMax);
+    })();
   }
 
   /** Delete transitions and rollups older than the retention. */
@@ -96,6 +103,45 @@ export class HistoryRecorder implements HealthRecorder {
     const t = this.deps.db.delete(healthTransitions).where(lt(healthTransitions.at, cutoff)).run();
     const r = this.deps.db.delete(healthRollups).where(lt(healthRollups.minute, Math.floor(cutoff / 60_000))).run();
     return { transitions: t.changes, rollups: r.changes };
+  }
+
+  /**
+   * Fold per-minute rows older than `minuteHours` into one row per path per hour
+   * (at the hour's first minute), one hour per transaction so a long backlog
+   * never holds the database in one piece. Idempotent: an hour already compacted
+   * has only that row left. Returns how many minute rows were folded away.
+   */
+  compact(now = Date.now(), maxHours = Number.POSITIVE_INFINITY): number {
+    const minuteHours = this.deps.minuteHours ?? 48;
+    // Whole hours only, so an hour is never half minutes, half compacted.
+    const cutoff = Math.floor((now - minuteHours * 3_600_000) / 3_600_000) * 60;
+    const sqlite = this.client();
+    const hours = sqlite.prepare('select distinct minute / 60 as h from health_rollups where minute < ? and minute % 60 != 0 order by h').pluck().all(cutoff) as number[];
+    const fold = sqlite.prepare(`${ROLLUP_UPSERT}
+      select min(device_id), path_key, min(network), ?, sum(ok_count), sum(fail_count), sum(latency_count), sum(latency_sum_ms), max(latency_max_ms)
+      from health_rollups where minute > ? and minute < ? group by path_key ${ROLLUP_ADD}`);
+    const drop = sqlite.prepare('delete from health_rollups where minute > ? and minute < ?');
+    let folded = 0;
+    for (const h of hours.slice(0, maxHours)) {
+      const first = h * 60;
+      folded += sqlite.transaction(() => {
+        fold.run(first, first, first + 60);
+        return drop.run(first, first + 60).changes;
+      })();
+    }
+    return folded;
+  }
+
+  /** Compact a few hours at a time, yielding between, so probing never waits long. */
+  private compactInSlices(): void {
+    const step = () => this.safe(() => {
+      if (this.compact(Date.now(), 4) > 0 && this.timers.length) this.slice = setImmediate(step);
+    });
+    step();
+  }
+
+  private client(): BetterSqlite {
+    return (this.deps.db as unknown as { $client: BetterSqlite }).$client;
   }
 
   private safe(fn: () => unknown): void {
