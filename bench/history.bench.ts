@@ -93,6 +93,8 @@ line('1,000 nodes: rows per hour', perHourRows.toLocaleString('en'), '≈ paths 
 line('1,000 nodes: MB per hour', ((perHourRows * bytesPerRow) / 1e6).toFixed(1), 'bounded by retention');
 line('30 days, minutes only: rows', `${(days30Minutes / 1e6).toFixed(1)} M (${gb(days30Minutes)})`, 'too big: compaction needed');
 line('30 days, 48 h minutes + hourly: rows', `${(days30Compacted / 1e6).toFixed(2)} M (${gb(days30Compacted)})`, '< 1 GB');
+const days30Window25 = PATHS_AT_SCALE * (25 * 60 + (30 * 24 - 25));
+line('30 days, 25 h minutes + hourly: rows', `${(days30Window25 / 1e6).toFixed(2)} M (${gb(days30Window25)})`, '< 1 GB (RIGMAP_HISTORY_MINUTE_HOURS=25)');
 line('compaction of 2,000 paths × 2 h (ms)', `${compactMs.toFixed(0)} (${folded} → ${rowsAfter} rows)`, '< 2000 (hourly job, 1 h of minutes)');
 cleanup();
 process.exit(0);

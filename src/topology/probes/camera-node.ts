@@ -123,10 +123,18 @@ export class CameraNodeRunner implements ProbeRunner {
   /** (Re)arm the silence timer: no hello/heartbeat/status within factor × heartbeatMs is lost. */
   private armSilence(end?: (reason: string, category: string) => void): void {
     if (end) this.endCurrent = end;
-    if (this.silenceTimer) clearTimeout(this.silenceTimer);
     const limit = this.deps.heartbeatFactor * this.heartbeatMs;
+    // Every heartbeat of every path lands here: restart the same timer rather than allocate one.
+    if (!end && this.silenceTimer && limit === this.silenceLimit) {
+      this.silenceTimer.refresh();
+      return;
+    }
+    if (this.silenceTimer) clearTimeout(this.silenceTimer);
+    this.silenceLimit = limit;
     this.silenceTimer = setTimeout(() => this.judgeSilence(limit), limit);
   }
+
+  private silenceLimit = 0;
 
   /**
    * The silence timer fired. After an event-loop stall (GC, a big import, a busy
