@@ -28,7 +28,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const { dir, cleanup } = makeTempDir('rigmap-history-bench-');
 
 // 1. Live rows per path per minute.
-const sim = await startSimRig({ nodes: N, lanCidr: '127.2.0.0/16', tailnetCidr: '127.102.0.0/16', heartbeatMs: 1000, extras: false, idPrefix: 'hb' });
+const sim = await startSimRig({ nodes: N, lanCidr: '127.12.0.0/16', tailnetCidr: '127.112.0.0/16', heartbeatMs: 1000, extras: false, idPrefix: 'hb' });
 const liveDb = join(dir, 'live.db');
 const server = await startServer(loadConfig({ db: liveDb, port: 0, logLevel: 'silent', probeCidrs: '127.0.0.0/8', tailscaleSync: 'off', bonjour: false, neverSeenAfterSec: 0, mdnsInterface: '127.0.0.1' }, {}));
 const imported = await fetch(`${server.url}/api/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sim.manifest()) });
