@@ -11,7 +11,6 @@ describe('package-lock.json', () => {
     const missing: string[] = [];
     for (const [path, pkg] of Object.entries(lock.packages)) {
       for (const dep of Object.keys(pkg.optionalDependencies ?? {})) {
-        if (dep === 'fsevents') continue; // macOS-only, and present where the mirror has it
         if (!lock.packages[`${path ? `${path}/` : ''}node_modules/${dep}`] && !lock.packages[`node_modules/${dep}`]) missing.push(`${dep} (wanted by ${path || 'rigmap'})`);
       }
     }
