@@ -39,7 +39,7 @@ export function startHealth({ ctx, options, onError }: { ctx: Ctx; options: Heal
   const metrics = new RigMetrics({ health: () => engine?.allHealth() ?? [] });
   engine = new ProbeEngine({ ctx, options: options.probes, recorder: history, observer: metrics });
   const ready = engine;
-  const alerts = new AlertManager({ ctx, options: options.alerts, health: (id) => ready.getDeviceHealth(id) });
+  const alerts = new AlertManager({ ctx, options: options.alerts, health: (id) => ready.getDeviceHealth(id), probeNow: (id) => ready.probeNow(id) });
   const dispatcher = new AlertDispatcher({
     ctx,
     baseDelayMs: options.notifyBaseDelayMs,

@@ -13,6 +13,9 @@ import type { Network } from '../model.ts';
 import { findOpenAlert, foldIntoAlert, insertAlert, openAlertsOf, resolveAlertRow } from './store.ts';
 import { describeLost, describePathLost, networkName } from './wording.ts';
 
+/** Looks (100 ms apart) for an upstream to be seen down before a device behind it raises its own alert. */
+const UPSTREAM_WAITS = 10;
+
 /** Alert tuning (from config). */
 export interface AlertOptions {
   /** Wait this long before raising, so upstream failures are seen first. */
@@ -36,7 +39,7 @@ export class AlertManager {
   /** When each device last became degraded: a path only counts as lost once the device around it is reachable. */
   private readonly degradedAt = new Map<string, number>();
 
-  constructor(private readonly deps: { ctx: Ctx; options: AlertOptions; health: (deviceId: string) => DeviceHealth }) {}
+  constructor(private readonly deps: { ctx: Ctx; options: AlertOptions; health: (deviceId: string) => DeviceHealth; probeNow?: (deviceId: string) => void }) {}
 
   start(): void {
     const { bus } = this.deps.ctx;
@@ -45,7 +48,11 @@ export class AlertManager {
         if (e.data.health.state === 'degraded' && e.data.from !== 'degraded') this.degradedAt.set(e.data.deviceId, Date.now());
         this.onDeviceState(e.data.deviceId, e.data.health);
       }),
-      bus.on('path.state', (e) => this.onPathState(e.data.deviceId, e.data.path.network)),
+      bus.on('path.state', (e) => {
+        // A downstream path lost: have its upstreams probed now, so the hold sees them as they are.
+        if (e.data.path.state === 'down') for (const up of this.upstreamsOf(e.data.deviceId)) this.deps.probeNow?.(up);
+        this.onPathState(e.data.deviceId, e.data.path.network);
+      }),
       bus.on('node.status', (e) => this.onStatus(e.data.deviceId, e.data.status)),
       bus.on('link.changed', () => (this.upstreams = null)),
       bus.on('inventory.imported', () => (this.upstreams = null)),
@@ -103,6 +110,19 @@ export class AlertManager {
     if (done && notify) this.deps.ctx.bus.emit('alert.resolved', { alert: done });
   }
 
+  /**
+   * Before a device behind an upstream (camera → hotspot) raises its own alert:
+   * is the upstream perhaps down but not yet seen so? A downstream stream is cut
+   * at once while the upstream's next poll may be seconds away, so ask for that
+   * poll now and look again for up to UPSTREAM_WAITS × 100 ms. True: wait more.
+   */
+  private awaitUpstreams(deviceId: string, attempt: number): boolean {
+    const ups = this.upstreamsOf(deviceId);
+    if (ups.length === 0 || attempt >= UPSTREAM_WAITS) return false;
+    if (attempt === 0) for (const up of ups) this.deps.probeNow?.(up);
+    return true;
+  }
+
   /** Fold into the upstream's open alert; false when the upstream has none yet. */
   private fold(deviceId: string, upstream: string): boolean {
     const host = findOpenAlert(this.deps.ctx.db, 'device_lost', upstream) ?? findOpenAlert(this.deps.ctx.db, 'flapping', upstream);
@@ -138,9 +158,10 @@ export class AlertManager {
     if (upstream) {
       if (this.fold(deviceId, upstream)) return;
       // The upstream's own alert is still on hold: look again shortly (bounded).
-      if (attempt < 20) this.later(`lost:${deviceId}`, 100, () => this.raiseLost(deviceId, attempt + 1));
+      if (attempt < UPSTREAM_WAITS + 20) this.later(`lost:${deviceId}`, 100, () => this.raiseLost(deviceId, attempt + 1));
       return;
     }
+    if (this.awaitUpstreams(deviceId, attempt)) return this.later(`lost:${deviceId}`, 100, () => this.raiseLost(deviceId, attempt + 1));
     for (const a of openAlertsOf(this.deps.ctx.db, deviceId)) if (a.kind === 'path_lost' || a.kind === 'flapping') this.resolve(a, undefined, false);
     this.raise({ kind: 'device_lost', deviceId, network: null, severity: 'critical', message: describeLost(this.name(deviceId), health) });
   }
@@ -190,18 +211,26 @@ export class AlertManager {
     if (findOpenAlert(this.deps.ctx.db, 'flapping', deviceId)) return;
     const upstream = this.downUpstream(deviceId);
     if (upstream) {
-      if (!this.fold(deviceId, upstream) && attempt < 20) this.later(`path:${deviceId}:${network}`, 100, () => this.raisePathLost(deviceId, network, attempt + 1));
+      if (!this.fold(deviceId, upstream) && attempt < UPSTREAM_WAITS + 20) this.later(`path:${deviceId}:${network}`, 100, () => this.raisePathLost(deviceId, network, attempt + 1));
       return;
     }
+    if (this.awaitUpstreams(deviceId, attempt)) return this.later(`path:${deviceId}:${network}`, 100, () => this.raisePathLost(deviceId, network, attempt + 1));
     this.raise({ kind: 'path_lost', deviceId, network, severity: 'warning', message: describePathLost(this.name(deviceId), health, network) });
   }
 
   private onStatus(deviceId: string, status: NodeStatus): void {
     const { options } = this.deps;
     const db = this.deps.ctx.db;
-    const name = this.name(deviceId);
     const level = status.battery?.level;
     const lowBattery = typeof level === 'number' && level < options.batteryLow && !status.battery.charging;
+    // Only these verdicts can raise or resolve anything: when none changed since the
+    // last status of this device, skip the three alert look-ups (status is frequent).
+    const batteryOk = !!status.battery?.charging || (typeof level === 'number' && level >= options.batteryLow + 0.05);
+    const { freeBytes: free, totalBytes: total } = status.storage ?? { freeBytes: 0, totalBytes: 0 };
+    const verdict = `${lowBattery}|${batteryOk}|${status.thermal}|${total > 0 && free / total < options.storageLow}`;
+    if (this.verdicts.get(deviceId) === verdict) return;
+    this.verdicts.set(deviceId, verdict);
+    const name = this.name(deviceId);
     const battery = findOpenAlert(db, 'battery_low', deviceId);
     if (lowBattery && !battery) this.raise({ kind: 'battery_low', deviceId, network: null, severity: 'warning', message: `${name} battery at ${Math.round(level * 100)} % and not charging` });
     else if (!lowBattery && battery && (status.battery.charging || level >= options.batteryLow + 0.05)) this.resolve(battery, `${name} battery OK (${Math.round(level * 100)} %${status.battery.charging ? ', charging' : ''})`);
@@ -225,6 +254,7 @@ export class AlertManager {
     }
   }
 
+  private readonly verdicts = new Map<string, string>();
   private names = new Map<string, string>();
   private name(deviceId: string): string {
     let n = this.names.get(deviceId);

@@ -53,6 +53,12 @@ export class CameraNodeRunner implements ProbeRunner {
     this.req = null;
   }
 
+  probeNow(): void {
+    if (this.stopped || this.polling) return;
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.poll();
+  }
+
   private poll(): void {
     if (this.stopped) return;
     this.pollTimer = setTimeout(() => this.poll(), this.deps.target.intervalMs);

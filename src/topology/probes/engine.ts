@@ -124,6 +124,11 @@ export class ProbeEngine {
     return out;
   }
 
+  /** Probe every path of a device now (alerts ask before blaming a device whose upstream may be down). */
+  probeNow(deviceId: string): void {
+    for (const entry of this.byDevice.get(deviceId) ?? []) entry.runner?.probeNow();
+  }
+
   /** Re-read the map soon (many events from one import collapse into one reload). */
   scheduleReload(): void {
     if (!this.running || this.reloadTimer) return;
@@ -222,8 +227,11 @@ export class ProbeEngine {
       },
       status: (status) => {
         if (!live()) return;
-        // time and uptime change on every answer; only a real change is news.
-        const key = JSON.stringify([status.state, status.battery, status.thermal, status.storage]);
+        // time and uptime change on every answer, battery and storage by a hair; only a
+        // change a crew member sees (state, charging, whole battery %, thermal, 0.1 GB free)
+        // is news. Raw floats made every poll news: a bus event, three alert queries and
+        // an SSE write per poll per path (≈ 3 s CPU per minute at 1,000 nodes).
+        const key = `${status.state}|${status.battery?.charging}|${Math.floor((status.battery?.level ?? 0) * 100)}|${status.thermal}|${Math.floor((status.storage?.freeBytes ?? 0) / 1e8)}|${status.storage?.totalBytes}`;
         const prev = this.statuses.get(target.deviceId);
         this.statuses.set(target.deviceId, { status, key });
         if (prev?.key !== key) this.deps.ctx.bus.emit('node.status', { deviceId: target.deviceId, status });

@@ -34,4 +34,6 @@ export interface RunnerDeps {
 export interface ProbeRunner {
   start(initialDelayMs: number): void;
   stop(): void;
+  /** Probe now rather than at the next interval (no-op while one is in flight). */
+  probeNow(): void;
 }

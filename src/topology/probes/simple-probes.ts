@@ -21,6 +21,12 @@ export class SimpleProbeRunner implements ProbeRunner {
     if (this.timer) clearTimeout(this.timer);
   }
 
+  probeNow(): void {
+    if (this.stopped || this.inFlight) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.tick();
+  }
+
   private tick(): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => this.tick(), this.deps.target.intervalMs);
