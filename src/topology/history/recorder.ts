@@ -11,6 +11,8 @@ import { lt } from 'drizzle-orm';
 import type { Db } from '../store/db.ts';
 import { healthRollups, healthTransitions } from '../store/schema.ts';
 
+/** Paths per compaction transaction: ≈ 15,000 minute rows, tens of ms. */
+const COMPACT_PATHS = 250;
 const ROLLUP_UPSERT = 'insert into health_rollups (device_id, path_key, network, minute, ok_count, fail_count, latency_count, latency_sum_ms, latency_max_ms)';
 /** Adds to a row already there for the same path and minute (flush) or hour (compaction). */
 const ROLLUP_ADD = `on conflict (path_key, minute) do update set
@@ -39,6 +41,9 @@ export class HistoryRecorder implements HealthRecorder {
   private timers: NodeJS.Timeout[] = [];
   private slice: NodeJS.Immediate | null = null;
   private upsert: Statement | null = null;
+  private compactStmts: Record<'oldest' | 'keys' | 'fold' | 'drop', Statement> | null = null;
+  /** First epoch minute (hour-aligned) not yet known to be compacted. */
+  private compactFrom: number | undefined;
 
   constructor(private readonly deps: { db: Db; retentionDays: number; minuteHours?: number; flushMs?: number; onError?: (err: unknown) => void }) {}
 
@@ -100,7 +105,10 @@ export class HistoryRecorder implements HealthRecorder {
     const sqlite = this.client();
     const upsert = (this.upsert ??= sqlite.prepare(`${ROLLUP_UPSERT} values (?, ?, ?, ?, ?, ?, ?, ?, ?) ${ROLLUP_ADD}`));
     sqlite.transaction(() => {
-      for (const b of rows) upsert.run(b.deviceId, b.pathKey, b.network, b.minute, b.ok, b.fail, b.latencyCount, b.latencySum, b.latencyMax);
+      for (const b of rows) {
+        if (this.compactFrom !== undefined && b.minute < this.compactFrom) this.compactFrom = Math.floor(b.minute / 60) * 60;
+        upsert.run(b.deviceId, b.pathKey, b.network, b.minute, b.ok, b.fail, b.latencyCount, b.latencySum, b.latencyMax);
+      }
     })();
   }
 
@@ -114,35 +122,50 @@ export class HistoryRecorder implements HealthRecorder {
 
   /**
    * Fold per-minute rows older than `minuteHours` into one row per path per hour
-   * (at the hour's first minute), one hour per transaction so a long backlog
-   * never holds the database in one piece. Idempotent: an hour already compacted
-   * has only that row left. Returns how many minute rows were folded away.
+   * (at the hour's first minute), in chunks of COMPACT_PATHS paths of one hour,
+   * each its own transaction. Idempotent: an hour already compacted has only that
+   * row left. Stops after `maxChunks`; returns how many minute rows were folded.
    */
-  compact(now = Date.now(), maxHours = Number.POSITIVE_INFINITY): number {
+  compact(now = Date.now(), maxChunks = Number.POSITIVE_INFINITY): number {
     const minuteHours = this.deps.minuteHours ?? 48;
     // Whole hours only, so an hour is never half minutes, half compacted.
     const cutoff = Math.floor((now - minuteHours * 3_600_000) / 3_600_000) * 60;
     const sqlite = this.client();
-    const hours = sqlite.prepare('select distinct minute / 60 as h from health_rollups where minute < ? and minute % 60 != 0 order by h').pluck().all(cutoff) as number[];
-    const fold = sqlite.prepare(`${ROLLUP_UPSERT}
-      select min(device_id), path_key, min(network), ?, sum(ok_count), sum(fail_count), sum(latency_count), sum(latency_sum_ms), max(latency_max_ms)
-      from health_rollups where minute > ? and minute < ? group by path_key ${ROLLUP_ADD}`);
-    const drop = sqlite.prepare('delete from health_rollups where minute > ? and minute < ?');
+    const s = (this.compactStmts ??= {
+      oldest: sqlite.prepare('select min(minute) from health_rollups').pluck(),
+      keys: sqlite.prepare('select distinct path_key from health_rollups where minute > ? and minute < ? order by path_key').pluck(),
+      fold: sqlite.prepare(`${ROLLUP_UPSERT}
+        select min(device_id), path_key, min(network), ?, sum(ok_count), sum(fail_count), sum(latency_count), sum(latency_sum_ms), max(latency_max_ms)
+        from health_rollups where path_key between ? and ? and minute > ? and minute < ? group by path_key ${ROLLUP_ADD}`),
+      drop: sqlite.prepare('delete from health_rollups where path_key between ? and ? and minute > ? and minute < ?'),
+    });
+    // Hours before the watermark are done (flush lowers it for a late minute).
+    let first: number = this.compactFrom ?? Math.floor(((s.oldest.get() as number | null) ?? cutoff) / 60) * 60;
     let folded = 0;
-    for (const h of hours.slice(0, maxHours)) {
-      const first = h * 60;
+    let chunks = 0;
+    while (first < cutoff && chunks < maxChunks) {
+      const keys = s.keys.all(first, first + 60) as string[];
+      if (keys.length === 0) {
+        first += 60;
+        continue;
+      }
+      const chunk = keys.slice(0, COMPACT_PATHS);
+      const lo = chunk[0] as string;
+      const hi = chunk[chunk.length - 1] as string;
       folded += sqlite.transaction(() => {
-        fold.run(first, first, first + 60);
-        return drop.run(first, first + 60).changes;
+        s.fold.run(first, lo, hi, first, first + 60);
+        return s.drop.run(lo, hi, first, first + 60).changes;
       })();
+      chunks++;
     }
+    this.compactFrom = first;
     return folded;
   }
 
-  /** Compact a few hours at a time, yielding between, so probing never waits long. */
+  /** Compact one chunk at a time, yielding between, so probing never waits long. */
   private compactInSlices(): void {
     const step = () => this.safe(() => {
-      if (this.compact(Date.now(), 4) > 0 && this.timers.length) this.slice = setImmediate(step);
+      if (this.compact(Date.now(), 1) > 0 && this.timers.length) this.slice = setImmediate(step);
     });
     step();
   }
