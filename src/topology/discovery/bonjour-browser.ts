@@ -6,7 +6,7 @@
 import { Bonjour, type Service } from 'bonjour-service';
 import ipaddr from 'ipaddr.js';
 import type { Ctx } from '../context.ts';
-import { fetchNodeInfo } from './fingerprint.ts';
+import { fetchNodeInfo, safeApiPath } from './fingerprint.ts';
 import { markDiscoveryGone, recordDiscovery } from './inbox.ts';
 import { mdnsSocketOptions, resolveMdnsHostnames } from './mdns-prober.ts';
 import type { Discovered, NodeInfo } from './types.ts';
@@ -121,7 +121,8 @@ export class BonjourBrowser {
   private async handleUp(s: Service): Promise<Discovered | null> {
     if (this.stopped) return null;
     const advertisedId = txtString(s.txt, 'id');
-    const apiPath = txtString(s.txt, 'path') ?? '/api/v1';
+    // The TXT path is the advertiser's word: only a plain path is used, else the contract's.
+    const apiPath = safeApiPath(txtString(s.txt, 'path'));
     let found: { ip: string; info: NodeInfo } | null = null;
     const ips = await this.candidates(s);
     for (const ip of ips) {

@@ -11,6 +11,37 @@ export function baseUrl(ip: string, port: number): string {
   return `http://${ip.includes(':') ? `[${ip}]` : ip}:${port}`;
 }
 
+/** The contract's API base path, used when an advertised one is unusable. */
+export const DEFAULT_API_PATH = '/api/v1';
+
+// A plain absolute path only: no '@', ':', '?', '#', '%' or '//' trick can move the host.
+const API_PATH_RE = /^\/[A-Za-z0-9._~/-]*$/;
+
+/**
+ * `path` if it is a plain absolute URL path, else the contract's `/api/v1`.
+ * Advertised paths (Bonjour TXT) come from anyone on the network: one like
+ * `@attacker.example/x` would otherwise turn `http://ip:port` + path into a
+ * request to another host.
+ */
+export function safeApiPath(path: string | null | undefined): string {
+  return typeof path === 'string' && API_PATH_RE.test(path) && !path.startsWith('//') ? path : DEFAULT_API_PATH;
+}
+
+/**
+ * `<path>/info` on the node at ip:port, or null when the resulting URL would
+ * leave that origin (a second line of defence behind {@link safeApiPath}).
+ */
+export function nodeInfoUrl({ ip, port, apiPath }: { ip: string; port: number; apiPath: string }): URL | null {
+  const base = baseUrl(ip, port);
+  let url: URL;
+  try {
+    url = new URL(`${apiPath.replace(/\/+$/, '')}/info`, base);
+  } catch {
+    return null;
+  }
+  return url.origin === new URL(base).origin ? url : null;
+}
+
 /** Does ip:port accept a TCP connection within `timeoutMs`? */
 export function isPortOpen({ ip, port, timeoutMs, signal }: { ip: string; port: number; timeoutMs: number; signal?: AbortSignal }): Promise<boolean> {
   return new Promise((resolve) => {
@@ -35,12 +66,13 @@ export function isPortOpen({ ip, port, timeoutMs, signal }: { ip: string; port: 
 
 /**
  * The node's `/info` answer, or null when nothing answers, the answer is not
- * JSON, or it is not a camera-node info document.
+ * JSON, it is not a camera-node info document, or the path would lead off
+ * the node's ip:port.
  */
 export async function fetchNodeInfo({
   ip,
   port,
-  apiPath = '/api/v1',
+  apiPath = DEFAULT_API_PATH,
   timeoutMs = 1500,
   signal,
 }: {
@@ -50,9 +82,11 @@ export async function fetchNodeInfo({
   timeoutMs?: number;
   signal?: AbortSignal;
 }): Promise<NodeInfo | null> {
+  const url = nodeInfoUrl({ ip, port, apiPath });
+  if (!url) return null;
   const timeout = AbortSignal.timeout(timeoutMs);
   try {
-    const res = await fetch(`${baseUrl(ip, port)}${apiPath.replace(/\/$/, '')}/info`, {
+    const res = await fetch(url, {
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       headers: { accept: 'application/json' },
     });
