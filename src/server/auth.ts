@@ -43,12 +43,14 @@ export interface Caller {
 /** Access settings of one app: built once by buildApp. */
 export interface Access {
   /**
-   * open: everyone is admin (auth off, or auto on a loopback host); required:
-   * every request signs in (auth on); remote: auto on a non-loopback host,
-   * where a request from this machine to a loopback address (and not through
-   * tailscale serve) is as open as it would be on a loopback-only server.
+   * open: everyone is admin (auth off); required: every request signs in
+   * (auth on); loopback: auto on a loopback host, open to this machine except
+   * requests through tailscale serve (they carry a tailnet user's identity, so
+   * they sign in by it); remote: auto on a non-loopback host, where a request
+   * from this machine to a loopback address (and not through tailscale serve)
+   * is as open as it would be on a loopback-only server.
    */
-  mode: 'open' | 'required' | 'remote';
+  mode: 'open' | 'required' | 'loopback' | 'remote';
   rules: TailscaleRoleRule[];
   sessionTtlMs: number;
   limiter: LoginLimiter;
@@ -66,7 +68,7 @@ export function createAccess(deps: AppDeps): Access {
     throw new RigmapError('validation_failed', `--auth off is only allowed when rigmap listens on loopback; --host ${host} lets others in, so sign-in stays on (create an admin with: rigmap user add NAME --role admin)`);
   }
   return {
-    mode: auth === 'on' ? 'required' : auth === 'off' || loopback ? 'open' : 'remote',
+    mode: auth === 'on' ? 'required' : auth === 'off' ? 'open' : loopback ? 'loopback' : 'remote',
     rules: parseTailscaleRoles(deps.config.tailscaleRoles ?? ''),
     sessionTtlMs: Math.round((deps.config.sessionHours ?? 12) * 3_600_000),
     limiter: new LoginLimiter(),
@@ -96,10 +98,13 @@ type SocketEnv = { incoming?: { socket?: { remoteAddress?: string; localAddress?
 
 /** Does sign-in apply to this request? (See Access.mode.) */
 export function authApplies(access: Access, c: Context): boolean {
-  if (access.mode !== 'remote') return access.mode === 'required';
+  if (access.mode === 'required' || access.mode === 'open') return access.mode === 'required';
+  // tailscale serve connects from loopback but on behalf of a tailnet user: never "this machine".
+  const viaServe = c.req.header('tailscale-user-login') !== undefined;
+  if (access.mode === 'loopback') return viaServe;
   const env = c.env as (SocketEnv & { server?: SocketEnv }) | undefined;
   const socket = (env?.server ?? env)?.incoming?.socket;
-  const local = isLoopback(socket?.remoteAddress) && isLoopback(socket?.localAddress) && c.req.header('tailscale-user-login') === undefined;
+  const local = isLoopback(socket?.remoteAddress) && isLoopback(socket?.localAddress) && !viaServe;
   return !local;
 }
 

@@ -67,6 +67,22 @@ describe('Tailscale identity and modes', () => {
     expect(audit.entries[0]).toMatchObject({ action: 'device.created', target: 'cam-a', actor: 'local', via: 'open', remote: '127.0.0.1' });
   });
 
+  it('auto on a loopback host: open to this machine, but tailscale serve callers sign in by their Tailscale role', async () => {
+    const { server } = await serve({ host: '127.0.0.1', auth: 'auto', tailscaleRoles: 'boss@x=admin' });
+    const json = { 'content-type': 'application/json' };
+    expect((await fetch(`${server.url}/api/devices`, { method: 'POST', headers: json, body: '{"id":"cam-a","role":"camera"}' })).status).toBe(201);
+    const stranger = { 'Tailscale-User-Login': 'stranger@x' };
+    expect((await (await fetch(`${server.url}/api/auth/me`, { headers: stranger })).json())).toMatchObject({ auth: 'on', user: null });
+    expect((await fetch(`${server.url}/api/devices/cam-a`, { method: 'DELETE', headers: stranger })).status).toBe(401);
+    expect((await fetch(`${server.url}/api/tokens`, { method: 'POST', headers: { ...stranger, ...json }, body: '{"name":"mine","role":"admin"}' })).status).toBe(401);
+    const boss = { 'Tailscale-User-Login': 'boss@x' };
+    const me = await (await fetch(`${server.url}/api/auth/me`, { headers: boss })).json();
+    expect(me).toMatchObject({ auth: 'on', user: { login: 'boss@x', role: 'admin', via: 'tailscale' } });
+    const withCsrf = { ...boss, ...json, 'x-rigmap-csrf': me.csrf };
+    expect((await fetch(`${server.url}/api/tokens`, { method: 'POST', headers: withCsrf, body: '{"name":"boss-token","role":"admin"}' })).status).toBe(201);
+    expect((await fetch(`${server.url}/api/devices/cam-a`, { method: 'DELETE', headers: withCsrf })).status).toBeLessThan(300);
+  });
+
   it('refuses --auth off on a non-loopback host', async () => {
     const { dir, cleanup } = makeTempDir();
     cleanups.push(cleanup);

@@ -33,8 +33,8 @@ afterEach(async () => {
   rig.close();
 });
 
-function appWithTailscale() {
-  const config = loadConfig({ db: rig.store.path, port: 0, tailscaleApiBase: api.url, tailscaleSocket: local.socketPath, tailscaleSync: 'off' }, SAFE_ENV);
+function appWithTailscale(extra: Record<string, unknown> = {}) {
+  const config = loadConfig({ db: rig.store.path, port: 0, tailscaleApiBase: api.url, tailscaleSocket: local.socketPath, tailscaleSync: 'off', ...extra }, SAFE_ENV);
   const tailscale = new TailscaleService({
     ctx: () => ({ db: rig.store.db, bus: rig.bus }),
     settings: settingsFromConfig(config),
@@ -103,7 +103,8 @@ describe('who is viewing', () => {
   let server: ServerType;
   let url: string;
   beforeEach(async () => {
-    const { app } = appWithTailscale();
+    // tailscale serve callers sign in by their Tailscale identity, even on a loopback host.
+    const { app } = appWithTailscale({ tailscaleRoles: 'crew-a@example.com=admin' });
     await new Promise<void>((ok) => {
       server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => {
         url = `http://127.0.0.1:${info.port}`;
@@ -120,7 +121,8 @@ describe('who is viewing', () => {
     const headers = { 'Tailscale-User-Login': 'crew-a@example.com', 'Tailscale-User-Name': 'Crew Member A' };
     const who = await (await fetch(`${url}/api/whoami`, { headers })).json();
     expect(who).toEqual({ viewer: { login: 'crew-a@example.com', name: 'Crew Member A', node: null, via: 'tailscale-serve' }, actor: 'crew-a@example.com' });
-    const res = await fetch(`${url}/api/devices/cam-a`, { method: 'PATCH', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ notes: 'left' }) });
+    const { csrf } = await (await fetch(`${url}/api/auth/me`, { headers })).json();
+    const res = await fetch(`${url}/api/devices/cam-a`, { method: 'PATCH', headers: { ...headers, 'content-type': 'application/json', 'x-rigmap-csrf': csrf }, body: JSON.stringify({ notes: 'left' }) });
     expect(res.status).toBe(200);
     expect(actors).toEqual(['crew-a@example.com']);
   });
