@@ -78,12 +78,13 @@ describe('rigmap check: the roll call against a simulated rig', () => {
     const server: RunningServer = await startServer(config, { logger: createLogger({ logLevel: 'silent' }) });
     try {
       await rig.applyFault('cam-03', { mode: 'tailscale-down' });
-      // Until the engine has seen the fault, the report may still be green: poll (bounded) for the verdict.
+      // Right after start paths may still be unknown, and the fault takes a moment to be seen: poll (bounded) until it settles.
       let report: RollCallReport | undefined;
       for (let i = 0; i < 100; i++) {
         report = (await (await fetch(`${server.url}/api/check`)).json()) as RollCallReport;
         const cam3 = report.devices.find((d) => d.id === 'cam-03');
-        if (cam3?.paths.some((p) => p.network === 'tailscale' && !p.ok) && report.devices.filter((d) => d.id !== 'cam-03').every((d) => d.ok)) break;
+        const settled = cam3?.paths.some((p) => p.network === 'tailscale' && !p.ok) && cam3.paths.some((p) => p.network === 'lan' && p.ok);
+        if (settled && report.devices.filter((d) => d.id !== 'cam-03').every((d) => d.ok)) break;
         await new Promise((r) => setTimeout(r, 100));
       }
       expect(report?.ok).toBe(false);
