@@ -62,8 +62,18 @@ function toDiscovered(row: Row, devices: Device[]): Discovered {
   };
 }
 
-/** Record that `deviceId` answered at this address: refresh last-seen, add the address if it is new. */
-function touchDeviceAddress(db: DbLike, deviceId: string, f: Finding, seenAt: string): boolean {
+/** Address sources rigmap wrote itself from a sighting; only these are ever replaced by a later one. */
+const DISCOVERED_SOURCES: readonly string[] = ['bonjour', 'scan'];
+
+/**
+ * Record that `deviceId` answered at this address: refresh last-seen, or learn
+ * the address. When the node was recognised by its own id at a new IP, it moved
+ * (a DHCP change): the discovery-sourced address on that network is replaced
+ * rather than kept beside the new one, which would be probed as down forever.
+ * Manual, imported and Tailscale addresses are a person's or the tailnet's
+ * word and are never changed here. Returns whether the device's addresses changed.
+ */
+function touchDeviceAddress(db: DbLike, deviceId: string, f: Finding, seenAt: string, byNodeId: boolean): boolean {
   const rows = db.select().from(addresses).where(eq(addresses.deviceId, deviceId)).all();
   const host = normalizeHostname(f.hostname);
   const source = f.source === 'scan' ? 'scan' : 'bonjour';
@@ -78,7 +88,16 @@ function touchDeviceAddress(db: DbLike, deviceId: string, f: Finding, seenAt: st
     db.update(addresses).set({ lastSeen: seenAt, ...(f.ip ? { ip: f.ip } : {}) }).where(eq(addresses.id, byHost.id)).run();
     return Boolean(f.ip);
   }
-  db.insert(addresses).values({ deviceId, network: networkOf(f.ip), ip: f.ip, hostname: host, source, lastSeen: seenAt }).run();
+  const network = networkOf(f.ip);
+  const stale = byNodeId && f.ip ? rows.filter((a) => a.network === network && a.ip !== null && DISCOVERED_SOURCES.includes(a.source)) : [];
+  if (stale.length) {
+    const [keep, ...rest] = stale;
+    db.update(addresses).set({ ip: f.ip, hostname: host ?? keep!.hostname, source, lastSeen: seenAt }).where(eq(addresses.id, keep!.id)).run();
+    // More than one on the network (left by earlier moves): the node has one address there now.
+    for (const a of rest) db.delete(addresses).where(eq(addresses.id, a.id)).run();
+    return true;
+  }
+  db.insert(addresses).values({ deviceId, network, ip: f.ip, hostname: host, source, lastSeen: seenAt }).run();
   return true;
 }
 
@@ -121,7 +140,7 @@ export function recordDiscovery({ ctx, finding }: { ctx: Ctx; finding: Finding }
     };
     if (!old || old.goneAt) change = 'found';
     else if (old.ip !== values.ip || old.port !== values.port || old.hostname !== values.hostname || old.info !== info || old.status !== status) change = 'updated';
-    if (match && touchDeviceAddress(tx, match.device.id, finding, seenAt)) addressAddedTo = match.device.id;
+    if (match && touchDeviceAddress(tx, match.device.id, finding, seenAt, match.by === 'node-id')) addressAddedTo = match.device.id;
     return old
       ? tx.update(discovered).set(values).where(eq(discovered.id, old.id)).returning().get()
       : tx.insert(discovered).values({ ...values, key, firstSeen: seenAt }).returning().get();
