@@ -7,6 +7,7 @@ import type { Ctx } from '../context.ts';
 import { loadDevices, normalizeHostname } from '../device-rows.ts';
 import { RigmapError } from '../errors.ts';
 import { hostnameSchema } from '../model.ts';
+import { cameraNodeService } from '../services.ts';
 import { fetchNodeInfo } from './fingerprint.ts';
 import { recordDiscovery } from './inbox.ts';
 import { CONTRACT_PORT } from './subnet-scan.ts';
@@ -101,7 +102,7 @@ export interface HostProbeResult {
 export function expectedMdnsHosts({ ctx }: { ctx: Ctx }): ExpectedHost[] {
   const out = new Map<string, ExpectedHost>();
   for (const d of loadDevices(ctx.db)) {
-    const svc = d.services.find((s) => s.name === 'camera-node') ?? d.services.find((s) => s.protocol === 'http');
+    const svc = cameraNodeService(d) ?? d.services.find((s) => s.protocol === 'http');
     for (const a of d.addresses) {
       const host = normalizeHostname(a.hostname);
       if (host?.endsWith('.local')) out.set(host, { hostname: host, port: svc?.port ?? CONTRACT_PORT, apiPath: svc?.path ?? '/api/v1' });

@@ -32,10 +32,8 @@ export function relayableService(device: Device, name: string): Service | undefi
   return s && (s.protocol === 'http' || s.protocol === 'https') ? s : undefined;
 }
 
-/** The camera-node API of a device (name camera-node, or path /api/v1). */
-export function cameraNodeService(device: Device): Service | undefined {
-  return device.services.find((s) => (s.name === 'camera-node' || s.path === '/api/v1') && (s.protocol === 'http' || s.protocol === 'https'));
-}
+/** The camera-node API of a device: the shared rule of ../services.ts. */
+export { cameraNodeService } from '../services.ts';
 
 /**
  * Every usable path to `service` of `device`, best first. Addresses outside the
