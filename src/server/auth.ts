@@ -56,6 +56,8 @@ export interface Access {
   limiter: LoginLimiter;
   /** Per-process key of the CSRF tokens of Tailscale callers (they have no session row). */
   secret: Buffer;
+  /** Host names an open (not signed-in) request may be addressed to, besides loopback ones. */
+  allowedHosts: Set<string>;
 }
 
 const LOOPBACK_NAMES = new Set(['localhost', 'ip6-localhost']);
@@ -73,6 +75,7 @@ export function createAccess(deps: AppDeps): Access {
     sessionTtlMs: Math.round((deps.config.sessionHours ?? 12) * 3_600_000),
     limiter: new LoginLimiter(),
     secret: randomBytes(32),
+    allowedHosts: new Set([normalHost(host), ...(deps.config.allowedHosts ?? []).map(normalHost)]),
   };
 }
 
@@ -132,6 +135,30 @@ function identify(deps: AppDeps, access: Access, c: Context): Caller | Response 
   return { role: null, actor: viewer?.login ?? 'anonymous', via: 'anonymous', csrf: null };
 }
 
+/** A host name as compared: lower case, no IPv6 brackets, no trailing dot. */
+const normalHost = (name: string) => name.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+
+/** The host name this request was addressed to (the Host header without its port). */
+function requestHostname(c: Context): string | null {
+  const raw = c.req.header('host') ?? new URL(c.req.url).host;
+  try {
+    return normalHost(new URL(`http://${raw}`).hostname);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * May an open (not signed-in) request be answered? Only when it was addressed
+ * to a loopback name, --host or --allowed-hosts: a web page on another site can
+ * point its own name at 127.0.0.1 (DNS rebinding) and would otherwise read and
+ * change everything through the visitor's browser, Origin and Host agreeing.
+ */
+function openHostAllowed(access: Access, hostname: string | null): boolean {
+  if (!hostname) return false;
+  return LOOPBACK_NAMES.has(hostname) || hostname.endsWith('.localhost') || isLoopback(hostname) || access.allowedHosts.has(hostname);
+}
+
 /** Is an Origin header (when a browser sent one) this server's own? */
 function sameOrigin(c: Context): boolean {
   const origin = c.req.header('origin');
@@ -159,6 +186,12 @@ export function authenticate(deps: AppDeps, access: Access): MiddlewareHandler {
   return async (c, next) => {
     const caller = identify(deps, access, c);
     if (caller instanceof Response) return caller;
+    if (caller.via === 'open') {
+      const hostname = requestHostname(c);
+      if (!openHostAllowed(access, hostname)) {
+        return refuse(c, 'forbidden', `rigmap is open without sign-in here, so it only answers when opened as localhost, 127.0.0.1 or its --host; "${hostname ?? ''}" is not one of them. Open it by one of those, add the name to --allowed-hosts (RIGMAP_ALLOWED_HOSTS), or turn sign-in on (--auth on)`);
+      }
+    }
     const method = c.req.method;
     const pattern = routePatternOf(c);
     const { need } = requirementOf(method, pattern);

@@ -89,6 +89,10 @@ export const CONFIG_OPTIONS = [
     schema: z.string().default('').refine((v) => { try { parseTailscaleRoles(v); return true; } catch { return false; } }, { error: 'must be login=role or tag:name=role pairs, role viewer, operator or admin' }),
   },
   { key: 'sessionHours', flag: '--session-hours', env: 'RIGMAP_SESSION_HOURS', description: 'hours a dashboard sign-in lasts', schema: num(0.01, 24 * 30).default(12) },
+  {
+    key: 'allowedHosts', flag: '--allowed-hosts', env: 'RIGMAP_ALLOWED_HOSTS', description: 'comma-separated host names (besides localhost, 127.x, ::1 and --host) rigmap answers by while it is open without sign-in, e.g. "rig-mac.local"; guards against DNS rebinding',
+    schema: z.string().default('').transform((v) => v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)),
+  },
 ] as const satisfies readonly ConfigOption[];
 
 /** The resolved settings: one field per CONFIG_OPTIONS row, typed by its schema. */

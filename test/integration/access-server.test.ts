@@ -5,6 +5,7 @@
  * tokens and group commands.
  */
 import { spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -24,6 +25,20 @@ async function serve(extra: Record<string, unknown>): Promise<{ server: RunningS
   const server = await startServer(loadConfig({ db, port: 0, logLevel: 'silent', probes: 'off', bonjour: 'off', probeCidrs: '127.0.0.0/8', mdnsInterface: '127.0.0.1', ...extra }, {}));
   cleanups.push(cleanup, () => server.close());
   return { server, db };
+}
+
+/** A request with exactly these headers (fetch replaces Host with the URL's). */
+function rawRequest(base: string, path: string, { method = 'GET', headers = {}, body }: { method?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(new URL(path, base), { method, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 const BIN = fileURLToPath(new URL('../../bin/rigmap.js', import.meta.url));
@@ -81,6 +96,24 @@ describe('Tailscale identity and modes', () => {
     const withCsrf = { ...boss, ...json, 'x-rigmap-csrf': me.csrf };
     expect((await fetch(`${server.url}/api/tokens`, { method: 'POST', headers: withCsrf, body: '{"name":"boss-token","role":"admin"}' })).status).toBe(201);
     expect((await fetch(`${server.url}/api/devices/cam-a`, { method: 'DELETE', headers: withCsrf })).status).toBeLessThan(300);
+  });
+
+  it('while open, answers only requests addressed to loopback, --host or --allowed-hosts (DNS rebinding)', async () => {
+    const { server } = await serve({ host: '127.0.0.1', auth: 'auto', allowedHosts: 'Rig-Mac.local' });
+    const as = (host: string, method = 'GET', body?: string) => rawRequest(server.url, '/api/devices', { method, body, headers: { host, origin: `http://${host}`, 'content-type': 'application/json' } });
+    const refused = await as(`evil.example:${server.port}`, 'POST', '{"id":"cam-evil","role":"camera"}');
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body).error.message).toMatch(/evil\.example.*--allowed-hosts/);
+    expect((await as(`evil.example:${server.port}`)).status).toBe(403);
+    for (const host of [`127.0.0.1:${server.port}`, `localhost:${server.port}`, `[::1]:${server.port}`, `rig-mac.local:${server.port}`]) expect((await as(host)).status, host).toBe(200);
+    expect((await as(`localhost:${server.port}`, 'POST', '{"id":"cam-a","role":"camera"}')).status).toBe(201);
+    expect(JSON.parse((await as(`127.0.0.1:${server.port}`)).body).devices.map((d: { id: string }) => d.id)).toEqual(['cam-a']);
+  });
+
+  it('does not limit the Host of signed-in requests', async () => {
+    const { server } = await serve({ host: '127.0.0.1', auth: 'on', tailscaleRoles: 'alice@example.com=viewer' });
+    const res = await rawRequest(server.url, '/api/devices', { headers: { host: 'rig.example', 'Tailscale-User-Login': 'alice@example.com' } });
+    expect(res.status).toBe(200);
   });
 
   it('refuses --auth off on a non-loopback host', async () => {
