@@ -33,6 +33,31 @@ describe('path state machine', () => {
     expect(m.state).toBe('up');
   });
 
+  it('stream events do not cancel failed polls: a node beating on its stream but failing /status goes down after K', () => {
+    const m = new PathMachine({ ...opts, failuresToDown: 3 });
+    m.succeed(0, 1, 'HTTP 200 from /api/v1/status');
+    for (let i = 1; i <= 3; i++) {
+      m.fail(i * 10, { ...poll, reason: 'unreadable answer from /api/v1/status (not a camera-node status)', category: 'bad_answer' });
+      m.succeed(i * 10 + 1, null, 'heartbeat received', 'stream');
+      m.succeed(i * 10 + 2, null, 'heartbeat received', 'stream');
+    }
+    expect(m.state).toBe('down');
+    expect(m.lastError).toMatch(/unreadable answer from \/api\/v1\/status/);
+    // More beats do not bring it back while /status still fails; a poll that answers does.
+    expect(m.succeed(50, null, 'heartbeat received', 'stream')).toBeNull();
+    expect(m.state).toBe('down');
+    expect(m.succeed(60, 2, 'HTTP 200 from /api/v1/status')?.to).toBe('up');
+  });
+
+  it('a stream failure does not count toward K and a stream hello brings a path up when polls answer', () => {
+    const m = new PathMachine(opts);
+    m.succeed(0, 1, 'ok');
+    expect(m.fail(1, { reason: 'heartbeat silent for 2.5 s', category: 'heartbeat_silent', immediate: true, source: 'stream' })?.to).toBe('down');
+    expect(m.succeed(2, null, 'event stream open', 'stream')?.to).toBe('up');
+    expect(m.fail(3, poll)).toBeNull();
+    expect(m.state).toBe('up');
+  });
+
   it('needs M successes to come back', () => {
     const m = new PathMachine({ ...opts, successesToUp: 3 });
     m.fail(0, refused);

@@ -25,6 +25,16 @@ export function parseNodeStatus(text: string): NodeStatus | null {
   }
 }
 
+/** The JSON object an SSE event carries; null when it is not one (garbled). */
+function parseEventData(text: string): object | null {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === 'object' ? v : null;
+  } catch {
+    return null;
+  }
+}
+
 /** SSE + poll prober of one camera-node path. */
 export class CameraNodeRunner implements ProbeRunner {
   private stopped = false;
@@ -97,7 +107,7 @@ export class CameraNodeRunner implements ProbeRunner {
       ended = true;
       if (this.silenceTimer) clearTimeout(this.silenceTimer);
       req.destroy();
-      sink.fail({ reason, category, immediate: true });
+      sink.fail({ reason, category, immediate: true, source: 'stream' });
       this.scheduleReconnect();
     };
     this.streamStarted = Date.now();
@@ -164,25 +174,29 @@ export class CameraNodeRunner implements ProbeRunner {
 
   private onMessage(msg: EventSourceMessage): void {
     if (this.stopped) return;
+    if (msg.event !== 'hello' && msg.event !== 'status' && msg.event !== 'heartbeat') return; // markers, future events
     const now = Date.now();
-    if (msg.id) this.lastEventId = msg.id;
-    const { sink } = this.deps;
-    if (msg.event === 'hello') {
-      try {
-        const hb = (JSON.parse(msg.data) as { heartbeatMs?: unknown }).heartbeatMs;
-        if (typeof hb === 'number' && hb > 0) this.heartbeatMs = hb;
-      } catch {
-        // a hello without JSON still proves the node answers
-      }
-    } else if (msg.event === 'status') {
-      const status = parseNodeStatus(msg.data);
-      if (status) sink.status(status);
-    } else if (msg.event !== 'heartbeat') {
-      return;
+    const { sink, target } = this.deps;
+    // Contract: hello, status and heartbeat carry JSON. Data that does not parse is a
+    // broken node (bad build, captive portal), not a beat: the stream has lost sync, so
+    // it is ended and the path marked down with the reason a crew member can act on.
+    const data = parseEventData(msg.data);
+    if (data === null) {
+      return this.endCurrent?.(`garbled ${msg.event} event from ${hostPort(target)} (not JSON)`, 'bad_answer');
     }
+    if (msg.event === 'status') {
+      const status = parseNodeStatus(msg.data);
+      if (!status) return this.endCurrent?.(`unreadable status event from ${hostPort(target)} (not a camera-node status)`, 'bad_answer');
+      sink.status(status);
+    }
+    if (msg.event === 'hello') {
+      const hb = (data as { heartbeatMs?: unknown }).heartbeatMs;
+      if (typeof hb === 'number' && hb > 0) this.heartbeatMs = hb;
+    }
+    if (msg.id) this.lastEventId = msg.id;
     this.lastBeat = now;
     sink.heartbeat(now);
-    sink.ok(null, msg.event === 'hello' ? 'event stream open' : `${msg.event} received`);
+    sink.ok(null, msg.event === 'hello' ? 'event stream open' : `${msg.event} received`, 'stream');
     this.armSilence();
   }
 

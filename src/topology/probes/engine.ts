@@ -208,13 +208,13 @@ export class ProbeEngine {
     const { target } = entry;
     const live = () => this.paths.get(target.key) === entry;
     return {
-      ok: (latencyMs, reason) => {
+      ok: (latencyMs, reason, source = 'poll') => {
         if (!live()) return;
         const now = Date.now();
         this.lastSeen.set(target.deviceId, now);
         if (latencyMs !== null) this.deps.observer?.latency(target, latencyMs);
         this.deps.recorder?.recordSample({ target, ok: true, latencyMs, at: now });
-        const change = entry.machine.succeed(now, latencyMs === null ? null : Math.round(latencyMs * 10) / 10, reason);
+        const change = entry.machine.succeed(now, latencyMs === null ? null : Math.round(latencyMs * 10) / 10, reason, source);
         if (change) this.onChange(entry, change.from, change.reason, now);
       },
       fail: (failure: ProbeFailure) => {

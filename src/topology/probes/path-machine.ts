@@ -23,7 +23,15 @@ export interface ProbeFailure {
   /** Short, bounded label for metrics: refused, timeout, http_error, heartbeat_silent, stream_closed, bad_answer, error. */
   category: string;
   immediate: boolean;
+  /**
+   * Where it came from; default 'poll'. Stream failures (closed, silent, garbled)
+   * are immediate and do not count toward K: K counts failed polls only.
+   */
+  source?: ProbeSource;
 }
+
+/** Which probe an outcome came from: the interval poll or the live event stream. */
+export type ProbeSource = 'poll' | 'stream';
 
 /** What a probe outcome changed. */
 export interface PathChange {
@@ -39,18 +47,25 @@ export class PathMachine {
   latencyMs: number | null = null;
   lastError: string | null = null;
   flapping = false;
-  private failures = 0;
+  /** Failed polls in a row; only a poll that answers resets it (a beating stream does not). */
+  private pollFailures = 0;
   private successes = 0;
   private changes: number[] = [];
 
   constructor(private readonly opts: PathMachineOptions) {}
 
-  /** A probe answered (poll, SSE hello, heartbeat). */
-  succeed(now: number, latencyMs: number | null, reason: string): PathChange | null {
+  /**
+   * A probe answered (poll, SSE hello, heartbeat). A stream event proves the node
+   * is alive but says nothing about its /status: it neither cancels failed polls
+   * nor brings a path up while the last poll failed, so a node answering garbage,
+   * errors or nothing on /status while its stream still beats goes down after K.
+   */
+  succeed(now: number, latencyMs: number | null, reason: string, source: ProbeSource = 'poll'): PathChange | null {
     if (latencyMs !== null) this.latencyMs = latencyMs;
-    this.failures = 0;
+    if (source === 'poll') this.pollFailures = 0;
     this.successes++;
     if (this.state === 'up') return null;
+    if (this.pollFailures > 0) return null;
     if (this.state === 'down' && this.successes < this.opts.successesToUp) return null;
     this.lastError = null;
     return this.move(now, 'up', reason);
@@ -59,10 +74,10 @@ export class PathMachine {
   /** A probe failed. Immediate failures go down at once; polls after K in a row. */
   fail(now: number, failure: ProbeFailure): PathChange | null {
     this.successes = 0;
-    this.failures++;
+    if ((failure.source ?? 'poll') === 'poll') this.pollFailures++;
     this.lastError = failure.reason;
     if (this.state === 'down') return null;
-    if (!failure.immediate && this.failures < this.opts.failuresToDown) return null;
+    if (!failure.immediate && this.pollFailures < this.opts.failuresToDown) return null;
     return this.move(now, 'down', failure.reason);
   }
 

@@ -2,12 +2,13 @@
 import type http from 'node:http';
 import type { LimitFunction } from 'p-limit';
 import type { NodeStatus } from '../health-types.ts';
-import type { ProbeFailure } from './path-machine.ts';
+import type { ProbeFailure, ProbeSource } from './path-machine.ts';
 import type { ProbeTarget } from './targets.ts';
 
 /** Where a runner reports outcomes; the engine feeds them to the path machine. */
 export interface ProbeSink {
-  ok(latencyMs: number | null, reason: string): void;
+  /** An answer; `source` 'stream' for SSE events (they do not cancel failed polls). */
+  ok(latencyMs: number | null, reason: string, source?: ProbeSource): void;
   fail(failure: ProbeFailure): void;
   /** A camera node's /status (from a poll or an SSE `status` event). */
   status(status: NodeStatus): void;
