@@ -18,6 +18,9 @@ const PASS_HEADERS = ['content-type', 'content-length', 'cache-control', 'etag',
 /** Headers of the viewer's request that are passed on; never cookies or credentials. */
 const FORWARD_HEADERS = ['accept', 'last-event-id', 'if-none-match', 'if-modified-since'];
 
+/** Statuses whose answer has no body (the Fetch spec's null body statuses, 101 aside). */
+const NULL_BODY_STATUSES = new Set([204, 205, 304]);
+
 /** Node responses are documents of another party: no script, no plugins, no framing, in a sandbox. */
 export const RELAY_CSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; media-src 'self'; frame-ancestors 'none'";
 
@@ -109,14 +112,22 @@ export function relayRoutes(deps: AppDeps) {
       res.destroy();
       throw new RigmapError('upstream_failed', `${deviceId} answered ${length} bytes, over the relay's ${RELAY_LIMITS.maxBytes}-byte limit`);
     }
+    // 204/205/304 (a node answering If-None-Match) carry no body, and a Response with one would throw.
+    const bodyless = NULL_BODY_STATUSES.has(status) || c.req.method === 'HEAD';
     for (const name of PASS_HEADERS) {
       const v = res.headers[name];
-      if (typeof v === 'string' && !(sse && name === 'content-length')) out.set(name, v);
+      if (typeof v === 'string' && !((sse || NULL_BODY_STATUSES.has(status)) && name === 'content-length')) out.set(name, v);
+    }
+    if (bodyless) {
+      // Nothing will read the node's answer: let its connection go now.
+      res.destroy();
+      abort.abort();
+      return new Response(null, { status, headers: out });
     }
     if (sse) out.set('x-accel-buffering', 'no');
     const body = streamOf(res, sse
       ? { maxBytes: Number.MAX_SAFE_INTEGER, idleMs: RELAY_LIMITS.streamIdleMs, maxMs: RELAY_LIMITS.streamMaxMs, onEnd: () => abort.abort() }
       : { maxBytes: RELAY_LIMITS.maxBytes, idleMs: RELAY_LIMITS.totalMs, maxMs: RELAY_LIMITS.totalMs, onEnd: () => abort.abort() });
-    return new Response(c.req.method === 'HEAD' ? null : body, { status, headers: out });
+    return new Response(body, { status, headers: out });
   });
 }

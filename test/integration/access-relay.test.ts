@@ -34,6 +34,8 @@ beforeAll(async () => {
     const url = req.url ?? '';
     if (url.startsWith('/web/redir-off')) return void res.writeHead(302, { location: `http://${SPY_IP}:${otherPort}/steal` }).end();
     if (url.startsWith('/web/redir-same')) return void res.writeHead(302, { location: '/web/landing?x=1' }).end();
+    if (url.startsWith('/web/etag')) return void (req.headers['if-none-match'] === '"v1"' ? res.writeHead(304, { etag: '"v1"' }).end() : res.writeHead(200, { 'content-type': 'text/plain', etag: '"v1"' }).end('fresh'));
+    if (url.startsWith('/web/empty')) return void res.writeHead(204).end();
     if (url.startsWith('/web/big')) return void res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(17 * 1024 * 1024) }).end(Buffer.alloc(17 * 1024 * 1024));
     res.writeHead(200, { 'content-type': 'text/html', 'set-cookie': 'evil=1' }).end(`<p>page ${url}</p>`);
   });
@@ -95,6 +97,23 @@ describe('reach relay', () => {
     const res = await get('/reach/spy/web/hello?x=1');
     expect(await res.text()).toBe('<p>page /web/hello?x=1</p>');
     expect(res.headers.get('set-cookie')).toBeNull();
+  });
+
+  it('passes a node\'s 304 and 204 on without a body, letting the node connection go', async () => {
+    const fresh = await get('/reach/spy/web/etag');
+    expect(fresh.status).toBe(200);
+    expect(await fresh.text()).toBe('fresh');
+    const cached = await get('/reach/spy/web/etag', { headers: { 'if-none-match': '"v1"' } });
+    expect(cached.status).toBe(304);
+    expect(cached.headers.get('etag')).toBe('"v1"');
+    expect(cached.body).toBeNull();
+    const empty = await get('/reach/spy/web/empty');
+    expect(empty.status).toBe(204);
+    expect(empty.body).toBeNull();
+    // No connection to the node is left behind (polled: closing is asynchronous).
+    const connections = () => new Promise<number>((resolve) => spy.getConnections((_e, n) => resolve(n)));
+    for (let i = 0; i < 100 && (await connections()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await connections()).toBe(0);
   });
 
   it('refuses unregistered devices and services, and services it cannot speak', async () => {
