@@ -95,6 +95,24 @@ describe('API tokens', () => {
     expect((await after.json()).error.message).toMatch(/revoked/);
   });
 
+  it('revokes the tokens a user made when the user is removed, and records it', async () => {
+    rig = await makeAuthRig();
+    const ada = await signIn(rig.app, 'ada', 'correct horse battery');
+    const created = await rig.app.request('/api/tokens', { method: 'POST', ...json({ name: 'ada-script', role: 'viewer' }, { cookie: ada.cookie, 'x-rigmap-csrf': ada.csrf }) });
+    expect(created.status).toBe(201);
+    const token = await created.json();
+    expect(token.createdBy).toBe('ada');
+    const auth = { authorization: `Bearer ${token.secret}` };
+    expect((await rig.app.request('/api/devices', { headers: auth })).status).toBe(200);
+    expect((await rig.app.request('/api/users/ada', { method: 'DELETE', headers: rig.bearer.admin })).status).toBe(200);
+    expect((await rig.app.request('/api/devices', { headers: auth })).status).toBe(401);
+    expect((await rig.app.request('/api/devices', { headers: rig.bearer.viewer })).status).toBe(200); // others' tokens stay
+    const { tokens } = await (await rig.app.request('/api/tokens', { headers: rig.bearer.admin })).json();
+    expect(tokens.find((t: { id: number }) => t.id === token.id).revokedAt).not.toBeNull();
+    const { entries } = await (await rig.app.request('/api/audit', { headers: rig.bearer.admin })).json();
+    expect(entries.map((e: { action: string; target: string; actor: string }) => `${e.action} ${e.target} by ${e.actor}`)).toContain(`token.revoked ada-script (#${token.id}) by token:t-admin`);
+  });
+
   it('records user and token changes in the audit trail with the actor', async () => {
     rig = await makeAuthRig();
     await rig.app.request('/api/users', { method: 'POST', ...json({ login: 'vera', role: 'viewer', password: 'viewer password 1' }, rig.bearer.admin) });

@@ -64,6 +64,18 @@ export function revokeToken({ ctx, ref }: { ctx: Ctx; ref: string | number }): A
   return toToken(revoked);
 }
 
+/**
+ * Revoke every live token `login` created (a removed user's scripts stop with
+ * them). Each is recorded like a revocation by hand. Tokens are tied to their
+ * creator by login (created_by), the only link the table keeps.
+ */
+export function revokeTokensOf({ ctx, login }: { ctx: Ctx; login: string }): ApiToken[] {
+  const rows = ctx.db.update(apiTokens).set({ revokedAt: new Date().toISOString() })
+    .where(and(eq(apiTokens.createdBy, login), isNull(apiTokens.revokedAt))).returning().all();
+  for (const row of rows) ctx.bus.emit('access.changed', { action: 'token.revoked', target: `${row.name} (#${row.id})`, actor: ctx.actor });
+  return rows.map(toToken);
+}
+
 /** The live token behind a bearer secret, or null; notes when it was last used (at most once a minute). */
 export function resolveToken({ ctx, secret }: { ctx: Ctx; secret: string }): ApiToken | null {
   if (!secret.startsWith('rmt_') || secret.length > 200) return null;

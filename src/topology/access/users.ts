@@ -6,6 +6,7 @@ import { parseOrThrow, RigmapError } from '../errors.ts';
 import { users } from '../store/schema.ts';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.ts';
 import { type UserRole, userRoleSchema } from './roles.ts';
+import { revokeTokensOf } from './tokens.ts';
 
 /** A user as the API and CLI show it (never the hash). */
 export interface User {
@@ -50,12 +51,13 @@ export async function addUser({ ctx, input }: { ctx: Ctx; input: unknown }): Pro
   return toUser(row);
 }
 
-/** Remove a user (their sessions go with them). */
+/** Remove a user: their sessions go with them (cascade) and the API tokens they created are revoked. */
 export function removeUser({ ctx, login }: { ctx: Ctx; login: string }): User {
   const found = findUser({ ctx, login });
   if (!found) throw new RigmapError('not_found', `no user "${login}"`, { login });
   ctx.db.delete(users).where(eq(users.id, found.id)).run();
   ctx.bus.emit('access.changed', { action: 'user.removed', target: found.login, actor: ctx.actor });
+  revokeTokensOf({ ctx, login: found.login });
   const { passwordHash: _, ...user } = found;
   return user;
 }
