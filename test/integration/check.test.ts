@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/server/config.ts';
 import { createLogger, type RunningServer, startServer } from '../../src/server/main.ts';
 import { startSimRig, type SimRig } from '../../src/sim/rig.ts';
+import { createToken } from '../../src/topology/access/tokens.ts';
 import { EventBus } from '../../src/topology/events.ts';
 import { importInventory } from '../../src/topology/inventory.ts';
 import type { RollCallReport } from '../../src/topology/rollcall.ts';
@@ -96,6 +99,31 @@ describe('rigmap check: the roll call against a simulated rig', () => {
       expect(viaServer.code).toBe(1);
       expect(viaServer.stdout).toContain('(cam-03)');
     } finally {
+      await server.close();
+    }
+  });
+
+  it('--server signs in with RIGMAP_TOKEN, and says what to do when refused or not talking to rigmap', async () => {
+    const store = openDb(db);
+    const { secret } = createToken({ ctx: { db: store.db, bus: new EventBus(), actor: 'test' }, input: { name: 'check', role: 'viewer' } });
+    store.close();
+    const config = loadConfig({ host: '127.0.0.1', port: 0, db, auth: 'on', logLevel: 'silent', bonjour: false, probeIntervalMs: 500 }, env);
+    const server: RunningServer = await startServer(config, { logger: createLogger({ logLevel: 'silent' }) });
+    // Something that is not rigmap: an HTML page at the address.
+    const page = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>router login</html>'));
+    await new Promise<void>((ok) => page.listen(0, '127.0.0.1', () => ok()));
+    try {
+      const signedIn = await runRigmap(['check', '--server', server.url, '--json'], { RIGMAP_TOKEN: secret });
+      expect(signedIn.stderr).toBe('');
+      expect(JSON.parse(signedIn.stdout).summary.expected).toBe(6);
+      const anonymous = await runRigmap(['check', '--server', server.url], { RIGMAP_TOKEN: '' });
+      expect(anonymous.code).toBe(1);
+      expect(anonymous.stderr).toMatch(/set RIGMAP_TOKEN to a token from `rigmap token create`/);
+      const notRigmap = await runRigmap(['check', '--server', `http://127.0.0.1:${(page.address() as AddressInfo).port}`]);
+      expect(notRigmap.code).toBe(1);
+      expect(notRigmap.stderr).toMatch(/not rigmap's JSON: is --server the address of a rigmap server\?/);
+    } finally {
+      page.close();
       await server.close();
     }
   });

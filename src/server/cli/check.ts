@@ -1,7 +1,7 @@
 /**
  * `rigmap check`: the roll call before a shoot. By default it probes the map
  * itself (a short-lived probe engine, same rules as the server); with --server it
- * asks a running rigmap instead. Exit 0 only when every expected device passes.
+ * asks a running rigmap instead (signed in with RIGMAP_TOKEN when set). Exit 0 only when every expected device passes.
  */
 import type { Command } from 'commander';
 import { EventBus } from '../../topology/events.ts';
@@ -11,7 +11,7 @@ import { RigmapError } from '../../topology/errors.ts';
 import { openDb } from '../../topology/store/db.ts';
 import { loadConfig } from '../config.ts';
 import { healthOptionsFromConfig } from '../health-options.ts';
-import { print } from './shared.ts';
+import { print, serverFetch } from './shared.ts';
 
 /** How long a first look waits for every path to answer one way or the other. */
 const SETTLE_MS = 4000;
@@ -44,19 +44,8 @@ async function localSource(opts: { db?: string; probeCidrs?: string }): Promise<
 }
 
 function serverSource(url: string): RollCallSource {
-  const base = url.replace(/\/+$/, '');
   return {
-    take: async () => {
-      let res: Response;
-      try {
-        res = await fetch(`${base}/api/check`, { signal: AbortSignal.timeout(10_000) });
-      } catch (err) {
-        throw new RigmapError('upstream_failed', `cannot reach rigmap at ${base}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`);
-      }
-      const body = (await res.json()) as RollCallReport & { error?: { code: string; message: string } };
-      if (!res.ok) throw new RigmapError('upstream_failed', `rigmap at ${base} answered ${res.status}: ${body.error?.message ?? 'no reason given'}`);
-      return body;
-    },
+    take: () => serverFetch<RollCallReport>(url, '/api/check', { signal: AbortSignal.timeout(10_000) }),
     close: async () => {},
   };
 }
@@ -73,7 +62,7 @@ export function registerCheck(program: Command): void {
     .description('the roll call before a shoot: every expected device up on its paths, battery, thermal and storage OK; exit 0 only when all pass')
     .option('--json', 'print the report as JSON')
     .option('--wait <seconds>', 're-check until everything passes or this many seconds have gone by')
-    .option('--server <url>', 'ask a running rigmap (e.g. http://127.0.0.1:4747) instead of probing from here')
+    .option('--server <url>', 'ask a running rigmap (e.g. http://127.0.0.1:4747; token in RIGMAP_TOKEN) instead of probing from here')
     .option('--probe-cidrs <list>', 'CIDR ranges that may be probed (env RIGMAP_PROBE_CIDRS; default everything)')
     .option('--db <file>', 'SQLite database (env RIGMAP_DB, default ./data/rigmap.db)')
     .action(async (opts) => {

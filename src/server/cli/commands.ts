@@ -7,10 +7,9 @@
 import type { Command } from 'commander';
 import { sendCommand } from '../../topology/commands/fan-out.ts';
 import { COMMAND_ACTIONS, type CommandReport } from '../../topology/commands/types.ts';
-import { RigmapError } from '../../topology/errors.ts';
 import { parseProbeScope } from '../../topology/probes/scope.ts';
 import { loadConfig } from '../config.ts';
-import { formatTable, print, withStore } from './shared.ts';
+import { formatTable, print, serverFetch, withStore } from './shared.ts';
 import { withAudit } from './users.ts';
 
 function printReport(r: CommandReport): void {
@@ -20,14 +19,8 @@ function printReport(r: CommandReport): void {
   print(`\n${r.action}: ${r.ok} of ${r.total} ok${r.failed ? `, ${r.failed} failed (${r.timedOut} timed out)` : ''}`);
 }
 
-async function viaServer(server: string, body: unknown): Promise<CommandReport> {
-  const token = process.env.RIGMAP_TOKEN;
-  const res = await fetch(new URL('/api/commands', server), {
-    method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body),
-  });
-  const json = (await res.json().catch(() => null)) as (CommandReport & { error?: { code: string; message: string } }) | null;
-  if (!res.ok) throw new RigmapError(res.status === 401 ? 'unauthorized' : res.status === 403 ? 'forbidden' : 'upstream_failed', `${server}: ${json?.error?.message ?? `HTTP ${res.status}`}`);
-  return json as CommandReport;
+function viaServer(server: string, body: unknown): Promise<CommandReport> {
+  return serverFetch<CommandReport>(server, '/api/commands', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }
 
 export function registerCommands(program: Command): void {

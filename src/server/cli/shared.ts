@@ -42,6 +42,49 @@ export function describeError(err: unknown): string {
   return `rigmap: ${String(err)}`;
 }
 
+/**
+ * Ask a running rigmap at `base` (`--server`): signed in with the API token in
+ * RIGMAP_TOKEN when set, answering its JSON. An unreachable server, a 401/403,
+ * an error answer or something that is not rigmap's JSON each become a
+ * RigmapError a crew member can act on.
+ */
+export async function serverFetch<T>(base: string, path: string, init: RequestInit = {}): Promise<T> {
+  const root = base.replace(/\/+$/, '');
+  let url: URL;
+  try {
+    url = new URL(`${root}${path}`);
+  } catch {
+    throw new RigmapError('validation_failed', `--server must be a URL like http://127.0.0.1:4747 (got "${base}")`);
+  }
+  const headers = new Headers(init.headers);
+  const token = process.env.RIGMAP_TOKEN?.trim();
+  if (token) headers.set('authorization', `Bearer ${token}`);
+  let res: Response;
+  try {
+    res = await fetch(url, { ...init, headers });
+  } catch (err) {
+    const cause = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message;
+    throw new RigmapError('upstream_failed', `cannot reach rigmap at ${root}: ${cause}`);
+  }
+  const text = await res.text().catch(() => '');
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  const reason = (body as { error?: { message?: string } } | undefined)?.error?.message;
+  if (res.status === 401) {
+    throw new RigmapError('unauthorized', `rigmap at ${root} refused: ${reason ?? 'sign-in required'}. Sign in: set RIGMAP_TOKEN to a token from \`rigmap token create\``);
+  }
+  if (res.status === 403) throw new RigmapError('forbidden', `rigmap at ${root} refused: ${reason ?? 'not allowed'}`);
+  if (body === undefined) {
+    throw new RigmapError('upstream_failed', `${root} answered HTTP ${res.status} with ${res.headers.get('content-type') ?? 'no content type'}, not rigmap's JSON: is --server the address of a rigmap server?`);
+  }
+  if (!res.ok) throw new RigmapError('upstream_failed', `rigmap at ${root} answered ${res.status}: ${reason ?? 'no reason given'}`);
+  return body as T;
+}
+
 /** Write a line to stdout. */
 export const print = (text: string): void => {
   process.stdout.write(`${text}\n`);
