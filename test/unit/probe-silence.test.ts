@@ -5,6 +5,7 @@
  * silent still is. Against a simulated camera node over real HTTP.
  */
 import http from 'node:http';
+import https from 'node:https';
 import pLimit from 'p-limit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimRig, type SimRig } from '../../src/sim/rig.ts';
@@ -28,8 +29,10 @@ function startRunner() {
   let beats = 0;
   const pollAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const streamAgent = new http.Agent({ keepAlive: false });
+  const tlsPollAgent = new https.Agent({ keepAlive: true, maxSockets: 1 });
+  const tlsStreamAgent = new https.Agent({ keepAlive: false });
   const runner = new CameraNodeRunner({
-    target, limit: pLimit(4), pollAgent, streamAgent, timeoutMs: 3000, heartbeatFactor: 2.5,
+    target, limit: pLimit(4), pollAgent, streamAgent, tlsPollAgent, tlsStreamAgent, timeoutMs: 3000, heartbeatFactor: 2.5,
     sink: { ok: () => undefined, fail: (f) => failures.push(f), status: () => undefined, heartbeat: () => beats++ },
   });
   runner.start(0);
@@ -38,8 +41,7 @@ function startRunner() {
     beats: () => beats,
     stop: () => {
       runner.stop();
-      pollAgent.destroy();
-      streamAgent.destroy();
+      for (const agent of [pollAgent, streamAgent, tlsPollAgent, tlsStreamAgent]) agent.destroy();
     },
   };
 }

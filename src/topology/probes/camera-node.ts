@@ -4,10 +4,9 @@
  * once) plus a /status poll on an interval (K failed polls in a row is lost).
  */
 import type http from 'node:http';
-import { request } from 'node:http';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { NodeStatus } from '../health-types.ts';
-import { describeSocketError, ProbeError, probeGet } from './http-get.ts';
+import { describeSocketError, ProbeError, probeGet, transportFor } from './http-get.ts';
 import type { ProbeRunner, RunnerDeps } from './runner.ts';
 import { hostPort } from './targets.ts';
 
@@ -83,7 +82,7 @@ export class CameraNodeRunner implements ProbeRunner {
     const { target, sink } = this.deps;
     const path = `${target.path}/status`;
     try {
-      const answer = await probeGet({ target, path, timeoutMs: this.deps.timeoutMs, agent: this.deps.pollAgent });
+      const answer = await probeGet({ target, path, timeoutMs: this.deps.timeoutMs, agents: { http: this.deps.pollAgent, https: this.deps.tlsPollAgent } });
       if (this.stopped) return;
       if (answer.status !== 200) return sink.fail({ reason: `HTTP ${answer.status} from ${path}`, category: 'http_error', immediate: false });
       const status = parseNodeStatus(answer.body);
@@ -114,7 +113,8 @@ export class CameraNodeRunner implements ProbeRunner {
     this.lastBeat = 0;
     const headers: Record<string, string> = { accept: 'text/event-stream' };
     if (this.lastEventId) headers['last-event-id'] = this.lastEventId;
-    const req = request({ host: target.address, port: target.port, path, agent: this.deps.streamAgent, headers }, (res) => {
+    const { request, agent } = transportFor(target, { http: this.deps.streamAgent, https: this.deps.tlsStreamAgent });
+    const req = request({ host: target.address, port: target.port, path, agent, headers }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
         return end(`HTTP ${res.statusCode} from ${path}`, 'http_error');

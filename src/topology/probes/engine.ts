@@ -6,6 +6,7 @@
  * `PRAGMA data_version` for changes the CLI makes from another one.
  */
 import http from 'node:http';
+import https from 'node:https';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Ctx } from '../context.ts';
 import { loadDevices } from '../device-rows.ts';
@@ -16,7 +17,7 @@ import { PathMachine, type PathMachineOptions, type ProbeFailure } from './path-
 import type { ProbeRunner, ProbeSink } from './runner.ts';
 import type { ProbeScope } from './scope.ts';
 import { SimpleProbeRunner } from './simple-probes.ts';
-import { buildTargets, type ProbeTarget } from './targets.ts';
+import { buildTargets, type ProbeTarget, sameProbe } from './targets.ts';
 
 /** Engine settings (from config). */
 export interface ProbeEngineOptions extends PathMachineOptions {
@@ -62,6 +63,11 @@ export class ProbeEngine {
   private readonly limit: LimitFunction;
   private readonly pollAgent = new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
   private readonly streamAgent = new http.Agent({ keepAlive: false });
+  // https services (camera nodes, LAN boxes) mostly use self-signed certificates: a
+  // probe checks that the service answers, not who it is, so the certificate is not
+  // verified (README, "Health"). No credentials are ever sent on these connections.
+  private readonly tlsPollAgent = new https.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1, rejectUnauthorized: false });
+  private readonly tlsStreamAgent = new https.Agent({ keepAlive: false, rejectUnauthorized: false });
   private readonly unsubscribe: Array<() => void> = [];
   private timers: NodeJS.Timeout[] = [];
   private reloadTimer: NodeJS.Timeout | null = null;
@@ -95,8 +101,7 @@ export class ProbeEngine {
     for (const t of this.timers.splice(0)) clearInterval(t);
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
     for (const entry of this.paths.values()) entry.runner?.stop();
-    this.pollAgent.destroy();
-    this.streamAgent.destroy();
+    for (const agent of [this.pollAgent, this.streamAgent, this.tlsPollAgent, this.tlsStreamAgent]) agent.destroy();
   }
 
   /** Live health of one device (unknown when it has no probeable path). */
@@ -155,7 +160,7 @@ export class ProbeEngine {
     const touched = new Set<string>();
     for (const [key, entry] of this.paths) {
       const next = wanted.get(key);
-      if (next && next.intervalMs === entry.target.intervalMs && next.kind === entry.target.kind && next.path === entry.target.path && next.inScope === entry.target.inScope) continue;
+      if (next && sameProbe(next, entry.target)) continue;
       entry.runner?.stop();
       this.paths.delete(key);
       this.byDevice.get(entry.target.deviceId)?.delete(entry);
@@ -198,6 +203,8 @@ export class ProbeEngine {
       limit: this.limit,
       pollAgent: this.pollAgent,
       streamAgent: this.streamAgent,
+      tlsPollAgent: this.tlsPollAgent,
+      tlsStreamAgent: this.tlsStreamAgent,
       timeoutMs,
       heartbeatFactor: options.heartbeatFactor,
     };

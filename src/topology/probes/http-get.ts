@@ -39,11 +39,16 @@ export function describeSocketError(err: NodeJS.ErrnoException, target: Pick<Pro
 
 const MAX_BODY = 256 * 1024;
 
+/** The request function and agent for a target: https ones need an https.Agent (an http one fails with ERR_INVALID_PROTOCOL). */
+export function transportFor(target: Pick<ProbeTarget, 'https'>, agents: { http: http.Agent; https: https.Agent }): { request: typeof http.request; agent: http.Agent } {
+  return target.https ? { request: https.request, agent: agents.https } : { request: http.request, agent: agents.http };
+}
+
 /** GET `path` from the target within `timeoutMs`; rejects with a ProbeError. */
-export function probeGet({ target, path, timeoutMs, agent }: { target: ProbeTarget; path: string; timeoutMs: number; agent: http.Agent }): Promise<ProbeAnswer> {
+export function probeGet({ target, path, timeoutMs, agents }: { target: ProbeTarget; path: string; timeoutMs: number; agents: { http: http.Agent; https: https.Agent } }): Promise<ProbeAnswer> {
   const started = performance.now();
   return new Promise<ProbeAnswer>((resolve, reject) => {
-    const lib = target.https ? https : http;
+    const { request, agent } = transportFor(target, agents);
     let done = false;
     const finish = (fn: () => void) => {
       if (done) return;
@@ -51,7 +56,7 @@ export function probeGet({ target, path, timeoutMs, agent }: { target: ProbeTarg
       clearTimeout(timer);
       fn();
     };
-    const req = lib.request({ host: target.address, port: target.port, path, method: 'GET', agent, headers: { accept: 'application/json' } }, (res) => {
+    const req = request({ host: target.address, port: target.port, path, method: 'GET', agent, headers: { accept: 'application/json' } }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {

@@ -1,5 +1,6 @@
 /** What every probe runner (camera-node, http, tcp) is given and reports to. */
 import type http from 'node:http';
+import type https from 'node:https';
 import type { LimitFunction } from 'p-limit';
 import type { NodeStatus } from '../health-types.ts';
 import type { ProbeFailure, ProbeSource } from './path-machine.ts';
@@ -26,6 +27,9 @@ export interface RunnerDeps {
   pollAgent: http.Agent;
   /** Agent for long-lived SSE streams (no pooling: each holds its socket). */
   streamAgent: http.Agent;
+  /** Keep-alive agents for https targets (an http.Agent cannot carry TLS). */
+  tlsPollAgent: https.Agent;
+  tlsStreamAgent: https.Agent;
   timeoutMs: number;
   /** Silence longer than this × the announced heartbeatMs is a lost path. */
   heartbeatFactor: number;

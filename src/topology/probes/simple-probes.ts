@@ -46,7 +46,7 @@ export class SimpleProbeRunner implements ProbeRunner {
         if (!this.stopped) sink.ok(latency, `TCP connect to ${hostPort(target)}`);
         return;
       }
-      const answer = await probeGet({ target, path: target.path, timeoutMs, agent: this.deps.pollAgent });
+      const answer = await probeGet({ target, path: target.path, timeoutMs, agents: { http: this.deps.pollAgent, https: this.deps.tlsPollAgent } });
       if (this.stopped) return;
       if (answer.status >= 400) sink.fail({ reason: `HTTP ${answer.status} from ${target.path}`, category: 'http_error', immediate: false });
       else sink.ok(answer.latencyMs, `HTTP ${answer.status} from ${target.path}`);

@@ -65,3 +65,8 @@ export function buildTargets({ devices, scope, defaultIntervalMs }: { devices: D
 export function hostPort(t: Pick<ProbeTarget, 'address' | 'port'>): string {
   return t.address.includes(':') ? `[${t.address}]:${t.port}` : `${t.address}:${t.port}`;
 }
+
+/** Whether a path can keep its runner: everything a probe request depends on (scheme included) is unchanged. */
+export function sameProbe(a: ProbeTarget, b: ProbeTarget): boolean {
+  return a.intervalMs === b.intervalMs && a.kind === b.kind && a.path === b.path && a.inScope === b.inScope && a.https === b.https;
+}
