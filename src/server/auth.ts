@@ -7,7 +7,6 @@
  * caller is admin, and still named in the audit trail.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { matchedRoutes } from 'hono/route';
@@ -17,10 +16,13 @@ import { parseTailscaleRoles, roleForTailscale, roleMeets, type TailscaleRoleRul
 import { resolveSession } from '../topology/access/sessions.ts';
 import { resolveToken } from '../topology/access/tokens.ts';
 import { RigmapError } from '../topology/errors.ts';
-import { isLoopback, type Viewer } from '../topology/tailscale/whois.ts';
+import { isLoopback } from '../topology/reach.ts';
+import type { Viewer } from '../topology/tailscale/whois.ts';
 import { isMutating, requirementOf } from './auth-policy.ts';
 import type { AppDeps } from './deps.ts';
 import { toHttpError } from './errors.ts';
+import { viewerSocketOf } from './reach.ts';
+import { remoteOf } from './viewer.ts';
 
 export const SESSION_COOKIE = 'rigmap_session';
 export const CSRF_HEADER = 'x-rigmap-csrf';
@@ -79,15 +81,6 @@ export function createAccess(deps: AppDeps): Access {
   };
 }
 
-/** The remote address of a request (null under app.request in tests). */
-export function remoteAddressOf(c: Context): string | null {
-  try {
-    return getConnInfo(c).remote.address ?? null;
-  } catch {
-    return null;
-  }
-}
-
 /** The CSRF token of a Tailscale caller: an HMAC of their login under the process key. */
 export const tailscaleCsrf = (access: Access, login: string) => createHmac('sha256', access.secret).update(`ts|${login}`).digest('base64url');
 
@@ -97,18 +90,13 @@ const sameSecret = (a: string, b: string) => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
-type SocketEnv = { incoming?: { socket?: { remoteAddress?: string; localAddress?: string } } };
-
 /** Does sign-in apply to this request? (See Access.mode.) */
 export function authApplies(access: Access, c: Context): boolean {
   if (access.mode === 'required' || access.mode === 'open') return access.mode === 'required';
   // tailscale serve connects from loopback but on behalf of a tailnet user: never "this machine".
-  const viaServe = c.req.header('tailscale-user-login') !== undefined;
-  if (access.mode === 'loopback') return viaServe;
-  const env = c.env as (SocketEnv & { server?: SocketEnv }) | undefined;
-  const socket = (env?.server ?? env)?.incoming?.socket;
-  const local = isLoopback(socket?.remoteAddress) && isLoopback(socket?.localAddress) && !viaServe;
-  return !local;
+  const socket = viewerSocketOf(c);
+  if (access.mode === 'loopback') return socket.tailscaleServe === true;
+  return !(isLoopback(socket.remote) && isLoopback(socket.local) && !socket.tailscaleServe);
 }
 
 function identify(deps: AppDeps, access: Access, c: Context): Caller | Response {
@@ -196,7 +184,7 @@ export function authenticate(deps: AppDeps, access: Access): MiddlewareHandler {
     const pattern = routePatternOf(c);
     const { need } = requirementOf(method, pattern);
     const mutating = isMutating(method);
-    const remote = remoteAddressOf(c);
+    const remote = remoteOf(c).address ?? null;
     c.set('caller' as never, caller as never);
     c.set('actor' as never, caller.actor as never);
     if (mutating && !sameOrigin(c)) return refuse(c, 'forbidden', 'cross-site request refused: open rigmap at its own address');

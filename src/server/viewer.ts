@@ -11,7 +11,7 @@ import { resolveViewer, type Viewer } from '../topology/tailscale/whois.ts';
 import type { AppDeps } from './deps.ts';
 
 /** The TCP peer of a request, when it came through a real Node server (not app.request()). */
-function remoteOf(c: Context): { address?: string; port?: number } {
+export function remoteOf(c: Context): { address?: string; port?: number } {
   try {
     return getConnInfo(c).remote;
   } catch {

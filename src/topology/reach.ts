@@ -32,10 +32,10 @@ export function isInCidrs({ address, cidrs }: { address: string; cidrs: readonly
   return cidrs.some(([range, bits]) => range.kind() === ip.kind() && ip.match(range, bits));
 }
 
-function isLoopback(address: string): boolean {
-  if (!ipaddr.isValid(address)) return false;
-  const ip = ipaddr.process(address);
-  return ip.range() === 'loopback';
+/** Is `address` a loopback address (127.0.0.0/8, ::1, or ::ffff:127.x)? Anything else, or nothing, is not. */
+export function isLoopback(address: string | undefined | null): boolean {
+  if (!address || !ipaddr.isValid(address)) return false;
+  return ipaddr.process(address).range() === 'loopback';
 }
 
 /** The network a viewer reaches rigmap through. */

@@ -12,7 +12,8 @@ import {
 import { classifyPeer } from '../../src/topology/tailscale/path-quality.ts';
 import { apiDeviceSchema, localStatusSchema, peerStatusSchema } from '../../src/topology/tailscale/schemas.ts';
 import { nextSyncDelay } from '../../src/topology/tailscale/sync.ts';
-import { isLoopback, resolveViewer } from '../../src/topology/tailscale/whois.ts';
+import { isLoopback } from '../../src/topology/reach.ts';
+import { resolveViewer } from '../../src/topology/tailscale/whois.ts';
 import { loadFixture } from '../fixtures/tailscale-fakes.ts';
 
 const status = () => localStatusSchema.parse(loadFixture('localapi/status.real-v1.94.2.json'));

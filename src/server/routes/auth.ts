@@ -6,10 +6,11 @@ import { recordAudit } from '../../topology/access/audit.ts';
 import { createSession, deleteSession, pruneSessions } from '../../topology/access/sessions.ts';
 import { checkPassword } from '../../topology/access/users.ts';
 import { parseOrThrow, RigmapError } from '../../topology/errors.ts';
-import { type Access, authApplies, callerOf, remoteAddressOf, SESSION_COOKIE } from '../auth.ts';
+import { type Access, authApplies, callerOf, SESSION_COOKIE } from '../auth.ts';
 import { readJson } from '../body.ts';
 import { type AppDeps, ctxOf } from '../deps.ts';
 import { toHttpError } from '../errors.ts';
+import { remoteOf } from '../viewer.ts';
 
 const loginSchema = z.strictObject({
   login: z.string().trim().min(1, { error: 'must not be empty' }).max(120),
@@ -29,7 +30,7 @@ export function authRoutes(deps: AppDeps, access: Access) {
     })
     .post('/login', async (c) => {
       const input = parseOrThrow(loginSchema, await readJson(c), 'sign-in');
-      const remote = remoteAddressOf(c) ?? 'unknown';
+      const remote = remoteOf(c).address ?? 'unknown';
       const wait = access.limiter.check(remote, input.login);
       if (wait !== null) {
         recordAudit(deps.db, { actor: input.login.toLowerCase(), via: 'session', remote, action: 'login.limited' });
@@ -58,7 +59,7 @@ export function authRoutes(deps: AppDeps, access: Access) {
       const caller = callerOf(c);
       if (caller.sessionId) {
         deleteSession({ ctx: ctxOf(deps, c), id: caller.sessionId });
-        recordAudit(deps.db, { actor: caller.actor, via: 'session', remote: remoteAddressOf(c), action: 'logout' });
+        recordAudit(deps.db, { actor: caller.actor, via: 'session', remote: remoteOf(c).address ?? null, action: 'logout' });
       }
       deleteCookie(c, SESSION_COOKIE, { path: '/' });
       return c.json({ ok: true });

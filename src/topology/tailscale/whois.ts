@@ -3,7 +3,7 @@
  * `tailscale serve` adds (trusted only on loopback, where serve connects from)
  * or from a Local API whois of the remote address, cached briefly.
  */
-import ipaddr from 'ipaddr.js';
+import { isLoopback } from '../reach.ts';
 import type { TailscaleLocalClient } from './local-client.ts';
 
 /** A viewer as shown by GET /api/whoami and recorded as the actor of changes. */
@@ -15,14 +15,6 @@ export interface Viewer {
   via: 'tailscale-serve' | 'whois';
   /** The viewer's node tags (tag:producer…), when whois told them; access rules can map them to a role. */
   tags?: string[];
-}
-
-/** Is `addr` a loopback address (127.0.0.0/8, ::1, or ::ffff:127.x)? */
-export function isLoopback(addr: string | undefined | null): boolean {
-  if (!addr || !ipaddr.isValid(addr)) return false;
-  let ip = ipaddr.parse(addr);
-  if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address();
-  return ip.range() === 'loopback';
 }
 
 /** Header values may be RFC 2047 / percent-free UTF-8; keep them printable and short. */
