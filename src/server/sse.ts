@@ -21,10 +21,15 @@ export class EventRing {
     });
   }
 
-  /** Events after `lastId`; `complete` is false when some were already dropped. */
+  /**
+   * Events after `lastId`; `complete` is false when some were already dropped,
+   * or when `lastId` is beyond the last event (an id from before a restart,
+   * which counts from 1 again: what it missed cannot be told).
+   */
   since(lastId: number): { events: RigEvent[]; complete: boolean } {
     const first = this.buffer[0];
-    const complete = !first || first.seq <= lastId + 1;
+    const last = this.buffer.at(-1);
+    const complete = lastId <= (last?.seq ?? 0) && (!first || first.seq <= lastId + 1);
     return { events: this.buffer.filter((e) => e.seq > lastId), complete };
   }
 

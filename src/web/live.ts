@@ -1,8 +1,11 @@
 /**
  * Live updates over `GET /api/events` (SSE). EventSource reconnects by itself and
- * sends Last-Event-ID, so a dropped connection resumes where it stopped. When the
- * server refuses the stream outright (EventSource then gives up), we open a new
- * one after a back-off and resynchronise from the REST API instead.
+ * sends Last-Event-ID, so a dropped connection resumes where it stopped: the
+ * server replays what was missed and nothing is refetched. The page reloads the
+ * whole picture from the REST API only when it may have missed something: the
+ * server says `event: resync` (the id is older than its buffer, or from before a
+ * restart), or the server refused the stream outright (EventSource then gives
+ * up) and a new one had to be opened after a back-off, without an id.
  */
 import type { RigEventMap, RigEventType } from '../topology/events.ts';
 
@@ -13,7 +16,7 @@ export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
 export interface LiveHandlers {
   onEvent<K extends RigEventType>(type: K, data: RigEventMap[K], seq: number): void;
   onStatus(status: LiveStatus): void;
-  /** Called when a fresh stream had to be opened: state may have been missed. */
+  /** Called when state may have been missed: the server asked (`resync`), or a fresh stream had to be opened. */
   onResync(): void;
 }
 
@@ -27,13 +30,19 @@ export function connectLive(handlers: LiveHandlers, url = '/api/events'): () => 
 
   const open = () => {
     handlers.onStatus(opened ? 'reconnecting' : 'connecting');
+    // A new EventSource has no Last-Event-ID: after the first, its stream starts from now.
+    let fresh = opened;
     es = new EventSource(url);
     es.onopen = () => {
       retryMs = 1000;
-      if (opened) handlers.onResync();
+      // EventSource's own reconnects resume with Last-Event-ID and get the replay: no refetch.
+      if (fresh) handlers.onResync();
+      fresh = false;
       opened = true;
       handlers.onStatus('live');
     };
+    // Sent by the server before the replay when it cannot give everything that was missed.
+    es.addEventListener('resync', () => handlers.onResync());
     es.onerror = () => {
       if (!es || closed) return;
       if (es.readyState === EventSource.CLOSED) {
