@@ -37,7 +37,9 @@ export function startHealth({ ctx, options, onError }: { ctx: Ctx; options: Heal
   const history = new HistoryRecorder({ db: ctx.db, retentionDays: options.retentionDays, minuteHours: options.minuteHours, flushMs: options.rollupFlushMs, onError: (err) => onError?.(err, 'history') });
   let engine: ProbeEngine | null = null;
   const metrics = new RigMetrics({ health: () => engine?.allHealth() ?? [] });
-  engine = new ProbeEngine({ ctx, options: options.probes, recorder: history, observer: metrics });
+  // The engine sees every map change (CLI ones too, via data_version): alerts drop cached names and links then.
+  let onMap: ((e: { removed: string[] }) => void) | undefined;
+  engine = new ProbeEngine({ ctx, options: options.probes, recorder: history, observer: metrics, onReload: (e) => onMap?.(e) });
   const ready = engine;
   const alerts = new AlertManager({ ctx, options: options.alerts, health: (id) => ready.getDeviceHealth(id), probeNow: (id) => ready.probeNow(id) });
   const dispatcher = new AlertDispatcher({
@@ -47,6 +49,7 @@ export function startHealth({ ctx, options, onError }: { ctx: Ctx; options: Heal
       if (!r.ok) onError?.(new Error(`notifier ${n.name}: ${event} not delivered after ${r.attempts} attempts: ${r.error}`), 'notify');
     },
   });
+  onMap = (e) => alerts.mapReloaded(e);
   history.start();
   metrics.subscribe(ctx.bus);
   dispatcher.start();

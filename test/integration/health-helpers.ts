@@ -10,6 +10,8 @@ import { makeTempDir } from '../helpers/app.ts';
 export interface HealthHarness {
   sim: SimRig;
   server: RunningServer;
+  /** The server's database file (for changes made from "another process", as the CLI does). */
+  dbPath: string;
   hooks: Array<Record<string, unknown> & { event: string; alert: Alert }>;
   get<T = unknown>(path: string): Promise<T>;
   post<T = unknown>(path: string, body?: unknown): Promise<{ status: number; body: T }>;
@@ -50,7 +52,7 @@ export async function startHarness(opts: { lanCidr: string; tailnetCidr: string;
   const imported = await post('/api/import', sim.manifest());
   if (imported.status !== 200) throw new Error(`import failed: ${JSON.stringify(imported.body)}`);
   return {
-    sim, server, hooks, get, post,
+    sim, server, hooks, get, post, dbPath: `${dir}/rigmap.db`,
     close: async () => {
       await server.close();
       await sim.close();

@@ -56,6 +56,9 @@ export class AlertManager {
       bus.on('node.status', (e) => this.onStatus(e.data.deviceId, e.data.status)),
       bus.on('link.changed', () => (this.upstreams = null)),
       bus.on('inventory.imported', () => (this.upstreams = null)),
+      bus.on('device.changed', (e) => {
+        if (e.data.change === 'removed') this.retireDevice(e.data.deviceId);
+      }),
     );
     if (this.deps.options.neverSeenAfterMs > 0) this.neverSeenTimer = setTimeout(() => this.checkNeverSeen(), this.deps.options.neverSeenAfterMs);
   }
@@ -65,6 +68,24 @@ export class AlertManager {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     if (this.neverSeenTimer) clearTimeout(this.neverSeenTimer);
+  }
+
+  /**
+   * The probe engine re-read the map: changes made here, and ones the CLI made from
+   * another process (seen only through data_version): devices that left the map close their alerts.
+   */
+  mapReloaded({ removed }: { removed: string[] }): void {
+    for (const id of removed) this.retireDevice(id);
+  }
+
+  /** A device left the map: nothing more will be heard from it, so its open alerts resolve and its timers stop. */
+  private retireDevice(deviceId: string): void {
+    for (const key of [...this.timers.keys()]) if (key.split(':')[1] === deviceId) this.cancel(key);
+    const name = this.names.get(deviceId) ?? deviceId;
+    for (const a of openAlertsOf(this.deps.ctx.db, deviceId)) this.resolve(a, `${name} removed from the map`);
+    this.degradedAt.delete(deviceId);
+    this.verdicts.delete(deviceId);
+    this.names.delete(deviceId);
   }
 
   private later(key: string, ms: number, fn: () => void): void {

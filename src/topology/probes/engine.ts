@@ -12,7 +12,7 @@ import type { Ctx } from '../context.ts';
 import { loadDevices } from '../device-rows.ts';
 import type { DeviceHealth, NodeStatus, PathHealth } from '../health-types.ts';
 import { CameraNodeRunner } from './camera-node.ts';
-import { deriveDeviceState } from './device-state.ts';
+import { deriveDeviceState, statusNewsKey } from './device-state.ts';
 import { PathMachine, type PathMachineOptions, type ProbeFailure } from './path-machine.ts';
 import type { ProbeRunner, ProbeSink } from './runner.ts';
 import type { ProbeScope } from './scope.ts';
@@ -63,9 +63,8 @@ export class ProbeEngine {
   private readonly limit: LimitFunction;
   private readonly pollAgent = new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
   private readonly streamAgent = new http.Agent({ keepAlive: false });
-  // https services (camera nodes, LAN boxes) mostly use self-signed certificates: a
-  // probe checks that the service answers, not who it is, so the certificate is not
-  // verified (README, "Health"). No credentials are ever sent on these connections.
+  // https services (camera nodes, LAN boxes) mostly have self-signed certificates; a probe checks
+  // that a service answers, not who it is: not verified (README). No credentials are sent.
   private readonly tlsPollAgent = new https.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1, rejectUnauthorized: false });
   private readonly tlsStreamAgent = new https.Agent({ keepAlive: false, rejectUnauthorized: false });
   private readonly unsubscribe: Array<() => void> = [];
@@ -75,7 +74,8 @@ export class ProbeEngine {
   running = false;
   startedAt: number | null = null;
 
-  constructor(private readonly deps: { ctx: Ctx; options: ProbeEngineOptions; recorder?: HealthRecorder; observer?: ProbeObserver }) {
+  /** `onReload`: after every re-read of the map (CLI changes too, via data_version), with the devices that left it. */
+  constructor(private readonly deps: { ctx: Ctx; options: ProbeEngineOptions; recorder?: HealthRecorder; observer?: ProbeObserver; onReload?: (e: { removed: string[] }) => void }) {
     this.limit = pLimit(deps.options.concurrency ?? 128);
   }
 
@@ -185,13 +185,14 @@ export class ProbeEngine {
       entry.runner.start(Math.random() * stagger);
     }
     const ids = new Set(devices.map((d) => d.id));
-    for (const id of [...this.deviceStates.keys()]) {
-      if (ids.has(id)) continue;
+    const removed = [...this.deviceStates.keys()].filter((id) => !ids.has(id));
+    for (const id of removed) {
       this.deviceStates.delete(id);
       this.byDevice.delete(id);
       this.statuses.delete(id);
     }
     for (const id of ids) if (touched.has(id) || !this.deviceStates.has(id)) this.refreshDevice(id, 'map changed');
+    this.deps.onReload?.({ removed });
   }
 
   private makeRunner(entry: PathEntry): ProbeRunner {
@@ -234,11 +235,7 @@ export class ProbeEngine {
       },
       status: (status) => {
         if (!live()) return;
-        // time and uptime change on every answer, battery and storage by a hair; only a
-        // change a crew member sees (state, charging, whole battery %, thermal, 0.1 GB free)
-        // is news. Raw floats made every poll news: a bus event, three alert queries and
-        // an SSE write per poll per path (≈ 3 s CPU per minute at 1,000 nodes).
-        const key = `${status.state}|${status.battery?.charging}|${Math.floor((status.battery?.level ?? 0) * 100)}|${status.thermal}|${Math.floor((status.storage?.freeBytes ?? 0) / 1e8)}|${status.storage?.totalBytes}`;
+        const key = statusNewsKey(status);
         const prev = this.statuses.get(target.deviceId);
         this.statuses.set(target.deviceId, { status, key });
         if (prev?.key !== key) this.deps.ctx.bus.emit('node.status', { deviceId: target.deviceId, status });

@@ -1,0 +1,53 @@
+/**
+ * Alerts follow the map: a device removed while it has an open alert has that
+ * alert resolved ("removed from the map"), whether it was removed over REST or by
+ * the CLI from another process.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Alert, DeviceHealth } from '../../src/topology/health-types.ts';
+import { removeDevice } from '../../src/topology/devices.ts';
+import { EventBus } from '../../src/topology/events.ts';
+import { openDb } from '../../src/topology/store/db.ts';
+import { eventually, type HealthHarness, startHarness } from './health-helpers.ts';
+
+let h: HealthHarness;
+const health = (id: string) => h.get<DeviceHealth>(`/api/devices/${id}/health`);
+const openAlerts = async (id: string) => (await h.get<{ open: Alert[] }>('/api/alerts')).open.filter((a) => a.deviceId === id);
+const raisedFor = (id: string, from = 0) => h.hooks.slice(from).find((x) => x.event === 'alert.raised' && x.alert.deviceId === id && x.alert.kind === 'device_lost');
+
+/** A change the way `rigmap` run in another process makes it: its own connection, its own bus. */
+function fromOtherProcess<T>(fn: (ctx: { db: ReturnType<typeof openDb>['db']; bus: EventBus; actor: string }) => T): T {
+  const store = openDb(h.dbPath, { migrate: false });
+  try {
+    return fn({ db: store.db, bus: new EventBus(), actor: 'cli' });
+  } finally {
+    store.close();
+  }
+}
+
+beforeAll(async () => {
+  h = await startHarness({ lanCidr: '127.0.23.0/24', tailnetCidr: '127.123.0.0/16', nodes: 4 });
+  for (const id of ['cam-01', 'cam-02', 'cam-03', 'cam-04']) await eventually(`${id} up`, async () => (await health(id)).state === 'up');
+}, 30_000);
+afterAll(async () => h?.close());
+
+describe('alerts follow the map', () => {
+  it('a device removed over REST while its alert is open has the alert resolved', async () => {
+    await h.sim.applyFault('cam-01', { mode: 'down' });
+    const raised = await eventually('cam-01 lost raised', () => raisedFor('cam-01'));
+    const res = await fetch(`${h.server.url}/api/devices/cam-01`, { method: 'DELETE' });
+    expect(res.status).toBe(200);
+    const resolved = await eventually('cam-01 alert resolved', () => h.hooks.find((x) => x.event === 'alert.resolved' && x.alert.id === raised.alert.id));
+    expect(resolved.alert.message).toMatch(/removed from the map/);
+    expect(await openAlerts('cam-01')).toEqual([]);
+  });
+
+  it('a device removed by the CLI from another process has its alert resolved too', async () => {
+    await h.sim.applyFault('cam-02', { mode: 'down' });
+    const raised = await eventually('cam-02 lost raised', () => raisedFor('cam-02'));
+    fromOtherProcess((ctx) => removeDevice({ ctx, id: 'cam-02' }));
+    const resolved = await eventually('cam-02 alert resolved', () => h.hooks.find((x) => x.event === 'alert.resolved' && x.alert.id === raised.alert.id));
+    expect(resolved.alert.message).toMatch(/removed from the map/);
+    expect(await openAlerts('cam-02')).toEqual([]);
+  });
+});
