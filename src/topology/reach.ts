@@ -7,6 +7,7 @@
 import ipaddr from 'ipaddr.js';
 import { RigmapError } from './errors.ts';
 import type { Device, Network } from './model.ts';
+import { cameraNodeService } from './services.ts';
 
 /** The ranges Tailscale hands out: CGNAT IPv4 and its ULA IPv6 prefix. */
 export const DEFAULT_TAILNET_CIDRS = ['100.64.0.0/10', 'fd7a:115c:a1e0::/48'] as const;
@@ -101,7 +102,7 @@ function hostFor(device: Device, network: Network): string | null {
 function targetFor(device: Device, network: Network): ReachTarget | null {
   const host = hostFor(device, network);
   if (!host) return null;
-  const svc = device.services.find((s) => s.name === 'camera-node') ?? device.services.find((s) => s.protocol === 'http' || s.protocol === 'https');
+  const svc = cameraNodeService(device) ?? device.services.find((s) => s.protocol === 'http' || s.protocol === 'https');
   const shown = host.includes(':') ? `[${host}]` : host;
   const scheme = svc?.protocol === 'https' ? 'https' : 'http';
   return { network, host, baseUrl: svc ? `${scheme}://${shown}:${svc.port}` : null };
@@ -112,7 +113,7 @@ export function reachDevice({ device, viewerNetwork }: { device: Device; viewerN
   const otherNetwork: Network = viewerNetwork === 'lan' ? 'tailscale' : 'lan';
   const own = targetFor(device, viewerNetwork);
   const other = targetFor(device, otherNetwork);
-  const camera = device.services.find((s) => s.name === 'camera-node');
+  const camera = cameraNodeService(device);
   const apiPath = camera ? (camera.path ?? '/api/v1') : null;
   if (own) return { deviceId: device.id, viewerNetwork, preferred: own, other, apiPath, note: null };
   const note = other
