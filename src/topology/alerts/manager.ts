@@ -55,9 +55,12 @@ export class AlertManager {
       }),
       bus.on('node.status', (e) => this.onStatus(e.data.deviceId, e.data.status)),
       bus.on('link.changed', () => (this.upstreams = null)),
-      bus.on('inventory.imported', () => (this.upstreams = null)),
+      bus.on('inventory.imported', () => this.forgetMap()),
       bus.on('device.changed', (e) => {
         if (e.data.change === 'removed') this.retireDevice(e.data.deviceId);
+        // A rename changes the name alerts use; a removal takes its links with it (no link.changed).
+        this.names.delete(e.data.deviceId);
+        this.upstreams = null;
       }),
     );
     if (this.deps.options.neverSeenAfterMs > 0) this.neverSeenTimer = setTimeout(() => this.checkNeverSeen(), this.deps.options.neverSeenAfterMs);
@@ -72,10 +75,17 @@ export class AlertManager {
 
   /**
    * The probe engine re-read the map: changes made here, and ones the CLI made from
-   * another process (seen only through data_version): devices that left the map close their alerts.
+   * another process (seen only through data_version) — names and links may have
+   * changed, and devices that left the map close their alerts.
    */
   mapReloaded({ removed }: { removed: string[] }): void {
     for (const id of removed) this.retireDevice(id);
+    this.forgetMap();
+  }
+
+  private forgetMap(): void {
+    this.names.clear();
+    this.upstreams = null;
   }
 
   /** A device left the map: nothing more will be heard from it, so its open alerts resolve and its timers stop. */
