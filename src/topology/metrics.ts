@@ -72,6 +72,11 @@ export class RigMetrics implements ProbeObserver {
     this.latencyHist.observe({ device: t.deviceId, network: t.network, address: t.address, service: t.service }, ms / 1000);
   }
 
+  /** Address changes and removed paths would otherwise leave a stale latency series behind forever. */
+  dropped(t: ProbeTarget): void {
+    this.latencyHist.remove({ device: t.deviceId, network: t.network, address: t.address, service: t.service });
+  }
+
   error(t: ProbeTarget, category: string): void {
     this.errors.inc({ device: t.deviceId, network: t.network, reason: category });
   }

@@ -44,6 +44,8 @@ export interface HealthRecorder {
 export interface ProbeObserver {
   latency(target: ProbeTarget, ms: number): void;
   error(target: ProbeTarget, category: string): void;
+  /** A path left the map (or changed address): forget its series. */
+  dropped(target: ProbeTarget): void;
 }
 
 interface PathEntry {
@@ -63,8 +65,7 @@ export class ProbeEngine {
   private readonly limit: LimitFunction;
   private readonly pollAgent = new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
   private readonly streamAgent = new http.Agent({ keepAlive: false });
-  // https services (camera nodes, LAN boxes) mostly have self-signed certificates; a probe checks
-  // that a service answers, not who it is: not verified (README). No credentials are sent.
+  // Self-signed certificates are the norm on camera nodes and LAN boxes; a probe checks answers, not identity (README).
   private readonly tlsPollAgent = new https.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1, rejectUnauthorized: false });
   private readonly tlsStreamAgent = new https.Agent({ keepAlive: false, rejectUnauthorized: false });
   private readonly unsubscribe: Array<() => void> = [];
@@ -162,6 +163,7 @@ export class ProbeEngine {
       const next = wanted.get(key);
       if (next && sameProbe(next, entry.target)) continue;
       entry.runner?.stop();
+      if (!next) this.deps.observer?.dropped(entry.target);
       this.paths.delete(key);
       this.byDevice.get(entry.target.deviceId)?.delete(entry);
       touched.add(entry.target.deviceId);
@@ -190,6 +192,7 @@ export class ProbeEngine {
       this.deviceStates.delete(id);
       this.byDevice.delete(id);
       this.statuses.delete(id);
+      this.lastSeen.delete(id); // a device re-added under this id starts unseen
     }
     for (const id of ids) if (touched.has(id) || !this.deviceStates.has(id)) this.refreshDevice(id, 'map changed');
     this.deps.onReload?.({ removed });
