@@ -1,5 +1,6 @@
 /** Which paths to probe: every probeable service of a device on each of its addresses. */
 import type { Device, Network } from '../model.ts';
+import { CAMERA_NODE_PATH, isCameraNodeService } from '../services.ts';
 import { isInScope, type ProbeScope } from './scope.ts';
 
 /** How a path is probed. */
@@ -25,7 +26,8 @@ export interface ProbeTarget {
 const TCP_PROTOCOLS = new Set(['tcp', 'rtsp', 'rtmp', 'srt']);
 
 function kindOf(service: Device['services'][number]): ProbeKind | null {
-  if (service.name === 'camera-node' || service.path === '/api/v1') return 'camera-node';
+  // The shared rule, so what is probed as a camera node is what reach and the relay offer as one.
+  if (isCameraNodeService(service)) return 'camera-node';
   if (service.protocol === 'http' || service.protocol === 'https') return 'http';
   if (TCP_PROTOCOLS.has(service.protocol)) return 'tcp';
   return null; // udp, ndi, other: nothing we can ask without speaking the protocol
@@ -41,7 +43,7 @@ export function buildTargets({ devices, scope, defaultIntervalMs }: { devices: D
       for (const addr of device.addresses) {
         const address = addr.ip ?? addr.hostname;
         if (!address) continue;
-        const path = kind === 'camera-node' ? (service.path ?? '/api/v1').replace(/\/$/, '') : (service.path ?? '/');
+        const path = kind === 'camera-node' ? (service.path ?? CAMERA_NODE_PATH).replace(/\/$/, '') : (service.path ?? '/');
         out.push({
           key: `${device.id}|${service.name}|${addr.network}|${address}|${service.port}`,
           deviceId: device.id,
