@@ -92,3 +92,19 @@ describe('health history downsampling', () => {
     expect(oldest * 60_000).toBeGreaterThanOrEqual(NOW - 2 * 24 * HOUR - 60_000);
   });
 });
+
+describe('reading one device history', () => {
+  it('writes only that device\'s buffered minute; the rest waits for the periodic flush, nothing lost', () => {
+    const recorder = new HistoryRecorder({ db: rig.store.db, retentionDays: 30 });
+    const other: ProbeTarget = { ...target('lan'), key: 'cam-02|camera-node|lan|127.0.0.2|8080', deviceId: 'cam-02', address: '127.0.0.2' };
+    recorder.recordSample({ target: target('lan'), ok: true, latencyMs: 3, at: NOW });
+    recorder.recordSample({ target: other, ok: false, latencyMs: null, at: NOW });
+    const byDevice = () => sqlite().prepare('select device_id d, sum(ok_count) ok, sum(fail_count) fail from health_rollups group by device_id order by device_id').all();
+
+    recorder.flushDevice('cam-01');
+    expect(byDevice()).toEqual([{ d: 'cam-01', ok: 1, fail: 0 }]);
+
+    recorder.flush();
+    expect(byDevice()).toEqual([{ d: 'cam-01', ok: 1, fail: 0 }, { d: 'cam-02', ok: 0, fail: 1 }]);
+  });
+});

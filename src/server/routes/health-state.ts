@@ -16,8 +16,8 @@ export function healthStateRoutes(deps: AppDeps) {
     const ctx = ctxOf(deps, c);
     const device = getDevice({ ctx, id: c.req.param('id') });
     const q = parseOrThrow(querySchema, c.req.query(), 'query');
-    // Samples of the current minute are still in memory: write them so the series is current.
-    deps.healthService?.history.flush();
+    // This device's samples of the current minute are still in memory: write them so its series is current.
+    deps.healthService?.history.flushDevice(device.id);
     const health = deps.health?.device(device.id) ?? { deviceId: device.id, state: 'unknown', paths: [], status: null, lastSeen: null };
     return c.json({
       ...health,

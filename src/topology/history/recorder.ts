@@ -100,6 +100,25 @@ export class HistoryRecorder implements HealthRecorder {
     const rows = [...this.closed, ...this.buckets.values()];
     this.buckets = new Map();
     this.closed = [];
+    this.writeRows(rows);
+  }
+
+  /**
+   * Write one device's buffered samples only: its panel is being read and wants
+   * the current minute, but a viewer's read should not write the whole rig.
+   */
+  flushDevice(deviceId: string): void {
+    const rows: Bucket[] = [];
+    this.closed = this.closed.filter((b) => b.deviceId !== deviceId || (rows.push(b), false));
+    for (const [key, b] of this.buckets) {
+      if (b.deviceId !== deviceId) continue;
+      rows.push(b);
+      this.buckets.delete(key);
+    }
+    if (rows.length) this.writeRows(rows);
+  }
+
+  private writeRows(rows: Bucket[]): void {
     // One prepared statement, not a query built per row: at 2,000 paths the
     // drizzle builder took ≈ 300 ms per flush, a stall every 10 s (bench/history).
     const sqlite = this.client();
