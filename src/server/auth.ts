@@ -46,13 +46,13 @@ export interface Caller {
 export interface Access {
   /**
    * open: everyone is admin (auth off); required: every request signs in
-   * (auth on); loopback: auto on a loopback host, open to this machine except
+   * (auth on, and auto on a non-loopback host: no exemption for this machine,
+   * since a proxy or port forward on it would pass others' requests in as
+   * local ones); loopback: auto on a loopback host, open to this machine except
    * requests through tailscale serve (they carry a tailnet user's identity, so
-   * they sign in by it); remote: auto on a non-loopback host, where a request
-   * from this machine to a loopback address (and not through tailscale serve)
-   * is as open as it would be on a loopback-only server.
+   * they sign in by it).
    */
-  mode: 'open' | 'required' | 'loopback' | 'remote';
+  mode: 'open' | 'required' | 'loopback';
   rules: TailscaleRoleRule[];
   sessionTtlMs: number;
   limiter: LoginLimiter;
@@ -72,7 +72,8 @@ export function createAccess(deps: AppDeps): Access {
     throw new RigmapError('validation_failed', `--auth off is only allowed when rigmap listens on loopback; --host ${host} lets others in, so sign-in stays on (create an admin with: rigmap user add NAME --role admin)`);
   }
   return {
-    mode: auth === 'on' ? 'required' : auth === 'off' ? 'open' : loopback ? 'loopback' : 'remote',
+    // Bound to loopback rigmap may run open; bound to any other address it requires sign-in.
+    mode: auth === 'off' ? 'open' : auth === 'auto' && loopback ? 'loopback' : 'required',
     rules: parseTailscaleRoles(deps.config.tailscaleRoles ?? ''),
     sessionTtlMs: Math.round((deps.config.sessionHours ?? 12) * 3_600_000),
     limiter: new LoginLimiter(),
@@ -92,11 +93,9 @@ const sameSecret = (a: string, b: string) => {
 
 /** Does sign-in apply to this request? (See Access.mode.) */
 export function authApplies(access: Access, c: Context): boolean {
-  if (access.mode === 'required' || access.mode === 'open') return access.mode === 'required';
+  if (access.mode !== 'loopback') return access.mode === 'required';
   // tailscale serve connects from loopback but on behalf of a tailnet user: never "this machine".
-  const socket = viewerSocketOf(c);
-  if (access.mode === 'loopback') return socket.tailscaleServe === true;
-  return !(isLoopback(socket.remote) && isLoopback(socket.local) && !socket.tailscaleServe);
+  return viewerSocketOf(c).tailscaleServe === true;
 }
 
 function identify(deps: AppDeps, access: Access, c: Context): Caller | Response {

@@ -59,7 +59,7 @@ afterAll(async () => {
 
 describe('live stream reconnect', () => {
   it('a resumed stream gets the missed events replayed and nothing is refetched', async () => {
-    const { page, errors } = await openDashboard(browser, `http://127.0.0.1:${relay.port}/`);
+    const { page, errors } = await openDashboard(browser, `http://127.0.0.1:${relay.port}/`, undefined, dash.authHeaders);
     const refetches: string[] = [];
     const streams: Request[] = [];
     page.on('request', (req) => {
@@ -86,7 +86,7 @@ describe('live stream reconnect', () => {
   });
 
   it('a resume the server cannot replay (resync) makes the page reload the map and the alerts', async () => {
-    const { page, errors } = await openDashboard(browser, `http://127.0.0.1:${relay.port}/`);
+    const { page, errors } = await openDashboard(browser, `http://127.0.0.1:${relay.port}/`, undefined, dash.authHeaders);
     const refetches: string[] = [];
     page.on('request', (req) => {
       const path = new URL(req.url()).pathname;

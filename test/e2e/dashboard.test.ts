@@ -15,7 +15,7 @@ let browser: Browser;
 let open: WatchedPage[] = [];
 
 async function view(host = LAN_VIEW_HOST, hash = '', viewport?: { width: number; height: number }): Promise<WatchedPage> {
-  const w = await openDashboard(browser, `${dash.urlFrom(host)}/${hash}`, viewport);
+  const w = await openDashboard(browser, `${dash.urlFrom(host)}/${hash}`, viewport, dash.authHeaders);
   open.push(w);
   return w;
 }
@@ -44,12 +44,27 @@ afterAll(async () => {
 describe('dashboard', () => {
   it('draws every device of the map, attached to the LAN and the tailnet', async () => {
     const w = await view();
-    const topo = (await (await fetch(`${dash.urlFrom(LAN_VIEW_HOST)}/api/topology`)).json()) as { devices: { id: string }[] };
+    // Bound to 0.0.0.0, the server signs in every request: the page is signed in by the harness's Bearer token.
+    expect(await w.page.textContent('[data-testid="signed-in"]')).toBe('token:e2e-harness · admin');
+    const topo = (await (await fetch(`${dash.urlFrom(LAN_VIEW_HOST)}/api/topology`, { headers: dash.authHeaders })).json()) as { devices: { id: string }[] };
     const drawn = await w.page.evaluate(() => window.rigmap!.graph.cy.nodes('.device').map((n) => n.data('deviceId') as string).sort());
     expect(drawn).toEqual(topo.devices.map((d) => d.id).sort());
     expect(await w.page.evaluate(() => window.rigmap!.graph.cy.nodes('.network').length)).toBe(2);
     expect(await w.page.evaluate(() => window.rigmap!.graph.cy.getElementById('att:cam-01:tailscale').nonempty())).toBe(true);
     await w.page.screenshot({ path: shot('graph') });
+  }, 60_000);
+
+  it('on 0.0.0.0 a browser on this machine without a token gets the login page, not the map', async () => {
+    expect((await fetch(`${dash.urlFrom(LAN_VIEW_HOST)}/api/topology`)).status).toBe(401);
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${dash.urlFrom(LAN_VIEW_HOST)}/`);
+      await page.waitForFunction(() => document.body.dataset.ready === 'login', undefined, { timeout: 20_000 });
+      expect(await page.isVisible('form[data-testid="login-form"]')).toBe(true);
+    } finally {
+      await context.close();
+    }
   }, 60_000);
 
   it('gives a tailnet viewer Tailscale addresses and a LAN viewer LAN addresses', async () => {

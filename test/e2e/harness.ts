@@ -2,7 +2,10 @@
  * E2E harness: a real rigmap server (temp database, listening on 0.0.0.0 so a
  * browser can reach it as 127.0.0.1 or as 127.100.0.1), a simulated rig imported
  * into it, and headless Chromium through playwright-core. Pages collect console
- * errors so a test can fail on them.
+ * errors so a test can fail on them. Bound to 0.0.0.0, rigmap requires sign-in
+ * for every request (this machine's too), so the harness makes an admin API
+ * token on the server's database (as `rigmap token create` does) and pages and
+ * API calls send it as `Authorization: Bearer`.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +14,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/server/config.ts';
 import { startServer, type RunningServer } from '../../src/server/main.ts';
 import { startSimRig, type SimRig } from '../../src/sim/rig.ts';
+import { createToken } from '../../src/topology/access/tokens.ts';
+import { EventBus } from '../../src/topology/events.ts';
+import { openDb } from '../../src/topology/store/db.ts';
 import { ensureBundle } from './bundle.ts';
 
 export const CHROMIUM = process.env.RIGMAP_CHROMIUM ?? '/usr/bin/chromium';
@@ -32,6 +38,10 @@ export interface Dashboard {
   rig: SimRig | null;
   /** http://<host>:<port> of the dashboard as a viewer on `host` reaches it. */
   urlFrom(host: string): string;
+  /** The secret of an admin API token on this server (`rmt_…`). */
+  token: string;
+  /** `{ authorization: 'Bearer <token>' }`, for API calls and browser contexts. */
+  authHeaders: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -41,18 +51,24 @@ export async function startDashboard({ nodes = 4, inventory, config: extra = {} 
   process.env.RIGMAP_PROBE_CIDRS = '127.0.0.0/8';
   const dir = mkdtempSync(join(tmpdir(), 'rigmap-e2e-'));
   const config = loadConfig({ db: join(dir, 'rigmap.db'), port: 0, host: '0.0.0.0', logLevel: 'warn', tailnetCidrs: '127.100.0.0/16', probeCidrs: '127.0.0.0/8', ...extra }, { RIGMAP_PROBE_CIDRS: '127.0.0.0/8' });
+  const store = openDb(config.db);
+  const token = createToken({ ctx: { db: store.db, bus: new EventBus(), actor: 'e2e' }, input: { name: 'e2e-harness', role: 'admin' } }).secret;
+  store.close();
+  const authHeaders = { authorization: `Bearer ${token}` };
   const server = await startServer(config);
   const rig = nodes === null ? null : await startSimRig({ nodes, port: 0, heartbeatMs: 250, extras: true });
   const urlFrom = (host: string) => `http://${host}:${server.port}`;
   const doc = inventory ?? rig?.manifest({ rigName: 'E2E rig' });
   if (doc) {
-    const res = await fetch(`${urlFrom(LAN_VIEW_HOST)}/api/import?format=json`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(doc) });
+    const res = await fetch(`${urlFrom(LAN_VIEW_HOST)}/api/import?format=json`, { method: 'POST', headers: { 'content-type': 'application/json', ...authHeaders }, body: JSON.stringify(doc) });
     if (!res.ok) throw new Error(`import failed: ${res.status} ${await res.text()}`);
   }
   return {
     server,
     rig,
     urlFrom,
+    token,
+    authHeaders,
     close: async () => {
       await server.close();
       await rig?.close();
@@ -70,11 +86,16 @@ export interface WatchedPage {
 /**
  * Open the dashboard and wait until it has drawn. A failed load of a *node's*
  * resource (a snapshot from a node that just went down) is the network's doing,
- * not the dashboard's, and is not counted; everything else is.
+ * not the dashboard's, and is not counted; everything else is. `headers` go on
+ * every request of the page (fetch, EventSource, images): pass
+ * `dash.authHeaders` to open it signed in by the harness's API token.
  */
-export async function openDashboard(browser: Browser, url: string, viewport = { width: 1366, height: 860 }): Promise<WatchedPage> {
+export async function openDashboard(browser: Browser, url: string, viewport = { width: 1366, height: 860 }, headers: Record<string, string> = {}): Promise<WatchedPage> {
   // No bypassCSP: the dashboard runs under its real Content Security Policy, so a violation fails the test.
-  const page = await browser.newPage({ viewport });
+  const context = await browser.newContext({ viewport, extraHTTPHeaders: headers });
+  const page = await context.newPage();
+  // The context is this page's alone: closing the page ends it.
+  page.on('close', () => void context.close().catch(() => undefined));
   const errors: string[] = [];
   const origin = new URL(url).origin;
   page.on('console', (msg) => {

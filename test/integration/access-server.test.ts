@@ -1,6 +1,6 @@
 /**
  * Access on a real server: Tailscale identities mapped to roles (with CSRF),
- * auto mode on a non-loopback host (sign-in for everyone not on this machine),
+ * auto mode on a non-loopback host (sign-in for everyone, this machine too),
  * auth off refused off loopback, security headers; and the CLI for users,
  * tokens and group commands.
  */
@@ -72,14 +72,23 @@ describe('Tailscale identity and modes', () => {
     expect((await fetch(`${server.url}/api/devices`)).status).toBe(401);
   });
 
-  it('auto on a non-loopback host: open to this machine over loopback, sign-in for tailscale serve and everyone else', async () => {
-    const { server } = await serve({ host: '0.0.0.0', auth: 'auto' });
+  it('auto on a non-loopback host: sign-in for every request, this machine over loopback too', async () => {
+    const { server, db } = await serve({ host: '0.0.0.0', auth: 'auto' });
     const local = `http://127.0.0.1:${server.port}`;
-    expect((await (await fetch(`${local}/api/auth/me`)).json())).toMatchObject({ auth: 'off', user: { login: 'local', role: 'admin', via: 'open' } });
-    expect((await fetch(`${local}/api/devices`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":"cam-a","role":"camera"}' })).status).toBe(201);
+    const json = { 'content-type': 'application/json' };
+    expect((await (await fetch(`${local}/api/auth/me`)).json())).toMatchObject({ auth: 'on', user: null, csrf: null });
+    expect((await fetch(`${local}/api/devices`)).status).toBe(401);
+    expect((await fetch(`${local}/api/devices`, { method: 'POST', headers: json, body: '{"id":"cam-a","role":"camera"}' })).status).toBe(401);
     expect((await fetch(`${local}/api/devices`, { headers: { 'Tailscale-User-Login': 'bob@example.com' } })).status).toBe(401);
-    const audit = await (await fetch(`${local}/api/audit`)).json();
-    expect(audit.entries[0]).toMatchObject({ action: 'device.created', target: 'cam-a', actor: 'local', via: 'open', remote: '127.0.0.1' });
+    expect((await fetch(`${local}/api/audit`)).status).toBe(401);
+    // Signed in (an admin token made the way `rigmap token create` makes it), the same requests work.
+    const created = JSON.parse((await rigmap(['token', 'create', 'ops', '--role', 'admin', '--json', '--db', db])).stdout);
+    const bearer = { authorization: `Bearer ${created.secret}` };
+    expect((await (await fetch(`${local}/api/auth/me`, { headers: bearer })).json())).toMatchObject({ auth: 'on', user: { login: 'token:ops', role: 'admin', via: 'token' } });
+    expect((await fetch(`${local}/api/devices`, { method: 'POST', headers: { ...json, ...bearer }, body: '{"id":"cam-a","role":"camera"}' })).status).toBe(201);
+    expect((await (await fetch(`${local}/api/devices`, { headers: bearer })).json()).devices.map((d: { id: string }) => d.id)).toEqual(['cam-a']);
+    const audit = await (await fetch(`${local}/api/audit`, { headers: bearer })).json();
+    expect(audit.entries[0]).toMatchObject({ action: 'device.created', target: 'cam-a', actor: 'token:ops', via: 'token', remote: '127.0.0.1' });
   });
 
   it('auto on a loopback host: open to this machine, but tailscale serve callers sign in by their Tailscale role', async () => {

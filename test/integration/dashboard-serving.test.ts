@@ -6,6 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/server/config.ts';
 import { startServer } from '../../src/server/main.ts';
 import { staticRoutes } from '../../src/server/static.ts';
+import { createToken } from '../../src/topology/access/tokens.ts';
+import { EventBus } from '../../src/topology/events.ts';
+import { openDb } from '../../src/topology/store/db.ts';
 import { makeTempDir } from '../helpers/app.ts';
 
 const cleanups: (() => unknown)[] = [];
@@ -39,20 +42,29 @@ describe('static dashboard', () => {
 describe('viewer reach over real sockets', () => {
   it('gives a viewer dialling a tailnet address Tailscale links and one on 127.0.x LAN links', async () => {
     const { dir, cleanup } = makeTempDir();
-    const server = await startServer(loadConfig({ db: join(dir, 'r.db'), port: 0, host: '0.0.0.0', logLevel: 'silent', tailnetCidrs: '127.100.0.0/16', probeCidrs: '127.0.0.0/8' }, { RIGMAP_PROBE_CIDRS: '127.0.0.0/8' }));
-    cleanups.push(cleanup, () => server.close());
+    cleanups.push(cleanup);
+    const db = join(dir, 'r.db');
+    // Listening on 0.0.0.0 (auth auto) every request signs in, from this machine too: an admin API token.
+    const store = openDb(db);
+    const token = createToken({ ctx: { db: store.db, bus: new EventBus(), actor: 'test' }, input: { name: 'reach', role: 'admin' } }).secret;
+    store.close();
+    const server = await startServer(loadConfig({ db, port: 0, host: '0.0.0.0', logLevel: 'silent', tailnetCidrs: '127.100.0.0/16', probeCidrs: '127.0.0.0/8' }, { RIGMAP_PROBE_CIDRS: '127.0.0.0/8' }));
+    cleanups.push(() => server.close());
     const base = (h: string) => `http://${h}:${server.port}`;
+    const bearer = { authorization: `Bearer ${token}` };
+    expect((await fetch(`${base('127.0.0.1')}/api/reach`)).status).toBe(401);
+    expect((await fetch(`${base('127.100.77.1')}/api/reach`)).status).toBe(401);
     const created = await fetch(`${base('127.0.0.1')}/api/devices`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST', headers: { 'content-type': 'application/json', ...bearer },
       body: JSON.stringify({ id: 'cam-a', role: 'camera', addresses: [{ network: 'lan', ip: '127.0.9.1' }, { network: 'tailscale', ip: '127.100.9.1' }], services: [{ name: 'camera-node', protocol: 'http', port: 9 }] }),
     });
     expect(created.status).toBe(201);
-    const lan = await (await fetch(`${base('127.0.0.1')}/api/reach`)).json();
-    const ts = await (await fetch(`${base('127.100.77.1')}/api/reach`)).json();
+    const lan = await (await fetch(`${base('127.0.0.1')}/api/reach`, { headers: bearer })).json();
+    const ts = await (await fetch(`${base('127.100.77.1')}/api/reach`, { headers: bearer })).json();
     expect(lan.viewer.network).toBe('lan');
     expect(lan.devices['cam-a'].preferred.baseUrl).toBe('http://127.0.9.1:9');
     expect(ts.viewer).toEqual({ network: 'tailscale', address: '127.100.77.1' });
     expect(ts.devices['cam-a'].preferred.baseUrl).toBe('http://127.100.9.1:9');
-    expect((await (await fetch(`${base('127.0.0.1')}/api/viewer`)).json()).network).toBe('lan');
+    expect((await (await fetch(`${base('127.0.0.1')}/api/viewer`, { headers: bearer })).json()).network).toBe('lan');
   });
 });
