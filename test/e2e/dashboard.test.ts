@@ -103,7 +103,9 @@ describe('dashboard', () => {
     const cams = dash.rig!.nodes.filter((n) => n.role === 'camera').map((n) => n.id);
     await until(w, (count) => {
       const imgs = [...document.querySelectorAll<HTMLImageElement>('#view-contacts img.snapshot')];
-      return imgs.length === count && imgs.every((i) => i.complete && i.naturalWidth > 0);
+      // A decoded frame on screen for every camera. Not `complete`: each image re-requests every
+      // 2 s, the shown frame stays up while the next loads, and all four idle at once is luck.
+      return imgs.length === count && imgs.every((i) => i.naturalWidth > 0);
     }, cams.length, 15_000);
     const sizes = await w.page.$$eval('#view-contacts img.snapshot', (imgs) => imgs.map((i) => [(i as HTMLImageElement).naturalWidth, (i as HTMLImageElement).naturalHeight]));
     for (const [width, height] of sizes) expect(width! * height!).toBeGreaterThan(100);
