@@ -101,13 +101,17 @@ describe('dashboard', () => {
   it('shows every camera\'s real snapshot on the contact sheet', async () => {
     const w = await view(LAN_VIEW_HOST, '#/contacts', { width: 1024, height: 768 });
     const cams = dash.rig!.nodes.filter((n) => n.role === 'camera').map((n) => n.id);
-    await until(w, (count) => {
-      const imgs = [...document.querySelectorAll<HTMLImageElement>('#view-contacts img.snapshot')];
-      // A decoded frame on screen for every camera. Not `complete`: each image re-requests every
-      // 2 s, the shown frame stays up while the next loads, and all four idle at once is luck.
-      return imgs.length === count && imgs.every((i) => i.naturalWidth > 0);
-    }, cams.length, 15_000);
-    const sizes = await w.page.$$eval('#view-contacts img.snapshot', (imgs) => imgs.map((i) => [(i as HTMLImageElement).naturalWidth, (i as HTMLImageElement).naturalHeight]));
+    // The simulated cameras' cards (the map may also hold cam-new from the Inventory test, which
+    // has no node behind it): each shows a decoded frame. Not `complete`: each image re-requests
+    // every 2 s, and the frame shown stays up while the next one loads.
+    await until(w, (ids) => ids.every((id) => {
+      const img = document.querySelector<HTMLImageElement>(`#view-contacts article[data-device="${id}"] img.snapshot`);
+      return img !== null && img.naturalWidth > 0;
+    }), cams, 15_000);
+    const sizes = await w.page.$$eval('#view-contacts article img.snapshot', (imgs, ids) => imgs
+      .filter((i) => ids.includes(i.closest('article')!.getAttribute('data-device')!))
+      .map((i) => [(i as HTMLImageElement).naturalWidth, (i as HTMLImageElement).naturalHeight]), cams);
+    expect(sizes).toHaveLength(cams.length);
     for (const [width, height] of sizes) expect(width! * height!).toBeGreaterThan(100);
     await w.page.screenshot({ path: shot('contacts') });
   }, 60_000);
