@@ -2,9 +2,8 @@
 import type { Command } from 'commander';
 import { acknowledgeAlert, listAlerts } from '../../topology/alerts/store.ts';
 import type { Alert } from '../../topology/health-types.ts';
-import { formatTable, print, withStore } from './shared.ts';
+import { dbOption, formatTable, print, withStore } from './shared.ts';
 
-const dbOption = ['--db <file>', 'SQLite database (env RIGMAP_DB, default ./data/rigmap.db)'] as const;
 
 const row = (a: Alert) => [String(a.id), a.severity, a.kind, a.deviceId, a.raisedAt.slice(0, 19).replace('T', ' '), a.resolvedAt ? 'resolved' : a.acknowledgedAt ? `ack by ${a.acknowledgedBy}` : 'open', a.message];
 

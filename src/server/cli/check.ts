@@ -11,7 +11,7 @@ import { RigmapError } from '../../topology/errors.ts';
 import { openDb } from '../../topology/store/db.ts';
 import { loadConfig } from '../config.ts';
 import { healthOptionsFromConfig } from '../health-options.ts';
-import { print, serverFetch } from './shared.ts';
+import { dbOption, print, serverFetch } from './shared.ts';
 
 /** How long a first look waits for every path to answer one way or the other. */
 const SETTLE_MS = 4000;
@@ -64,7 +64,7 @@ export function registerCheck(program: Command): void {
     .option('--wait <seconds>', 're-check until everything passes or this many seconds have gone by')
     .option('--server <url>', 'ask a running rigmap (e.g. http://127.0.0.1:4747; token in RIGMAP_TOKEN) instead of probing from here')
     .option('--probe-cidrs <list>', 'CIDR ranges that may be probed (env RIGMAP_PROBE_CIDRS; default everything)')
-    .option('--db <file>', 'SQLite database (env RIGMAP_DB, default ./data/rigmap.db)')
+    .option(...dbOption)
     .action(async (opts) => {
       const waitSec = opts.wait === undefined ? 0 : Number(opts.wait);
       if (!Number.isFinite(waitSec) || waitSec < 0) throw new RigmapError('validation_failed', `--wait must be a number of seconds (got "${opts.wait}")`);

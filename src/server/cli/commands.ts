@@ -9,7 +9,7 @@ import { sendCommand } from '../../topology/commands/fan-out.ts';
 import { COMMAND_ACTIONS, type CommandReport } from '../../topology/commands/types.ts';
 import { parseProbeScope } from '../../topology/probes/scope.ts';
 import { loadConfig } from '../config.ts';
-import { formatTable, print, serverFetch, withStore } from './shared.ts';
+import { dbOption, formatTable, print, serverFetch, withStore } from './shared.ts';
 import { withAudit } from './users.ts';
 
 function printReport(r: CommandReport): void {
@@ -36,7 +36,7 @@ export function registerCommands(program: Command): void {
     .option('--server <url>', 'ask a running rigmap (token in RIGMAP_TOKEN) instead of sending from here')
     .option('--probe-cidrs <list>', 'CIDR ranges that may be contacted (env RIGMAP_PROBE_CIDRS; default everything)')
     .option('--json', 'print JSON')
-    .option('--db <file>', 'SQLite database (env RIGMAP_DB, default ./data/rigmap.db)')
+    .option(...dbOption)
     .action(async (action: string, opts) => {
       const args = action === 'marker' && opts.label ? { label: String(opts.label) } : action === 'identify' && opts.seconds ? { seconds: Number(opts.seconds) } : undefined;
       const input = {

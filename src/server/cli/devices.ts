@@ -3,10 +3,9 @@ import type { Command } from 'commander';
 import { createDevice, getDevice, listDevices, removeDevice } from '../../topology/devices.ts';
 import { createLink, listLinks, removeLink } from '../../topology/links.ts';
 import type { Device } from '../../topology/model.ts';
-import { formatTable, print, withStore } from './shared.ts';
+import { dbOption, formatTable, print, withStore } from './shared.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
-const dbOption = ['--db <file>', 'SQLite database (env RIGMAP_DB, default ./data/rigmap.db)'] as const;
 
 const addressesOn = (d: Device, network: string) =>
   d.addresses.filter((a) => a.network === network).map((a) => a.ip ?? a.hostname).join(' ');

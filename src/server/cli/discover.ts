@@ -11,9 +11,8 @@ import { defaultScanCidrs, parseScanRange, type ScanProgress, scanSubnet } from 
 import type { Discovered } from '../../topology/discovery/types.ts';
 import { RigmapError } from '../../topology/errors.ts';
 import { loadConfig } from '../config.ts';
-import { formatTable, print, withStore } from './shared.ts';
+import { dbOption, formatTable, print, withStore } from './shared.ts';
 
-const dbOption = ['--db <file>', 'SQLite database (env RIGMAP_DB, default ./data/rigmap.db)'] as const;
 
 function table(items: Discovered[]): string {
   if (items.length === 0) return 'nothing discovered';

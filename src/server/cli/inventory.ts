@@ -5,9 +5,8 @@ import { RigmapError } from '../../topology/errors.ts';
 import { EXPORT_FORMATS, renderExport } from '../../topology/export/index.ts';
 import { detectImportFormat, importInventoryText } from '../../topology/import.ts';
 import type { ImportReport } from '../../topology/inventory.ts';
-import { print, withStore } from './shared.ts';
+import { dbOption, print, withStore } from './shared.ts';
 
-const dbOption = ['--db <file>', 'SQLite database (env RIGMAP_DB, default ./data/rigmap.db)'] as const;
 
 function readInput(file: string): string {
   try {

@@ -3,9 +3,8 @@ import type { Command } from 'commander';
 import { sendTestNotice } from '../../topology/alerts/notifiers/dispatch.ts';
 import { addNotifier, listNotifiers, removeNotifier } from '../../topology/alerts/notifiers/store.ts';
 import { RigmapError } from '../../topology/errors.ts';
-import { formatTable, print, withStore } from './shared.ts';
+import { dbOption, formatTable, print, withStore } from './shared.ts';
 
-const dbOption = ['--db <file>', 'SQLite database (env RIGMAP_DB, default ./data/rigmap.db)'] as const;
 
 export function registerNotifiers(program: Command): void {
   const notifier = program.command('notifier').description('where alerts are sent: webhook, slack, discord, ntfy');

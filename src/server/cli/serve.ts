@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { openDb } from '../../topology/store/db.ts';
 import { CONFIG_OPTIONS, loadConfig } from '../config.ts';
 import { startServer } from '../main.ts';
-import { print } from './shared.ts';
+import { dbOption, print } from './shared.ts';
 
 export function registerServe(program: Command): void {
   const serve = program
@@ -36,7 +36,7 @@ export function registerServe(program: Command): void {
   program
     .command('migrate')
     .description('create the database or bring it to the latest schema, then exit')
-    .option('--db <file>', 'SQLite database (env RIGMAP_DB, default ./data/rigmap.db)')
+    .option(...dbOption)
     .action((opts) => {
       const config = loadConfig({ db: opts.db });
       const store = openDb(config.db);

@@ -5,6 +5,9 @@ import { RigmapError } from '../../topology/errors.ts';
 import { EventBus } from '../../topology/events.ts';
 import { openDb, type OpenDb } from '../../topology/store/db.ts';
 
+/** The `--db` option every command that reads or writes the map takes: `.option(...dbOption)`. */
+export const dbOption = ['--db <file>', 'SQLite database (env RIGMAP_DB, default ./data/rigmap.db)'] as const;
+
 /** Options every command that touches the database accepts. */
 export interface DbOptions {
   db?: string;

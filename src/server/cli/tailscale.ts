@@ -9,9 +9,8 @@ import { parseRoleMap } from '../../topology/tailscale/mapping.ts';
 import { PathQualitySnapshot } from '../../topology/tailscale/path-quality.ts';
 import { importFromSource, resolveApiCredentials, type TailnetSource } from '../../topology/tailscale/source.ts';
 import { loadConfig } from '../config.ts';
-import { formatTable, print, withStore } from './shared.ts';
+import { dbOption, formatTable, print, withStore } from './shared.ts';
 
-const dbOption = ['--db <file>', 'SQLite database (env RIGMAP_DB, default ./data/rigmap.db)'] as const;
 
 /** Refuse a secret typed on the command line (it would show in `ps` and shell history); never echo it. */
 function refuseInlineSecret(value: unknown, flag: string, env: string, fileFlag: string): void {

@@ -12,9 +12,8 @@ import { createToken, listTokens, revokeToken } from '../../topology/access/toke
 import { addUser, listUsers, removeUser } from '../../topology/access/users.ts';
 import type { Ctx } from '../../topology/context.ts';
 import { RigmapError } from '../../topology/errors.ts';
-import { formatTable, print, withStore } from './shared.ts';
+import { dbOption, formatTable, print, withStore } from './shared.ts';
 
-const dbOption = ['--db <file>', 'SQLite database (env RIGMAP_DB, default ./data/rigmap.db)'] as const;
 
 /** The CLI acts as `cli:<os user>`, and its changes go to the audit trail like any other. */
 export function withAudit(ctx: Ctx): Ctx {
