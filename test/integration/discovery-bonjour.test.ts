@@ -12,18 +12,10 @@ import { createDevice, getDevice, listDevices } from '../../src/topology/devices
 import { loadConfig } from '../../src/server/config.ts';
 import { createLogger, startServer } from '../../src/server/main.ts';
 import { makeTempDir, makeTestRig, type TestRig } from '../helpers/app.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const LOOPBACK = (ip: string) => ip.startsWith('127.');
 
-async function eventually<T>(fn: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('Bonjour browsing on loopback', () => {
   const cleanups: Array<() => unknown> = [];
@@ -50,7 +42,7 @@ describe('Bonjour browsing on loopback', () => {
     const started = Date.now();
     // Other test files may advertise too: only this rig's nodes are counted.
     const mine = () => listDiscovered({ ctx: rig.ctx }).filter((d) => d.nodeId?.startsWith('dscb-'));
-    await eventually(() => mine().length === sim.nodes.length, 'every node in the inbox');
+    await eventually('every node in the inbox', () => mine().length === sim.nodes.length, 10_000, 50);
     const took = Date.now() - started;
     console.log(`bonjour: ${sim.nodes.length} nodes in the inbox ${took} ms after advertising (target < 1000 ms)`);
     for (const node of sim.nodes) {
@@ -80,8 +72,8 @@ describe('Bonjour browsing on loopback', () => {
     const first = sim.nodes[0]!;
     createDevice({ ctx: rig.ctx, input: { id: first.id, role: 'camera', addresses: [{ network: 'lan', hostname: `${first.id}.local` }] } });
     const mine = () => listDiscovered({ ctx: rig.ctx }).filter((d) => d.nodeId?.startsWith('dscm-'));
-    await eventually(() => mine().length === sim.nodes.length, 'every node in the inbox');
-    const known = await eventually(() => mine().find((d) => d.nodeId === first.id && d.status === 'matched'), 'the known node matched');
+    await eventually('every node in the inbox', () => mine().length === sim.nodes.length, 10_000, 50);
+    const known = await eventually('the known node matched', () => mine().find((d) => d.nodeId === first.id && d.status === 'matched'), 10_000, 50);
     expect(known).toMatchObject({ matchedDeviceId: first.id, matchedBy: 'node-id' });
     // Its hostname-only address learned the IP, with a last-seen time; no second device.
     const device = getDevice({ ctx: rig.ctx, id: first.id });
@@ -89,7 +81,7 @@ describe('Bonjour browsing on loopback', () => {
     expect(listDevices({ ctx: rig.ctx }).map((d) => d.id)).toEqual([first.id]);
 
     await sim.close();
-    await eventually(() => mine().every((d) => d.goneAt !== null), 'every node marked gone after its goodbye');
+    await eventually('every node marked gone after its goodbye', () => mine().every((d) => d.goneAt !== null), 10_000, 50);
     expect(events.filter((e) => e.change === 'gone')).toHaveLength(sim.nodes.length);
     expect(mine()).toHaveLength(sim.nodes.length);
   });

@@ -12,19 +12,11 @@ import { BonjourBrowser } from '../../src/topology/discovery/bonjour-browser.ts'
 import { fetchNodeInfo, safeApiPath } from '../../src/topology/discovery/fingerprint.ts';
 import { listDiscovered } from '../../src/topology/discovery/inbox.ts';
 import { makeTestRig } from '../helpers/app.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const NODE_IP = '127.0.41.1';
 const ATTACKER_IP = '127.0.41.2';
 
-async function eventually<T>(fn: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** An HTTP server on `ip` answering /api/v1/info as node `id`, logging every request path. */
 async function listen(ip: string, id: string): Promise<{ server: Server; port: number; hits: string[] }> {
@@ -75,8 +67,10 @@ describe('Bonjour TXT path guard', () => {
     service.records = () => [...original().filter((r) => r.type !== 'A' && r.type !== 'AAAA'), { name: host, type: 'A', ttl: 120, data: NODE_IP }];
 
     const item = await eventually(
-      () => listDiscovered({ ctx: rig.ctx }).find((d) => d.nodeId === 'dscp-guard' && d.info !== null),
       'the node in the inbox with its /info answer',
+      () => listDiscovered({ ctx: rig.ctx }).find((d) => d.nodeId === 'dscp-guard' && d.info !== null),
+      10_000,
+      50,
     );
     expect(item).toMatchObject({ source: 'bonjour', ip: NODE_IP, port: node.port, apiPath: '/api/v1', info: { id: 'dscp-guard' } });
     expect(item.suggestion?.services).toEqual([expect.objectContaining({ name: 'camera-node', path: '/api/v1' })]);

@@ -62,21 +62,7 @@ export async function startHarness(opts: { lanCidr: string; tailnetCidr: string;
   };
 }
 
-/** Poll `check` until it returns a truthy value (bounded: 15 s), else fail with `what`. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < until) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-}
+export { eventually } from '../helpers/eventually.ts';
 
 /** Let time pass (for "nothing more happens" checks; never used to assert speed). */
 export const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
