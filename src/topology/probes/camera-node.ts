@@ -164,8 +164,15 @@ export class CameraNodeRunner implements ProbeRunner {
       if (this.stopped || end !== this.endCurrent) return;
       const since = this.lastBeat || this.streamStarted;
       const silentMs = Date.now() - since;
-      // A beat was read in the I/O phase: onMessage has re-armed the timer.
-      if (silentMs < limit) return;
+      if (silentMs < limit) {
+        // A beat was read in the I/O phase, or the timer ran a few ms early (it starts from
+        // the loop's cached clock, not the beat's Date.now()): judge again when the limit is
+        // really up. Returning here without a timer would never notice a node that then hangs.
+        this.silenceTimer = setTimeout(() => this.judgeSilence(limit), limit - silentMs + 1);
+        // Not a full-length timer: the next beat must replace it, not refresh() its short delay.
+        this.silenceLimit = -1;
+        return;
+      }
       end?.(`heartbeat silent for ${(silentMs / 1000).toFixed(1)} s`, 'heartbeat_silent');
     });
   }
