@@ -133,10 +133,18 @@ describe('tailscale import from a saved status', () => {
       message: expect.stringContaining('tailscale status --json'),
     });
     await expect(importFromSource({ ctx: rig.ctx, source: { kind: 'status-file', text: 'not json', name: 'x.json' } })).rejects.toMatchObject({ code: 'unsupported_format' });
-    const broken = loadFixture('localapi/status.real-v1.94.2.json');
-    Object.values<any>(broken.Peer)[5].ID = 42;
-    await expect(importStatus(broken)).rejects.toMatchObject({ code: 'unsupported_format' });
+    await expect(importStatus({ Self: null, Peer: ['not', 'peers'] })).rejects.toMatchObject({ code: 'unsupported_format' });
     expect(listDevices({ ctx: rig.ctx })).toEqual([]);
+  });
+
+  it('skips a peer it cannot map, with the reason, and imports the rest', async () => {
+    const broken = loadFixture('localapi/status.real-v1.94.2.json');
+    const peer = Object.values<any>(broken.Peer)[5];
+    peer.ID = 42;
+    const report = await importStatus(broken);
+    expect(report.skipped).toEqual([{ nodeId: '42', hostname: peer.HostName, reason: expect.stringContaining('no string ID') }]);
+    expect(report.added).toHaveLength(14);
+    expect(listDevices({ ctx: rig.ctx })).toHaveLength(14);
   });
 });
 

@@ -6,7 +6,8 @@
  */
 import { z } from 'zod';
 import { RigmapError } from '../errors.ts';
-import { type ApiDevice, apiDeviceListSchema, oauthTokenSchema } from './schemas.ts';
+import { isRedirect, NO_REDIRECT, readCappedText, redirectRefused } from './http-caps.ts';
+import { apiDeviceListSchema, oauthTokenSchema } from './schemas.ts';
 
 export const DEFAULT_API_BASE = 'https://api.tailscale.com';
 
@@ -35,7 +36,7 @@ export interface ApiFailure {
 }
 
 async function upstreamMessage(res: Response): Promise<string | undefined> {
-  const text = await res.text().catch(() => '');
+  const text = await readCappedText(res, 'the server', 64 * 1024).catch(() => '');
   try {
     const msg = (JSON.parse(text) as { message?: unknown }).message;
     if (typeof msg === 'string') return msg.slice(0, 300);
@@ -80,8 +81,11 @@ export class TailscaleApiClient {
     return 'apiKey' in this.credentials ? 'api-key' : 'oauth';
   }
 
-  /** Every device of the tailnet, with all fields (endpoints included). */
-  async listDevices(): Promise<ApiDevice[]> {
+  /**
+   * Every device of the tailnet, with all fields (endpoints included), unread:
+   * each is read on its own by readApiDevices, so one odd device skips only itself.
+   */
+  async listDevices(): Promise<unknown[]> {
     const path = `/api/v2/tailnet/${encodeURIComponent(this.tailnet)}/devices?fields=all`;
     let res = await this.request(path, await this.bearer());
     if (res.status === 401 && this.authKind === 'oauth') {
@@ -90,13 +94,18 @@ export class TailscaleApiClient {
       this.token = null;
       res = await this.request(path, await this.bearer());
     }
+    if (isRedirect(res)) throw redirectRefused(`the Tailscale API at ${this.apiBase}`, res);
     if (!res.ok) throw await this.failure(res, 'devices');
-    const body = await res.json().catch(() => {
+    const text = await readCappedText(res, `the Tailscale API at ${this.apiBase}`);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
       throw new RigmapError('upstream_failed', `the Tailscale API at ${this.apiBase} answered the device list with something that is not JSON`);
-    });
+    }
     const parsed = apiDeviceListSchema.safeParse(body);
     if (!parsed.success) {
-      throw new RigmapError('upstream_failed', `the Tailscale API at ${this.apiBase} answered with a device list rigmap does not recognise: ${z.prettifyError(parsed.error).split('\n')[0]}`, { issues: parsed.error.issues.slice(0, 5) });
+      throw new RigmapError('upstream_failed', `the Tailscale API at ${this.apiBase} answered with something that is not a device list (no "devices" array): ${z.prettifyError(parsed.error).split('\n')[0]}`, { issues: parsed.error.issues.slice(0, 5) });
     }
     return parsed.data.devices;
   }
@@ -114,8 +123,16 @@ export class TailscaleApiClient {
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: form.toString(),
     });
+    if (isRedirect(res)) throw redirectRefused(`the Tailscale OAuth endpoint at ${this.apiBase}`, res);
     if (!res.ok) throw await this.failure(res, 'token');
-    const parsed = oauthTokenSchema.safeParse(await res.json().catch(() => null));
+    const tokenText = await readCappedText(res, `the Tailscale OAuth endpoint at ${this.apiBase}`, 64 * 1024);
+    let tokenJson: unknown = null;
+    try {
+      tokenJson = JSON.parse(tokenText);
+    } catch {
+      // reported just below as an answer without a token
+    }
+    const parsed = oauthTokenSchema.safeParse(tokenJson);
     if (!parsed.success) throw new RigmapError('upstream_failed', `the Tailscale OAuth endpoint at ${this.apiBase} answered without an access token`);
     this.tokenFetches++;
     const lifeMs = (parsed.data.expires_in ?? 3600) * 1000;
@@ -129,7 +146,7 @@ export class TailscaleApiClient {
 
   private async send(url: string, init: RequestInit): Promise<Response> {
     try {
-      return await this.fetchFn(url, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
+      return await this.fetchFn(url, { ...init, ...NO_REDIRECT, signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       const why = cause?.code ?? cause?.message ?? (err as Error).message;

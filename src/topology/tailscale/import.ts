@@ -52,9 +52,11 @@ function storedState(db: DbLike): Map<string, StoredTailscaleState> {
  * Import tailnet nodes: merge with existing devices by node id, then MagicDNS
  * name, then hostname; add the rest. All or nothing: any failure writes nothing.
  */
-export function importTailnet({ ctx, nodes, source, dryRun = false, roleMap = DEFAULT_ROLE_MAP }: {
+export function importTailnet({ ctx, nodes, skipped = [], source, dryRun = false, roleMap = DEFAULT_ROLE_MAP }: {
   ctx: Ctx;
   nodes: TailnetNode[];
+  /** Nodes the reader could not map (tolerant.ts); reported first. */
+  skipped?: TailnetImportReport['skipped'];
   source: TailnetSourceKind;
   dryRun?: boolean;
   roleMap?: Readonly<Record<string, Role>>;
@@ -63,7 +65,7 @@ export function importTailnet({ ctx, nodes, source, dryRun = false, roleMap = DE
   ctx.db.transaction((tx) => {
     const plan = planMerge({ nodes, devices: loadDevices(tx), state: storedState(tx), roleMap });
     report.gone = plan.gone;
-    report.skipped = plan.skipped;
+    report.skipped = [...skipped, ...plan.skipped];
     for (const p of plan.nodes) {
       const d = p.desired;
       if (p.action === 'add') report.added.push({ id: d.id, name: d.name, nodeId: d.tailscaleNodeId, role: d.role });

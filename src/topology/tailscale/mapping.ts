@@ -41,10 +41,20 @@ export const DEFAULT_ROLE_MAP: Readonly<Record<string, Role>> = {
 /** Tags in our model: what Tailscale's `tag:name` fits. */
 const TAG_RE = /^[A-Za-z0-9][A-Za-z0-9:_.-]{0,63}$/;
 
-/** Go's zero time means "never"; Tailscale prints it for peers it has not seen. */
-function timeOrNull(value: string | null | undefined): string | null {
-  if (!value || value.startsWith('0001-01-01')) return null;
-  return value;
+/**
+ * A timestamp as stored: Go's zero time ("never") and non-RFC 3339 values are
+ * null; a UTC value is kept as written, one with an offset (`-05:00`) becomes UTC.
+ */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+export function timeOrNull(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const v = value.trim();
+  const m = RFC3339.exec(v);
+  if (!m || v.startsWith('0001-01-01')) return null;
+  const ms = Date.parse(v.replace(' ', 'T'));
+  if (Number.isNaN(ms)) return null;
+  if (m[2] === 'Z') return v;
+  return new Date(ms).toISOString();
 }
 
 function splitIps(list: readonly string[] | null | undefined): { ipv4: string[]; ipv6: string[] } {
@@ -60,11 +70,17 @@ function splitIps(list: readonly string[] | null | undefined): { ipv4: string[];
 
 const cleanDns = (name: string | null | undefined) => (name ? name.replace(/\.$/, '').toLowerCase() || null : null);
 
-/** A device of the HTTP API v2 as a TailnetNode. */
+/** The first label of a MagicDNS name (`pangolin.tailfe8c.ts.net.` → `pangolin`). */
+const firstLabel = (name: string | null | undefined) => (name ? name.replace(/\.$/, '').split('.')[0] ?? '' : '');
+
+/**
+ * A device of the HTTP API v2 as a TailnetNode. `nodeId` falls back to the
+ * legacy `id` (older answers have no `nodeId`); an empty nodeId means neither.
+ */
 export function nodeFromApiDevice(d: ApiDevice): TailnetNode {
   return {
-    nodeId: d.nodeId,
-    hostname: d.hostname,
+    nodeId: d.nodeId || d.id || '',
+    hostname: d.hostname || firstLabel(d.name),
     dnsName: cleanDns(d.name),
     ...splitIps(d.addresses),
     tags: [...(d.tags ?? [])],
@@ -80,7 +96,7 @@ export function nodeFromApiDevice(d: ApiDevice): TailnetNode {
 export function nodeFromPeer(p: PeerStatus, isSelf = false): TailnetNode {
   return {
     nodeId: p.ID,
-    hostname: p.HostName,
+    hostname: p.HostName || firstLabel(p.DNSName),
     dnsName: cleanDns(p.DNSName),
     ...splitIps(p.TailscaleIPs),
     tags: [...(p.Tags ?? [])],

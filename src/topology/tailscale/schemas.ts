@@ -6,25 +6,35 @@
  */
 import { z } from 'zod';
 
-const str = z.string().nullish();
-const strList = z.array(z.string()).nullish();
+// Fields are tolerant: a value of the wrong type is dropped (null), not the
+// whole device; tolerant.ts decides when a device cannot be mapped at all.
+const str = z.string().nullish().catch(null);
+const strList = z.array(z.string()).nullish().catch(null);
+const bool = z.boolean().nullish().catch(null);
+const num = z.number().nullish().catch(null);
+/** Ids are strings in every vintage; a number (seen in hand-made answers) means the same id. */
+const idLike = z.union([z.string(), z.number().int().nonnegative().transform(String)]).nullish().catch(null);
 
-/** One device of `GET /api/v2/tailnet/{tailnet}/devices?fields=all`. */
+/**
+ * One device of `GET /api/v2/tailnet/{tailnet}/devices?fields=all`. Older
+ * answers (API docs before 2023) have `id` but no `nodeId`: mapping falls back.
+ */
 export const apiDeviceSchema = z.looseObject({
-  id: str,
-  nodeId: z.string().min(1),
+  id: idLike,
+  nodeId: str,
   name: str,
-  hostname: z.string(),
+  hostname: str,
   addresses: strList,
   os: str,
   user: str,
   tags: strList,
   lastSeen: str,
-  connectedToControl: z.boolean().nullish(),
-  clientConnectivity: z.looseObject({ endpoints: strList }).nullish(),
+  connectedToControl: bool,
+  clientConnectivity: z.looseObject({ endpoints: strList }).nullish().catch(null),
 });
 
-export const apiDeviceListSchema = z.looseObject({ devices: z.array(apiDeviceSchema) });
+/** The device list: only its shape is checked here; each device is read on its own (tolerant.ts). */
+export const apiDeviceListSchema = z.looseObject({ devices: z.array(z.unknown()) });
 
 /** The answer of `POST /api/v2/oauth/token` (client credentials grant). */
 export const oauthTokenSchema = z.looseObject({
@@ -34,36 +44,43 @@ export const oauthTokenSchema = z.looseObject({
   scope: str,
 });
 
-/** A node in `/localapi/v0/status`: `Self` and each value of `Peer`. */
+/** A node in `/localapi/v0/status`: `Self` and each value of `Peer`. Only `ID` is required. */
 export const peerStatusSchema = z.looseObject({
   ID: z.string().min(1),
-  HostName: z.string(),
+  HostName: str,
   DNSName: str,
   OS: str,
-  UserID: z.number().nullish(),
+  UserID: num,
   TailscaleIPs: strList,
   Tags: strList,
   Addrs: strList,
   CurAddr: str,
   Relay: str,
   PeerRelay: str,
-  RxBytes: z.number().nullish(),
-  TxBytes: z.number().nullish(),
+  RxBytes: num,
+  TxBytes: num,
   LastWrite: str,
   LastSeen: str,
   LastHandshake: str,
-  Online: z.boolean().nullish(),
-  Active: z.boolean().nullish(),
+  Online: bool,
+  Active: bool,
 });
 
-const userProfileSchema = z.looseObject({ ID: z.number().nullish(), LoginName: z.string(), DisplayName: str });
+export const userProfileSchema = z.looseObject({ ID: num, LoginName: z.string(), DisplayName: str });
 
-/** `/localapi/v0/status` and `tailscale status --json`. */
-export const localStatusSchema = z.looseObject({
+/** The top of a status, with peers and users left unread (tolerant.ts reads them one by one). */
+export const localStatusShellSchema = z.looseObject({
   Version: str,
   BackendState: str,
   MagicDNSSuffix: str,
-  CurrentTailnet: z.looseObject({ Name: str, MagicDNSSuffix: str }).nullish(),
+  CurrentTailnet: z.looseObject({ Name: str, MagicDNSSuffix: str }).nullish().catch(null),
+  Self: z.unknown(),
+  Peer: z.record(z.string(), z.unknown()).nullish(),
+  User: z.record(z.string(), z.unknown()).nullish().catch(null),
+});
+
+/** `/localapi/v0/status` and `tailscale status --json`, every peer valid. */
+export const localStatusSchema = localStatusShellSchema.extend({
   Self: peerStatusSchema.nullish(),
   Peer: z.record(z.string(), peerStatusSchema).nullish(),
   User: z.record(z.string(), userProfileSchema).nullish(),

@@ -10,10 +10,10 @@ import type { Role } from '../model.ts';
 import { type ApiCredentials, TailscaleApiClient } from './api-client.ts';
 import { importTailnet, type TailnetImportReport, type TailnetSourceKind } from './import.ts';
 import type { TailscaleLocalClient } from './local-client.ts';
-import { nodeFromApiDevice, type TailnetNode } from './mapping.ts';
 import type { PathQualitySnapshot } from './path-quality.ts';
 import type { LocalStatus } from './schemas.ts';
-import { parseStatusFile, parseStatusJson } from './status-file.ts';
+import { type ParsedTailnet, parseStatusFile, parseStatusJson } from './status-file.ts';
+import { readApiDevices } from './tolerant.ts';
 
 /** A source ready to read. */
 export type TailnetSource =
@@ -70,17 +70,16 @@ export function resolveApiCredentials(flags: CredentialFlags = {}, env: NodeJS.P
 }
 
 /** Read the nodes of a source (and, for the Local API or a status file, the status for path quality). */
-export async function fetchTailnet(source: TailnetSource): Promise<{ nodes: TailnetNode[]; status: LocalStatus | null }> {
+export async function fetchTailnet(source: TailnetSource): Promise<ParsedTailnet> {
   switch (source.kind) {
     case 'api':
-      return { nodes: (await source.client.listDevices()).map(nodeFromApiDevice), status: null };
+      return { ...readApiDevices(await source.client.listDevices()), status: null };
     case 'local': {
       const status = await source.client.status();
       if (status.BackendState && status.BackendState !== 'Running' && !status.Self) {
         throw new RigmapError('upstream_failed', `tailscaled is not connected (state ${status.BackendState}). Fix: run \`tailscale up\``);
       }
-      const { nodes } = parseStatusJson(status, 'the Local API status');
-      return { nodes, status };
+      return parseStatusJson(status, 'the Local API status');
     }
     case 'status-file':
       if (source.json !== undefined) return parseStatusJson(source.json, source.name);
@@ -99,8 +98,8 @@ export async function importFromSource({ ctx, source, dryRun = false, roleMap, p
   roleMap?: Readonly<Record<string, Role>>;
   paths?: PathQualitySnapshot;
 }): Promise<TailnetImportReport> {
-  const { nodes, status } = await fetchTailnet(source);
-  const report = importTailnet({ ctx, nodes, source: source.kind as TailnetSourceKind, dryRun, roleMap });
+  const { nodes, status, skipped } = await fetchTailnet(source);
+  const report = importTailnet({ ctx, nodes, skipped, source: source.kind as TailnetSourceKind, dryRun, roleMap });
   if (status && paths && !dryRun) paths.update({ db: ctx.db, status });
   return report;
 }
