@@ -39,8 +39,8 @@ export const CONFIG_OPTIONS = [
       .refine((list) => list.every((c) => ipaddr.isValidCIDR(c)), { error: 'must be comma-separated CIDR ranges, e.g. 127.100.0.0/16' }),
   },
   {
-    key: 'tailscaleSync', flag: '--tailscale-sync', env: 'RIGMAP_TAILSCALE_SYNC', description: 'periodic tailnet sync: auto (the API when credentials are set), api, local or off',
-    schema: z.enum(['auto', 'off', 'api', 'local'], { error: 'must be one of auto, off, api, local' }).default('auto'),
+    key: 'tailscaleSync', flag: '--tailscale-sync', env: 'RIGMAP_TAILSCALE_SYNC', description: 'periodic tailnet sync: auto (the API when credentials are set), api, headscale, local or off',
+    schema: z.enum(['auto', 'off', 'api', 'headscale', 'local'], { error: 'must be one of auto, off, api, headscale, local' }).default('auto'),
   },
   { key: 'tailscaleApiBase', flag: '--tailscale-api-base', env: 'RIGMAP_TAILSCALE_API_BASE', description: 'Tailscale API base URL (self-hosted control servers, tests)', schema: z.url({ error: 'must be a URL, e.g. https://api.tailscale.com' }).default('https://api.tailscale.com') },
   { key: 'tailscaleTailnet', flag: '--tailscale-tailnet', env: 'RIGMAP_TAILSCALE_TAILNET', description: 'tailnet name for the API ("-": the token\'s own tailnet)', schema: z.string().min(1).default('-') },
@@ -50,6 +50,11 @@ export const CONFIG_OPTIONS = [
     schema: z.coerce.number({ error: 'must be a number' }).min(1, { error: 'must be at least 1' }).max(86_400, { error: 'must be at most 86400' }).default(300),
   },
   { key: 'tailscaleRoleMap', flag: '--tailscale-role-map', env: 'RIGMAP_TAILSCALE_ROLE_MAP', description: 'extra tag→role pairs, e.g. "tag:cam=camera,tag:ops=console" (defaults: tag:camera→camera, tag:console→console, …)', schema: z.string().default('') },
+  // Headscale (self-hosted control server) and tailnet path health: src/topology/tailscale (the key: RIGMAP_HEADSCALE_API_KEY, never a flag).
+  { key: 'headscaleApiBase', flag: '--headscale-api-base', env: 'RIGMAP_HEADSCALE_API_BASE', description: 'Headscale server URL for the headscale sync and import, e.g. https://headscale.example.com (empty: no Headscale)', schema: z.union([z.literal(''), z.url({ error: 'must be a URL, e.g. https://headscale.example.com' })]).default('') },
+  { key: 'headscaleBaseDomain', flag: '--headscale-base-domain', env: 'RIGMAP_HEADSCALE_BASE_DOMAIN', description: 'Headscale\'s dns.base_domain: MagicDNS names are givenName.<this> (empty: imported without MagicDNS names)', schema: z.string().max(253).default('') },
+  { key: 'tailnetRelayedSec', flag: '--tailnet-relayed-sec', env: 'RIGMAP_TAILNET_RELAYED_SEC', description: 'seconds a device\'s tailnet path may stay relayed (DERP or peer relay) before a tailnet_relayed warning', schema: num(1, 86_400).default(30) },
+  { key: 'tailnetPingSec', flag: '--tailnet-ping-sec', env: 'RIGMAP_TAILNET_PING_SEC', description: 'seconds between tailscaled disco pings of each tailnet device, when the Local API is configured (0: off)', schema: z.coerce.number({ error: 'must be a number' }).min(0).max(3600, { error: 'must be at most 3600' }).default(60) },
   // Live health (probes, alerts, history): src/topology/probes, alerts, history.
   { key: 'probes', flag: '--probes', env: 'RIGMAP_PROBES', description: 'probe the map and raise alerts: on or off', schema: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on') },
   {

@@ -9,7 +9,7 @@ import { DiscoveryService } from '../topology/discovery/service.ts';
 import { EventBus } from '../topology/events.ts';
 import { openDb } from '../topology/store/db.ts';
 import { settingsFromConfig, TailscaleService } from '../topology/tailscale/service.ts';
-import { resolveApiCredentials } from '../topology/tailscale/source.ts';
+import { resolveApiCredentials, resolveHeadscaleKey } from '../topology/tailscale/source.ts';
 import { startHealth, type HealthService } from '../topology/health-service.ts';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
@@ -45,6 +45,7 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
     ctx: () => ({ db: store.db, bus }),
     settings: settingsFromConfig(config),
     credentials: resolveApiCredentials(),
+    headscaleKey: resolveHeadscaleKey(),
     onSyncError: (err) => logger.warn({ error: (err as Error).message }, 'tailscale sync failed'),
   });
   // Live health: the event ring first (so browsers miss nothing), then engine, history, alerts.

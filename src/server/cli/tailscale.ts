@@ -7,7 +7,8 @@ import { listTailscaleDevices, readLastTailnetImport, type TailnetImportReport }
 import { TailscaleLocalClient } from '../../topology/tailscale/local-client.ts';
 import { parseRoleMap } from '../../topology/tailscale/mapping.ts';
 import { PathQualitySnapshot } from '../../topology/tailscale/path-quality.ts';
-import { importFromSource, resolveApiCredentials, type TailnetSource } from '../../topology/tailscale/source.ts';
+import { HeadscaleClient } from '../../topology/tailscale/headscale.ts';
+import { importFromSource, resolveApiCredentials, resolveHeadscaleKey, type TailnetSource } from '../../topology/tailscale/source.ts';
 import { loadConfig } from '../config.ts';
 import { dbOption, formatTable, print, withStore } from './shared.ts';
 
@@ -28,6 +29,10 @@ interface ImportOptions {
   local?: boolean;
   socket?: string;
   statusFile?: string;
+  headscale?: boolean;
+  headscaleApiKey?: boolean | string;
+  headscaleApiKeyFile?: string;
+  headscaleBaseDomain?: string;
   tailnet?: string;
   apiBase?: string;
   roleMap?: string;
@@ -42,11 +47,14 @@ function sourceFromFlags(opts: ImportOptions, env: NodeJS.ProcessEnv = process.e
   refuseInlineSecret(opts.oauthClientSecret, '--oauth-client-secret', 'RIGMAP_TAILSCALE_OAUTH_CLIENT_SECRET', '--oauth-client-secret-file');
   const wantsApiKey = Boolean(opts.apiKey || opts.apiKeyFile);
   const wantsOauth = Boolean(opts.oauthClientId || opts.oauthClientSecret || opts.oauthClientSecretFile);
+  refuseInlineSecret(opts.headscaleApiKey, '--headscale-api-key', 'RIGMAP_HEADSCALE_API_KEY', '--headscale-api-key-file');
   const wantsLocal = Boolean(opts.local || opts.socket);
-  const chosen = [wantsApiKey || wantsOauth, wantsLocal, Boolean(opts.statusFile)].filter(Boolean).length;
+  const wantsHeadscale = Boolean(opts.headscale || opts.headscaleApiKeyFile);
+  const chosen = [wantsApiKey || wantsOauth, wantsLocal, Boolean(opts.statusFile), wantsHeadscale].filter(Boolean).length;
   if (chosen > 1) {
-    throw new RigmapError('validation_failed', 'choose one source: --api-key / --oauth-client-id (the HTTP API), --local [--socket PATH] (this machine\'s tailscaled), or --status-file FILE');
+    throw new RigmapError('validation_failed', 'choose one source: --api-key / --oauth-client-id (the HTTP API), --headscale --api-base URL (a Headscale server), --local [--socket PATH] (this machine\'s tailscaled), or --status-file FILE');
   }
+  if (wantsHeadscale) return headscaleSource(opts, env);
   if (opts.statusFile) {
     let text: string;
     try {
@@ -71,6 +79,16 @@ function sourceFromFlags(opts: ImportOptions, env: NodeJS.ProcessEnv = process.e
   return { kind: 'api', client: new TailscaleApiClient({ apiBase: config.tailscaleApiBase, tailnet: config.tailscaleTailnet, credentials }) };
 }
 
+/** `--headscale`: the server from --api-base (or RIGMAP_HEADSCALE_API_BASE), the key from a file or RIGMAP_HEADSCALE_API_KEY. */
+function headscaleSource(opts: ImportOptions, env: NodeJS.ProcessEnv): TailnetSource {
+  const apiBase = opts.apiBase || env.RIGMAP_HEADSCALE_API_BASE?.trim();
+  if (!apiBase) throw new RigmapError('validation_failed', '--headscale needs the server: give --api-base URL (e.g. https://headscale.example.com) or set RIGMAP_HEADSCALE_API_BASE');
+  const apiKey = resolveHeadscaleKey(opts.headscaleApiKeyFile, env);
+  if (!apiKey) throw new RigmapError('validation_failed', 'no Headscale API key: create one with `headscale apikeys create` and set RIGMAP_HEADSCALE_API_KEY, or give --headscale-api-key-file FILE');
+  const baseDomain = opts.headscaleBaseDomain ?? env.RIGMAP_HEADSCALE_BASE_DOMAIN;
+  return { kind: 'headscale', client: new HeadscaleClient({ apiBase, apiKey, baseDomain }) };
+}
+
 /** The dry-run diff (or what was done), one line per device. */
 export function formatImportReport(r: TailnetImportReport): string {
   const verb = r.dryRun ? 'would import' : 'imported';
@@ -87,7 +105,7 @@ export function registerTailscale(program: Command): void {
   const ts = program.command('tailscale').description('import the tailnet into the map, and show sync status and path quality');
 
   ts.command('import')
-    .description('import the tailnet (HTTP API, local tailscaled, or a saved `tailscale status --json`); all-or-nothing, re-import updates')
+    .description('import the tailnet (HTTP API, Headscale, local tailscaled, or a saved `tailscale status --json`); re-import updates, a device that cannot be mapped is skipped with its reason')
     .option('--api-key [never-here]', 'use the HTTP API with an access token from RIGMAP_TAILSCALE_API_KEY (or --api-key-file)')
     .option('--api-key-file <file>', 'read the API access token from this file')
     .option('--oauth-client-id [id]', 'use the HTTP API with an OAuth client (id here or in RIGMAP_TAILSCALE_OAUTH_CLIENT_ID)')
@@ -96,8 +114,12 @@ export function registerTailscale(program: Command): void {
     .option('--local', 'read this machine\'s tailscaled (Local API)')
     .option('--socket <path>', 'tailscaled socket (env RIGMAP_TAILSCALE_SOCKET; default /var/run/tailscale/tailscaled.sock, macOS /var/run/tailscaled.socket)')
     .option('--status-file <file>', 'a saved `tailscale status --json`')
+    .option('--headscale', 'read a Headscale server (GET /api/v1/node) at --api-base URL, key in RIGMAP_HEADSCALE_API_KEY')
+    .option('--headscale-api-key [never-here]', 'the Headscale API key is in RIGMAP_HEADSCALE_API_KEY (or --headscale-api-key-file)')
+    .option('--headscale-api-key-file <file>', 'read the Headscale API key from this file')
+    .option('--headscale-base-domain <domain>', 'Headscale\'s dns.base_domain, for MagicDNS names givenName.<domain> (env RIGMAP_HEADSCALE_BASE_DOMAIN)')
     .option('--tailnet <name>', 'tailnet for the API (env RIGMAP_TAILSCALE_TAILNET, default "-": the token\'s own)')
-    .option('--api-base <url>', 'API base URL (env RIGMAP_TAILSCALE_API_BASE, default https://api.tailscale.com)')
+    .option('--api-base <url>', 'API base URL (env RIGMAP_TAILSCALE_API_BASE, default https://api.tailscale.com); with --headscale the Headscale URL (env RIGMAP_HEADSCALE_API_BASE)')
     .option('--role-map <pairs>', 'extra tag→role pairs, e.g. tag:cam=camera (env RIGMAP_TAILSCALE_ROLE_MAP)')
     .option('--dry-run', 'print the diff (added, changed, unchanged, gone) and write nothing')
     .option('--json', 'print the report as JSON')

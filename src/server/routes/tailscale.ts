@@ -7,13 +7,13 @@ import { z } from 'zod';
 import { parseOrThrow } from '../../topology/errors.ts';
 import { listTailscaleDevices } from '../../topology/tailscale/import.ts';
 import { type ImportRequest, settingsFromConfig, TailscaleService } from '../../topology/tailscale/service.ts';
-import { resolveApiCredentials } from '../../topology/tailscale/source.ts';
+import { resolveApiCredentials, resolveHeadscaleKey } from '../../topology/tailscale/source.ts';
 import { readJson } from '../body.ts';
 import { type AppDeps, ctxOf } from '../deps.ts';
 import { viewerOf } from '../viewer.ts';
 
 const importSchema = z.strictObject({
-  source: z.enum(['api', 'local', 'status-file'], { error: 'must be one of api, local, status-file' }),
+  source: z.enum(['api', 'headscale', 'local', 'status-file'], { error: 'must be one of api, headscale, local, status-file' }),
   dryRun: z.boolean().optional(),
   tailnet: z.string().min(1).max(200).optional(),
   status: z.unknown().optional(),
@@ -36,6 +36,7 @@ export function tailscaleOf(deps: AppDeps): TailscaleService {
       ctx: () => ctxOf(deps),
       settings: { ...settingsFromConfig(deps.config), sync: 'off' },
       credentials: resolveApiCredentials(),
+      headscaleKey: resolveHeadscaleKey(),
     });
     services.set(deps, svc);
   }

@@ -50,7 +50,7 @@ export async function readCappedText(res: Response, who: string, maxBytes = MAX_
 }
 
 function tooLarge(who: string, maxBytes: number): RigmapError {
-  return new RigmapError('upstream_failed', `${who} answered with more than ${Math.round(maxBytes / 1024 / 1024)} MB; rigmap reads no more than that (is the URL right?)`, { tooLarge: true });
+  return new RigmapError('upstream_failed', `${who} answered with more than ${maxBytes >= 1024 * 1024 ? `${Math.round(maxBytes / 1024 / 1024)} MB` : `${maxBytes} bytes`}; rigmap reads no more than that (is the URL right?)`, { tooLarge: true });
 }
 
 /** The error for a redirect answer: where it pointed is named, never followed. */

@@ -12,8 +12,8 @@ import { devices } from '../store/schema.ts';
 import { DEFAULT_ROLE_MAP, type TailnetNode } from './mapping.ts';
 import { type MatchedBy, planMerge, type StoredTailscaleState } from './merge.ts';
 
-/** Where the nodes came from, as shown in reports: `api`, `local` or `status-file`. */
-export type TailnetSourceKind = 'api' | 'local' | 'status-file';
+/** Where the nodes came from, as shown in reports: `api`, `headscale`, `local` or `status-file`. */
+export type TailnetSourceKind = 'api' | 'headscale' | 'local' | 'status-file';
 
 /** What an import did (or would do, with dryRun). */
 export interface TailnetImportReport {

@@ -7,6 +7,7 @@ import type { Ctx } from '../context.ts';
 import { RigmapError } from '../errors.ts';
 import type { Role } from '../model.ts';
 import { type ApiCredentials, TailscaleApiClient } from './api-client.ts';
+import { HeadscaleClient } from './headscale.ts';
 import { readLastTailnetImport, type TailnetImportReport } from './import.ts';
 import { TailscaleLocalClient } from './local-client.ts';
 import { DEFAULT_ROLE_MAP, parseRoleMap } from './mapping.ts';
@@ -28,14 +29,17 @@ export function getTailscalePathQuality({ tailscale, deviceId }: { tailscale: Ta
 
 /** Settings of the Tailscale integration (from Config, flags and env). */
 export interface TailscaleSettings {
-  /** Periodic sync source: off, api, local, or auto (api when credentials are set, else off). */
-  sync: 'auto' | 'off' | 'api' | 'local';
+  /** Periodic sync source: off, api, headscale, local, or auto (api when credentials are set, else off). */
+  sync: 'auto' | 'off' | 'api' | 'headscale' | 'local';
   apiBase: string;
   tailnet: string;
   /** tailscaled's socket; empty: the platform default, and the Local API only when asked for. */
   socket: string;
   syncIntervalSec: number;
   roleMap: Readonly<Record<string, Role>>;
+  /** Headscale server URL ('' : none) and its dns.base_domain for MagicDNS names. */
+  headscaleApiBase?: string;
+  headscaleBaseDomain?: string;
 }
 
 /** The server configuration fields the integration reads (structurally: topology never imports the server). */
@@ -46,6 +50,8 @@ export interface TailscaleConfigFields {
   tailscaleSocket: string;
   tailscaleSyncInterval: number;
   tailscaleRoleMap: string;
+  headscaleApiBase?: string;
+  headscaleBaseDomain?: string;
 }
 
 /** Settings from the server configuration; a bad role map fails here, at start-up. */
@@ -57,12 +63,14 @@ export function settingsFromConfig(config: TailscaleConfigFields): TailscaleSett
     socket: config.tailscaleSocket,
     syncIntervalSec: config.tailscaleSyncInterval,
     roleMap: parseRoleMap(config.tailscaleRoleMap),
+    headscaleApiBase: config.headscaleApiBase ?? '',
+    headscaleBaseDomain: config.headscaleBaseDomain ?? '',
   };
 }
 
 /** What a POST /api/tailscale/import asks for. */
 export interface ImportRequest {
-  source: 'api' | 'local' | 'status-file';
+  source: 'api' | 'headscale' | 'local' | 'status-file';
   dryRun?: boolean;
   tailnet?: string;
   /** For source status-file: the decoded `tailscale status --json`. */
@@ -75,10 +83,11 @@ export interface ImportRequest {
 export class TailscaleService {
   readonly paths = new PathQualitySnapshot();
   readonly api: TailscaleApiClient | null;
+  readonly headscale: HeadscaleClient | null;
   readonly local: TailscaleLocalClient | null;
   readonly whois: WhoisCache | null;
   readonly sync: SyncScheduler | null;
-  readonly syncSource: 'api' | 'local' | null;
+  readonly syncSource: 'api' | 'headscale' | 'local' | null;
   /** Refreshes path quality from the Local API between syncs (paths change faster than the device list). */
   private readonly pathLoop: SyncScheduler | null;
 
@@ -87,12 +96,17 @@ export class TailscaleService {
       ctx: () => Ctx;
       settings: TailscaleSettings;
       credentials: ApiCredentials | null;
+      /** The Headscale API key (RIGMAP_HEADSCALE_API_KEY); never stored or returned. */
+      headscaleKey?: string | null;
       fetch?: typeof fetch;
       onSyncError?: (err: unknown) => void;
     },
   ) {
     const s = opts.settings;
     this.api = opts.credentials ? new TailscaleApiClient({ apiBase: s.apiBase, tailnet: s.tailnet, credentials: opts.credentials, fetch: opts.fetch }) : null;
+    this.headscale = s.headscaleApiBase && opts.headscaleKey
+      ? new HeadscaleClient({ apiBase: s.headscaleApiBase, apiKey: opts.headscaleKey, baseDomain: s.headscaleBaseDomain, fetch: opts.fetch })
+      : null;
     // The Local API is used only when configured: a socket given, or the local sync chosen.
     const wantLocal = s.socket !== '' || s.sync === 'local';
     this.local = wantLocal ? new TailscaleLocalClient({ socketPath: s.socket || undefined }) : null;
@@ -100,6 +114,9 @@ export class TailscaleService {
     this.syncSource = s.sync === 'off' ? null : s.sync === 'auto' ? (this.api ? 'api' : null) : s.sync;
     if (this.syncSource === 'api' && !this.api) {
       throw new RigmapError('validation_failed', 'the Tailscale sync source is "api" but no credentials are set: set RIGMAP_TAILSCALE_API_KEY, or RIGMAP_TAILSCALE_OAUTH_CLIENT_ID and RIGMAP_TAILSCALE_OAUTH_CLIENT_SECRET');
+    }
+    if (this.syncSource === 'headscale' && !this.headscale) {
+      throw new RigmapError('validation_failed', 'the Tailscale sync source is "headscale" but Headscale is not configured: set RIGMAP_HEADSCALE_API_BASE (--headscale-api-base URL) and RIGMAP_HEADSCALE_API_KEY');
     }
     this.sync = this.syncSource
       ? new SyncScheduler({
@@ -127,10 +144,12 @@ export class TailscaleService {
 
   private async syncOnce(): Promise<void> {
     const ctx = { ...this.opts.ctx(), actor: 'tailscale-sync' };
-    const source: TailnetSource = this.syncSource === 'local' ? { kind: 'local', client: this.local! } : { kind: 'api', client: this.api! };
+    const source: TailnetSource = this.syncSource === 'local'
+      ? { kind: 'local', client: this.local! }
+      : this.syncSource === 'headscale' ? { kind: 'headscale', client: this.headscale! } : { kind: 'api', client: this.api! };
     await importFromSource({ ctx, source, roleMap: this.opts.settings.roleMap, paths: this.paths });
-    // With the API as the source, the Local API (when configured) still gives path quality.
-    if (this.syncSource === 'api' && this.local) await this.refreshPaths().catch(() => undefined);
+    // With a control server as the source, the Local API (when configured) still gives path quality.
+    if (this.syncSource !== 'local' && this.local) await this.refreshPaths().catch(() => undefined);
   }
 
   /** Refresh the path-quality snapshot from the Local API. */
@@ -161,6 +180,11 @@ export class TailscaleService {
         client = new TailscaleApiClient({ apiBase: s.apiBase, tailnet, credentials, fetch: this.opts.fetch });
       }
       source = { kind: 'api', client };
+    } else if (req.source === 'headscale') {
+      if (!this.headscale) {
+        throw new RigmapError('validation_failed', 'Headscale is not configured on the server: set RIGMAP_HEADSCALE_API_BASE (--headscale-api-base URL) and RIGMAP_HEADSCALE_API_KEY, and restart');
+      }
+      source = { kind: 'headscale', client: this.headscale };
     } else if (req.source === 'local') {
       source = { kind: 'local', client: this.local ?? new TailscaleLocalClient({ socketPath: s.socket || undefined }) };
     } else {
@@ -175,6 +199,7 @@ export class TailscaleService {
     sync: SyncStatus | { enabled: false; source: null };
     lastImport: ReturnType<typeof readLastTailnetImport>;
     api: { configured: boolean; apiBase: string; tailnet: string; auth: 'api-key' | 'oauth' | null };
+    headscale: { configured: boolean; apiBase: string | null; baseDomain: string | null };
     localApi: { configured: boolean; socket: string | null };
     paths: { updatedAt: string | null; count: number };
   } {
@@ -183,6 +208,7 @@ export class TailscaleService {
       sync: this.sync?.status() ?? { enabled: false, source: null },
       lastImport: readLastTailnetImport(this.opts.ctx().db),
       api: { configured: this.api !== null, apiBase: s.apiBase, tailnet: s.tailnet, auth: this.api?.authKind ?? null },
+      headscale: { configured: this.headscale !== null, apiBase: this.headscale?.apiBase ?? null, baseDomain: this.headscale?.baseDomain ?? null },
       localApi: { configured: this.local !== null, socket: this.local?.socketPath ?? null },
       paths: { updatedAt: this.paths.updatedAt, count: this.paths.all().length },
     };

@@ -8,6 +8,7 @@ import type { Ctx } from '../context.ts';
 import { RigmapError } from '../errors.ts';
 import type { Role } from '../model.ts';
 import { type ApiCredentials, TailscaleApiClient } from './api-client.ts';
+import { HeadscaleClient, readHeadscaleNodes } from './headscale.ts';
 import { importTailnet, type TailnetImportReport, type TailnetSourceKind } from './import.ts';
 import type { TailscaleLocalClient } from './local-client.ts';
 import type { PathQualitySnapshot } from './path-quality.ts';
@@ -18,6 +19,7 @@ import { readApiDevices } from './tolerant.ts';
 /** A source ready to read. */
 export type TailnetSource =
   | { kind: 'api'; client: TailscaleApiClient }
+  | { kind: 'headscale'; client: HeadscaleClient }
   | { kind: 'local'; client: TailscaleLocalClient }
   | { kind: 'status-file'; text?: string; json?: unknown; name?: string };
 
@@ -69,11 +71,19 @@ export function resolveApiCredentials(flags: CredentialFlags = {}, env: NodeJS.P
   return oauth;
 }
 
+/** The Headscale API key from a file (first line) or RIGMAP_HEADSCALE_API_KEY; null if neither. */
+export function resolveHeadscaleKey(keyFile?: string, env: NodeJS.ProcessEnv = process.env): string | null {
+  if (keyFile) return readSecretFile(keyFile, 'Headscale API key');
+  return env.RIGMAP_HEADSCALE_API_KEY?.trim() || null;
+}
+
 /** Read the nodes of a source (and, for the Local API or a status file, the status for path quality). */
 export async function fetchTailnet(source: TailnetSource): Promise<ParsedTailnet> {
   switch (source.kind) {
     case 'api':
       return { ...readApiDevices(await source.client.listDevices()), status: null };
+    case 'headscale':
+      return { ...readHeadscaleNodes(await source.client.listNodes(), source.client.baseDomain), status: null };
     case 'local': {
       const status = await source.client.status();
       if (status.BackendState && status.BackendState !== 'Running' && !status.Self) {
@@ -104,4 +114,4 @@ export async function importFromSource({ ctx, source, dryRun = false, roleMap, p
   return report;
 }
 
-export { TailscaleApiClient };
+export { HeadscaleClient, TailscaleApiClient };

@@ -12,9 +12,11 @@ import { esc, toast } from '../format.ts';
 export interface TailscaleSetup {
   api: { configured: boolean; tailnet: string };
   localApi: { configured: boolean };
+  /** The server's Headscale, when RIGMAP_HEADSCALE_API_BASE and its key are set. */
+  headscale?: { configured: boolean; apiBase: string | null };
 }
 
-type Source = 'api' | 'local' | 'status-file';
+type Source = 'api' | 'headscale' | 'local' | 'status-file';
 
 function section(title: string, key: string, items: string[]): string {
   return `<section data-diff="${key}"><h3>${esc(title)} <span class="count-plain">${items.length}</span></h3>${items.length ? `<ul>${items.join('')}</ul>` : ''}</section>`;
@@ -35,7 +37,8 @@ export function renderImportReport(r: TailnetImportReport): string {
 export function openTailscaleImport({ setup, onImported }: { setup: TailscaleSetup | null; onImported: () => void }): HTMLDialogElement {
   const apiOk = setup?.api.configured ?? false;
   const localOk = setup?.localApi.configured ?? false;
-  const preferred: Source = apiOk ? 'api' : localOk ? 'local' : 'status-file';
+  const headscaleOk = setup?.headscale?.configured ?? false;
+  const preferred: Source = apiOk ? 'api' : headscaleOk ? 'headscale' : localOk ? 'local' : 'status-file';
   const opt = (v: Source, label: string) => `<option value="${v}" ${v === preferred ? 'selected' : ''}>${esc(label)}</option>`;
   const dlg = document.createElement('dialog');
   dlg.setAttribute('aria-labelledby', 'ts-import-title');
@@ -45,6 +48,7 @@ export function openTailscaleImport({ setup, onImported }: { setup: TailscaleSet
     <h2 id="ts-import-title">Import from Tailscale</h2>
     <label>Source <select name="source">
       ${opt('api', `Tailscale API${apiOk ? ` (configured, tailnet ${setup!.api.tailnet})` : ' (give a token below)'}`)}
+      ${headscaleOk ? opt('headscale', `Headscale (${setup!.headscale!.apiBase ?? 'configured'})`) : ''}
       ${opt('local', `this machine's tailscaled${localOk ? '' : ' (default socket)'}`)}
       ${opt('status-file', 'a saved tailscale status --json')}
     </select></label>
