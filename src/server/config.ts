@@ -44,7 +44,7 @@ export const CONFIG_OPTIONS = [
   },
   { key: 'tailscaleApiBase', flag: '--tailscale-api-base', env: 'RIGMAP_TAILSCALE_API_BASE', description: 'Tailscale API base URL (self-hosted control servers, tests)', schema: z.url({ error: 'must be a URL, e.g. https://api.tailscale.com' }).default('https://api.tailscale.com') },
   { key: 'tailscaleTailnet', flag: '--tailscale-tailnet', env: 'RIGMAP_TAILSCALE_TAILNET', description: 'tailnet name for the API ("-": the token\'s own tailnet)', schema: z.string().min(1).default('-') },
-  { key: 'tailscaleSocket', flag: '--tailscale-socket', env: 'RIGMAP_TAILSCALE_SOCKET', description: 'tailscaled socket; setting it turns on path quality and whois (empty: off, platform default for the local sync)', schema: z.string().default('') },
+  { key: 'tailscaleSocket', flag: '--tailscale-socket', env: 'RIGMAP_TAILSCALE_SOCKET', description: 'tailscaled socket; setting it turns on path quality, whois and pings (auto: the platform default, on macOS the Tailscale app found by itself; empty: off, platform default for the local sync)', schema: z.string().default('') },
   {
     key: 'tailscaleSyncInterval', flag: '--tailscale-sync-interval', env: 'RIGMAP_TAILSCALE_SYNC_INTERVAL', description: 'seconds between tailnet syncs',
     schema: z.coerce.number({ error: 'must be a number' }).min(1, { error: 'must be at least 1' }).max(86_400, { error: 'must be at most 86400' }).default(300),

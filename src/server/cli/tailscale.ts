@@ -7,6 +7,7 @@ import { listTailscaleDevices, readLastTailnetImport, type TailnetImportReport }
 import { TailscaleLocalClient } from '../../topology/tailscale/local-client.ts';
 import { parseRoleMap } from '../../topology/tailscale/mapping.ts';
 import { PathQualitySnapshot } from '../../topology/tailscale/path-quality.ts';
+import { socketOf } from '../../topology/tailscale/service.ts';
 import { HeadscaleClient } from '../../topology/tailscale/headscale.ts';
 import { importFromSource, resolveApiCredentials, resolveHeadscaleKey, type TailnetSource } from '../../topology/tailscale/source.ts';
 import { loadConfig } from '../config.ts';
@@ -65,7 +66,7 @@ function sourceFromFlags(opts: ImportOptions, env: NodeJS.ProcessEnv = process.e
     }
     return { kind: 'status-file', text, name: opts.statusFile };
   }
-  if (wantsLocal) return { kind: 'local', client: new TailscaleLocalClient({ socketPath: opts.socket || env.RIGMAP_TAILSCALE_SOCKET || undefined }) };
+  if (wantsLocal) return { kind: 'local', client: new TailscaleLocalClient({ socketPath: socketOf(opts.socket || env.RIGMAP_TAILSCALE_SOCKET || '') }) };
   const credentials = resolveApiCredentials({
     apiKeyFile: opts.apiKeyFile,
     oauthClientId: typeof opts.oauthClientId === 'string' ? opts.oauthClientId : undefined,
@@ -112,7 +113,7 @@ export function registerTailscale(program: Command): void {
     .option('--oauth-client-secret [never-here]', 'the OAuth client secret is in RIGMAP_TAILSCALE_OAUTH_CLIENT_SECRET (or --oauth-client-secret-file)')
     .option('--oauth-client-secret-file <file>', 'read the OAuth client secret from this file')
     .option('--local', 'read this machine\'s tailscaled (Local API)')
-    .option('--socket <path>', 'tailscaled socket (env RIGMAP_TAILSCALE_SOCKET; default /var/run/tailscale/tailscaled.sock, macOS /var/run/tailscaled.socket)')
+    .option('--socket <path>', 'tailscaled socket (env RIGMAP_TAILSCALE_SOCKET; default /var/run/tailscale/tailscaled.sock; on macOS the Tailscale app\'s Local API is found by itself)')
     .option('--status-file <file>', 'a saved `tailscale status --json`')
     .option('--headscale', 'read a Headscale server (GET /api/v1/node) at --api-base URL, key in RIGMAP_HEADSCALE_API_KEY')
     .option('--headscale-api-key [never-here]', 'the Headscale API key is in RIGMAP_HEADSCALE_API_KEY (or --headscale-api-key-file)')
@@ -143,7 +144,7 @@ export function registerTailscale(program: Command): void {
       await withStore(opts, async (ctx) => {
         const paths = new PathQualitySnapshot();
         const socket = opts.socket || process.env.RIGMAP_TAILSCALE_SOCKET;
-        if (opts.local || opts.socket) paths.update({ db: ctx.db, status: await new TailscaleLocalClient({ socketPath: socket || undefined }).status() });
+        if (opts.local || opts.socket) paths.update({ db: ctx.db, status: await new TailscaleLocalClient({ socketPath: socketOf(socket || '') }).status() });
         const last = readLastTailnetImport(ctx.db);
         const devices = listTailscaleDevices(ctx.db).map((d) => ({ ...d, path: paths.updatedAt ? paths.get(d.id) : null }));
         if (opts.json) return print(JSON.stringify({ lastImport: last, pathsUpdatedAt: paths.updatedAt, devices }, null, 2));

@@ -92,6 +92,24 @@ export const whoisSchema = z.looseObject({
   UserProfile: z.looseObject({ LoginName: z.string().min(1), DisplayName: str }),
 });
 
+/**
+ * `POST /localapi/v0/ping` (ipnstate.PingResult): `Err` set when the ping
+ * failed; `Endpoint` set when it went direct, `DERPRegionCode` when relayed.
+ */
+export const pingResultSchema = z.looseObject({
+  IP: str,
+  NodeIP: str,
+  NodeName: str,
+  Err: str,
+  LatencySeconds: num,
+  Endpoint: str,
+  PeerRelay: str,
+  DERPRegionID: num,
+  DERPRegionCode: str,
+  IsLocalIP: bool,
+});
+
+export type PingResult = z.infer<typeof pingResultSchema>;
 export type ApiDevice = z.infer<typeof apiDeviceSchema>;
 export type PeerStatus = z.infer<typeof peerStatusSchema>;
 export type LocalStatus = z.infer<typeof localStatusSchema>;

@@ -16,6 +16,9 @@ import { importFromSource, type TailnetSource } from './source.ts';
 import { SyncScheduler, type SyncStatus } from './sync.ts';
 import { WhoisCache } from './whois.ts';
 
+/** The configured socket: '' or 'auto' mean the platform's default (on macOS, the app's TCP Local API, found by itself). */
+export const socketOf = (socket: string): string | undefined => (socket && socket !== 'auto' ? socket : undefined);
+
 /** How often path quality is re-read from the Local API between syncs. */
 const PATH_REFRESH_MS = 30_000;
 
@@ -109,7 +112,7 @@ export class TailscaleService {
       : null;
     // The Local API is used only when configured: a socket given, or the local sync chosen.
     const wantLocal = s.socket !== '' || s.sync === 'local';
-    this.local = wantLocal ? new TailscaleLocalClient({ socketPath: s.socket || undefined }) : null;
+    this.local = wantLocal ? new TailscaleLocalClient({ socketPath: socketOf(s.socket) }) : null;
     this.whois = this.local ? new WhoisCache(this.local) : null;
     this.syncSource = s.sync === 'off' ? null : s.sync === 'auto' ? (this.api ? 'api' : null) : s.sync;
     if (this.syncSource === 'api' && !this.api) {
@@ -186,7 +189,7 @@ export class TailscaleService {
       }
       source = { kind: 'headscale', client: this.headscale };
     } else if (req.source === 'local') {
-      source = { kind: 'local', client: this.local ?? new TailscaleLocalClient({ socketPath: s.socket || undefined }) };
+      source = { kind: 'local', client: this.local ?? new TailscaleLocalClient({ socketPath: socketOf(s.socket) }) };
     } else {
       if (req.status === undefined) throw new RigmapError('validation_failed', 'source "status-file" needs "status": the JSON of `tailscale status --json`');
       source = { kind: 'status-file', json: req.status, name: 'the uploaded status' };

@@ -85,7 +85,7 @@ export async function fetchTailnet(source: TailnetSource): Promise<ParsedTailnet
     case 'headscale':
       return { ...readHeadscaleNodes(await source.client.listNodes(), source.client.baseDomain), status: null };
     case 'local': {
-      const status = await source.client.status();
+      const status = await source.client.statusRaw();
       if (status.BackendState && status.BackendState !== 'Running' && !status.Self) {
         throw new RigmapError('upstream_failed', `tailscaled is not connected (state ${status.BackendState}). Fix: run \`tailscale up\``);
       }
