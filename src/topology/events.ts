@@ -1,6 +1,6 @@
 import type { DeviceDiscoveredEvent } from './discovery/types.ts';
 import type { CommandSentEvent } from './commands/types.ts';
-import type { Alert, DeviceHealth, DeviceState, NodeStatus, PathHealth, PathState } from './health-types.ts';
+import type { Alert, DeviceHealth, DeviceState, NodeStatus, PathHealth, PathState, TailnetPathHealth } from './health-types.ts';
 
 /**
  * The one in-process event bus. Verbs publish what changed; SSE, the probe
@@ -31,6 +31,8 @@ export interface RigEventMap {
   'access.changed': { action: 'user.added' | 'user.removed' | 'token.created' | 'token.revoked'; target: string; role?: string; actor?: string };
   /** A fan-out command went to a group of nodes, with each node's result (src/topology/commands). */
   'command.sent': CommandSentEvent;
+  /** A device's tailnet path (direct, relayed…) or its tailscaled ping changed (src/topology/tailscale/tailnet-health.ts). */
+  'tailnet.path': { deviceId: string; tailnet: TailnetPathHealth };
 }
 
 export type RigEventType = keyof RigEventMap;

@@ -44,6 +44,35 @@ export interface NodeStatus {
   time: string;
 }
 
+/** tailscaled's own round trip to a device (`/localapi/v0/ping`, disco), beside rigmap's HTTP latency. */
+export interface TailnetPing {
+  /** Round trip in ms, or null when the ping failed. */
+  rttMs: number | null;
+  /** The way the ping went: straight to the device, through a DERP relay, or a peer relay. */
+  via: 'direct' | 'derp' | 'peer-relay' | null;
+  /** `ip:port` when direct, DERP region code when relayed. */
+  endpoint: string | null;
+  at: string;
+  error: string | null;
+}
+
+/** A device's tailnet path as tailscaled sees it (Local API): for the board tile and the panel. */
+export interface TailnetPathHealth {
+  quality: TailscalePathQuality | 'offline';
+  /** In a crew member's words: `direct 192.168.1.5:41641`, `relay "waw"`. */
+  summary: string;
+  /** Through DERP or a peer relay: live preview and commands are slower. */
+  relayed: boolean;
+  /** Since when the path has been relayed without a break (ISO), or null. */
+  relayedSince: string | null;
+  curAddr: string | null;
+  relay: string | null;
+  peerRelay: string | null;
+  /** The last tailscaled ping, or null when none was made (no Local API, pings off). */
+  ping: TailnetPing | null;
+  updatedAt: string;
+}
+
 /** Live health of one device: what `GET /api/topology` adds to each device as `health`. */
 export interface DeviceHealth {
   deviceId: string;
@@ -51,12 +80,16 @@ export interface DeviceHealth {
   paths: PathHealth[];
   status: NodeStatus | null;
   lastSeen: string | null;
+  /** The tailnet path and tailscaled ping, when the Local API is configured and the device is a peer. */
+  tailnet?: TailnetPathHealth | null;
 }
 
 /** Kinds of alert rigmap raises. */
 export type AlertKind =
   | 'device_lost' | 'path_lost' | 'expected_never_seen' | 'flapping'
-  | 'battery_low' | 'thermal' | 'storage_low';
+  | 'battery_low' | 'thermal' | 'storage_low'
+  // A device's tailnet path fell back to DERP or a peer relay (src/topology/alerts/tailnet-relayed.ts).
+  | 'tailnet_relayed';
 
 /** An alert as the API, the SSE stream and the notifiers see it. */
 export interface Alert {

@@ -3,6 +3,7 @@
  * from `GET /api/tailscale/paths`. Kept apart from the Store so the graph and the
  * panel can read it without a new topic: a change re-emits the device's `health`.
  */
+import type { TailnetPathHealth } from '../topology/health-types.ts';
 import type { PathQuality, TailscalePath } from '../topology/tailscale/path-quality.ts';
 import { request } from './api.ts';
 import { esc } from './format.ts';
@@ -12,6 +13,10 @@ import type { Store } from './state.ts';
 export interface PathQualityView {
   quality: PathQuality;
   summary: string;
+  /** tailscaled's own round trip (disco ping), shown beside rigmap's HTTP latency of the paths. */
+  pingMs?: number | null;
+  pingVia?: string | null;
+  relayedSince?: string | null;
 }
 
 const byDevice = new Map<string, PathQualityView>();
@@ -23,7 +28,7 @@ export function tailscaleQualityOf(deviceId: string): PathQualityView | null {
 
 interface PathsDoc {
   updatedAt: string | null;
-  paths: Array<{ deviceId: string; online: boolean | null; path: TailscalePath | null }>;
+  paths: Array<{ deviceId: string; online: boolean | null; path: TailscalePath | null; tailnet?: TailnetPathHealth | null }>;
 }
 
 /** Read the paths again and tell the graph and panel about each device whose quality changed. */
@@ -32,11 +37,14 @@ export async function refreshTailscalePaths({ store }: { store: Store }): Promis
   const next = new Map<string, PathQualityView>();
   for (const p of doc.paths) {
     // No Local API snapshot: the control plane's online flag still says "offline".
-    if (p.path) next.set(p.deviceId, { quality: p.path.quality, summary: p.path.summary });
+    if (p.path) {
+      next.set(p.deviceId, { quality: p.path.quality, summary: p.path.summary, pingMs: p.tailnet?.ping?.rttMs ?? null, pingVia: p.tailnet?.ping?.via ?? null, relayedSince: p.tailnet?.relayedSince ?? null });
+    }
     else if (p.online === false) next.set(p.deviceId, { quality: 'offline', summary: 'offline (control plane)' });
   }
   const changed = new Set<string>();
-  for (const [id, v] of next) if (byDevice.get(id)?.summary !== v.summary) changed.add(id);
+  const shown = (v: PathQualityView | undefined) => (v ? `${v.summary}|${v.pingMs ?? ''}|${v.pingVia ?? ''}` : '');
+  for (const [id, v] of next) if (shown(byDevice.get(id)) !== shown(v)) changed.add(id);
   for (const id of byDevice.keys()) if (!next.has(id)) changed.add(id);
   byDevice.clear();
   for (const [id, v] of next) byDevice.set(id, v);
@@ -46,5 +54,9 @@ export async function refreshTailscalePaths({ store }: { store: Store }): Promis
 /** The device panel's line about a device's Tailscale path (empty when Tailscale says nothing). */
 export function tailscaleQualityHtml(deviceId: string): string {
   const q = byDevice.get(deviceId);
-  return q ? `<p data-testid="ts-quality" data-quality="${esc(q.quality)}">Tailscale path: <span class="tsq ${esc(q.quality)}">${esc(q.quality)}</span> <span class="muted">${esc(q.summary)}</span></p>` : '';
+  if (!q) return '';
+  const ping = q.pingMs !== null && q.pingMs !== undefined
+    ? ` · <span data-testid="ts-ping">tailscaled ping ${esc(q.pingMs.toFixed(q.pingMs < 10 ? 1 : 0))} ms${q.pingVia ? ` (${esc(q.pingVia)})` : ''}</span>`
+    : '';
+  return `<p data-testid="ts-quality" data-quality="${esc(q.quality)}">Tailscale path: <span class="tsq ${esc(q.quality)}">${esc(q.quality)}</span> <span class="muted">${esc(q.summary)}</span>${ping}</p>`;
 }

@@ -19,8 +19,11 @@ export function healthStateRoutes(deps: AppDeps) {
     // This device's samples of the current minute are still in memory: write them so its series is current.
     deps.healthService?.history.flushDevice(device.id);
     const health = deps.health?.device(device.id) ?? { deviceId: device.id, state: 'unknown', paths: [], status: null, lastSeen: null };
+    // The tailnet path (direct or relayed) and tailscaled's own ping, when the Local API is wired.
+    const tailnet = deps.tailscale?.getTailnetHealth(device.id) ?? null;
     return c.json({
       ...health,
+      tailnet,
       transitions: listTransitions({ ctx, deviceId: device.id, limit: q.transitions }),
       latency: latencySeries({ ctx, deviceId: device.id, minutes: q.minutes }),
       availability24h: availability24h({ ctx, deviceId: device.id }),

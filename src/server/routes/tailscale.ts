@@ -54,7 +54,9 @@ function toImportRequest(body: z.infer<typeof importSchema>): ImportRequest {
 
 /** Every Tailscale device with its online flag, last seen and current path (null: unknown). */
 function pathsOf(deps: AppDeps, svc: TailscaleService) {
-  return listTailscaleDevices(deps.db).map((d) => ({ deviceId: d.id, nodeId: d.nodeId, online: d.online, lastSeen: d.lastSeen, path: svc.getPathQuality(d.id) }));
+  return listTailscaleDevices(deps.db).map((d) => ({
+    deviceId: d.id, nodeId: d.nodeId, online: d.online, lastSeen: d.lastSeen, path: svc.getPathQuality(d.id), tailnet: svc.getTailnetHealth(d.id),
+  }));
 }
 
 export function tailscaleRoutes(deps: AppDeps) {

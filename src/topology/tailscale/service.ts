@@ -15,12 +15,16 @@ import { PathQualitySnapshot, type TailscalePath } from './path-quality.ts';
 import { importFromSource, type TailnetSource } from './source.ts';
 import { SyncScheduler, type SyncStatus } from './sync.ts';
 import { WhoisCache } from './whois.ts';
+import { TailnetRelayedAlerts } from '../alerts/tailnet-relayed.ts';
+import type { TailnetPathHealth } from '../health-types.ts';
+import { TailnetHealth } from './tailnet-health.ts';
+import { pingRound } from './tailnet-ping.ts';
 
 /** The configured socket: '' or 'auto' mean the platform's default (on macOS, the app's TCP Local API, found by itself). */
 export const socketOf = (socket: string): string | undefined => (socket && socket !== 'auto' ? socket : undefined);
 
-/** How often path quality is re-read from the Local API between syncs. */
-const PATH_REFRESH_MS = 30_000;
+/** How often path quality is re-read from the Local API: twice per relayed limit, at most every 30 s, at least every 1 s. */
+const pathRefreshMs = (relayedSec: number) => Math.max(1000, Math.min(30_000, (relayedSec * 1000) / 2));
 
 /**
  * The Tailscale path to a device from the latest Local API snapshot, for the
@@ -43,6 +47,10 @@ export interface TailscaleSettings {
   /** Headscale server URL ('' : none) and its dns.base_domain for MagicDNS names. */
   headscaleApiBase?: string;
   headscaleBaseDomain?: string;
+  /** Seconds a path may stay relayed before `tailnet_relayed` (default 30). */
+  relayedSec?: number;
+  /** Seconds between tailscaled pings of each device (0: off; default 60). */
+  pingSec?: number;
 }
 
 /** The server configuration fields the integration reads (structurally: topology never imports the server). */
@@ -55,6 +63,8 @@ export interface TailscaleConfigFields {
   tailscaleRoleMap: string;
   headscaleApiBase?: string;
   headscaleBaseDomain?: string;
+  tailnetRelayedSec?: number;
+  tailnetPingSec?: number;
 }
 
 /** Settings from the server configuration; a bad role map fails here, at start-up. */
@@ -68,6 +78,8 @@ export function settingsFromConfig(config: TailscaleConfigFields): TailscaleSett
     roleMap: parseRoleMap(config.tailscaleRoleMap),
     headscaleApiBase: config.headscaleApiBase ?? '',
     headscaleBaseDomain: config.headscaleBaseDomain ?? '',
+    relayedSec: config.tailnetRelayedSec ?? 30,
+    pingSec: config.tailnetPingSec ?? 60,
   };
 }
 
@@ -85,6 +97,11 @@ export interface ImportRequest {
 /** The Tailscale part of a running rigmap. */
 export class TailscaleService {
   readonly paths = new PathQualitySnapshot();
+  /** Each device's tailnet path over time and its last tailscaled ping. */
+  readonly tailnet: TailnetHealth;
+  private readonly relayedAlerts: TailnetRelayedAlerts;
+  /** Pings each tailnet device through tailscaled on a slow cadence (Local API only). */
+  private readonly pingLoop: SyncScheduler | null;
   readonly api: TailscaleApiClient | null;
   readonly headscale: HeadscaleClient | null;
   readonly local: TailscaleLocalClient | null;
@@ -103,9 +120,13 @@ export class TailscaleService {
       headscaleKey?: string | null;
       fetch?: typeof fetch;
       onSyncError?: (err: unknown) => void;
+      /** Clock for the relayed rule and ping times (tests move it). */
+      now?: () => number;
     },
   ) {
     const s = opts.settings;
+    this.tailnet = new TailnetHealth({ bus: () => opts.ctx().bus, now: opts.now });
+    this.relayedAlerts = new TailnetRelayedAlerts({ ctx: opts.ctx, relayedSec: s.relayedSec ?? 30, now: opts.now });
     this.api = opts.credentials ? new TailscaleApiClient({ apiBase: s.apiBase, tailnet: s.tailnet, credentials: opts.credentials, fetch: opts.fetch }) : null;
     this.headscale = s.headscaleApiBase && opts.headscaleKey
       ? new HeadscaleClient({ apiBase: s.headscaleApiBase, apiKey: opts.headscaleKey, baseDomain: s.headscaleBaseDomain, fetch: opts.fetch })
@@ -129,8 +150,13 @@ export class TailscaleService {
           onError: opts.onSyncError,
         })
       : null;
-    this.pathLoop = this.local && this.syncSource !== 'local'
-      ? new SyncScheduler({ source: 'local-paths', intervalMs: PATH_REFRESH_MS, job: () => this.refreshPaths() })
+    // Paths change faster than the device list (and the relayed rule needs fresh ones), so they have their own loop.
+    this.pathLoop = this.local
+      ? new SyncScheduler({ source: 'local-paths', intervalMs: pathRefreshMs(s.relayedSec ?? 30), job: () => this.refreshPaths() })
+      : null;
+    const pingSec = s.pingSec ?? 60;
+    this.pingLoop = this.local && pingSec > 0
+      ? new SyncScheduler({ source: 'tailnet-ping', intervalMs: pingSec * 1000, job: async () => void (await this.pingOnce()) })
       : null;
   }
 
@@ -138,11 +164,12 @@ export class TailscaleService {
   start(): void {
     this.sync?.start();
     this.pathLoop?.start();
+    this.pingLoop?.start();
   }
 
   /** Stop the periodic sync and path refresh, waiting for a run in progress. */
   async stop(): Promise<void> {
-    await Promise.all([this.sync?.stop(), this.pathLoop?.stop()]);
+    await Promise.all([this.sync?.stop(), this.pathLoop?.stop(), this.pingLoop?.stop()]);
   }
 
   private async syncOnce(): Promise<void> {
@@ -151,6 +178,7 @@ export class TailscaleService {
       ? { kind: 'local', client: this.local! }
       : this.syncSource === 'headscale' ? { kind: 'headscale', client: this.headscale! } : { kind: 'api', client: this.api! };
     await importFromSource({ ctx, source, roleMap: this.opts.settings.roleMap, paths: this.paths });
+    if (this.syncSource === 'local') this.afterPaths();
     // With a control server as the source, the Local API (when configured) still gives path quality.
     if (this.syncSource !== 'local' && this.local) await this.refreshPaths().catch(() => undefined);
   }
@@ -161,6 +189,31 @@ export class TailscaleService {
       throw new RigmapError('not_found', 'path quality needs the Local API: set RIGMAP_TAILSCALE_SOCKET (or --tailscale-socket) to tailscaled\'s socket');
     }
     this.paths.update({ db: this.opts.ctx().db, status: await this.local.status() });
+    this.afterPaths();
+  }
+
+  /** A fresh path snapshot: track relayed time, then judge the tailnet_relayed rule. */
+  private afterPaths(): void {
+    this.tailnet.observePaths(this.paths.all());
+    this.relayedAlerts.judge(this.tailnet.all());
+  }
+
+  /** One round of tailscaled pings of every device that is a peer (paths first, if never read). */
+  async pingOnce(): Promise<number> {
+    if (!this.local) return 0;
+    if (!this.paths.updatedAt) await this.refreshPaths();
+    return pingRound({
+      db: this.opts.ctx().db,
+      local: this.local,
+      record: (deviceId, ping) => this.tailnet.recordPing(deviceId, ping),
+      now: this.opts.now,
+      only: (deviceId) => this.tailnet.get(deviceId) !== null,
+    });
+  }
+
+  /** A device's tailnet path, relayed time and last ping (null when tailscaled says nothing about it). */
+  getTailnetHealth(deviceId: string): TailnetPathHealth | null {
+    return this.tailnet.get(deviceId);
   }
 
   /** The Tailscale path to one device, from the last snapshot (null when unknown). */
@@ -194,7 +247,9 @@ export class TailscaleService {
       if (req.status === undefined) throw new RigmapError('validation_failed', 'source "status-file" needs "status": the JSON of `tailscale status --json`');
       source = { kind: 'status-file', json: req.status, name: 'the uploaded status' };
     }
-    return importFromSource({ ctx, source, dryRun: req.dryRun, roleMap: s.roleMap, paths: this.paths });
+    const report = await importFromSource({ ctx, source, dryRun: req.dryRun, roleMap: s.roleMap, paths: this.paths });
+    if (this.paths.updatedAt && !req.dryRun && (req.source === 'local' || req.source === 'status-file')) this.afterPaths();
+    return report;
   }
 
   /** Sync state, last import and snapshot age, for /healthz and `GET /api/tailscale/status`. */

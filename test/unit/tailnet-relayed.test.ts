@@ -1,0 +1,96 @@
+/**
+ * The tailnet_relayed rule with an injected clock, on a real SQLite store:
+ * relayed (DERP or peer relay) longer than the limit raises one warning,
+ * direct again resolves it; idle says nothing; a direct spell restarts the time.
+ * Also tailscaled ping answers in the health shape.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TailnetRelayedAlerts } from '../../src/topology/alerts/tailnet-relayed.ts';
+import { listAlerts } from '../../src/topology/alerts/store.ts';
+import { createDevice } from '../../src/topology/devices.ts';
+import type { TailscalePath } from '../../src/topology/tailscale/path-quality.ts';
+import { TailnetHealth } from '../../src/topology/tailscale/tailnet-health.ts';
+import { pingFromResult } from '../../src/topology/tailscale/tailnet-ping.ts';
+import { makeTestRig, type TestRig } from '../helpers/app.ts';
+
+let rig: TestRig;
+let now: number;
+let tailnet: TailnetHealth;
+let alerts: TailnetRelayedAlerts;
+const events: string[] = [];
+beforeEach(() => {
+  rig = makeTestRig();
+  createDevice({ ctx: rig.ctx, input: { id: 'cam-a', name: 'Cam A', role: 'camera' } });
+  now = Date.parse('2026-11-30T20:00:00Z');
+  tailnet = new TailnetHealth({ bus: () => rig.bus, now: () => now });
+  alerts = new TailnetRelayedAlerts({ ctx: () => rig.ctx, relayedSec: 30, now: () => now });
+  events.length = 0;
+  rig.bus.on('alert.raised', (e) => events.push(`raised ${e.data.alert.kind} ${e.data.alert.deviceId}`));
+  rig.bus.on('alert.resolved', (e) => events.push(`resolved ${e.data.alert.kind} ${e.data.alert.deviceId}`));
+});
+afterEach(() => rig.close());
+
+const path = (quality: TailscalePath['quality'], extra: Partial<TailscalePath> = {}): { deviceId: string } & TailscalePath => ({
+  deviceId: 'cam-a', nodeId: 'nCAMA', quality, curAddr: quality === 'direct' ? '192.168.1.21:41641' : null, relay: 'waw', peerRelay: null,
+  lastWrite: null, rxBytes: 0, txBytes: 0, summary: quality === 'direct' ? 'direct 192.168.1.21:41641' : quality === 'derp' ? 'relay "waw"' : quality, ...extra,
+});
+
+/** One refresh at time `t` seconds after the start. */
+function at(t: number, p: ReturnType<typeof path>): void {
+  now = Date.parse('2026-11-30T20:00:00Z') + t * 1000;
+  tailnet.observePaths([p]);
+  alerts.judge(tailnet.all());
+}
+
+describe('tailnet_relayed', () => {
+  it('raises after the limit of relayed time, once, and resolves when direct again', () => {
+    at(0, path('direct'));
+    at(10, path('derp'));
+    at(39, path('derp'));
+    expect(events).toEqual([]);
+    expect(tailnet.get('cam-a')).toMatchObject({ relayed: true, relayedSince: '2026-11-30T20:00:10.000Z' });
+    at(40, path('derp'));
+    at(70, path('derp'));
+    expect(events).toEqual(['raised tailnet_relayed cam-a']);
+    const open = listAlerts({ ctx: rig.ctx }).open;
+    expect(open).toEqual([expect.objectContaining({ kind: 'tailnet_relayed', network: 'tailscale', severity: 'warning', message: 'Cam A: tailnet path relayed through DERP "waw" for 30 s, not direct; live preview and commands will be slower' })]);
+    at(80, path('idle'));
+    expect(events).toHaveLength(1);
+    at(90, path('direct'));
+    expect(events).toEqual(['raised tailnet_relayed cam-a', 'resolved tailnet_relayed cam-a']);
+    expect(listAlerts({ ctx: rig.ctx })).toMatchObject({ open: [], recent: [{ kind: 'tailnet_relayed', message: 'Cam A: tailnet path direct again (direct 192.168.1.21:41641)' }] });
+    expect(tailnet.get('cam-a')).toMatchObject({ relayed: false, relayedSince: null });
+  });
+
+  it('a peer relay counts as relayed; a direct spell restarts the time', () => {
+    at(0, path('peer-relay', { peerRelay: '100.93.0.7:40000:vni:3', summary: 'peer-relay 100.93.0.7:40000:vni:3' }));
+    at(20, path('direct'));
+    at(25, path('peer-relay', { peerRelay: '100.93.0.7:40000:vni:3' }));
+    at(54, path('peer-relay', { peerRelay: '100.93.0.7:40000:vni:3' }));
+    expect(events).toEqual([]);
+    at(55, path('peer-relay', { peerRelay: '100.93.0.7:40000:vni:3' }));
+    expect(listAlerts({ ctx: rig.ctx }).open[0]?.message).toContain('through a peer relay (100.93.0.7:40000:vni:3) for 30 s');
+  });
+
+  it('publishes tailnet.path when what a crew member sees changes, and keeps the last ping', () => {
+    const seen: string[] = [];
+    rig.bus.on('tailnet.path', (e) => seen.push(`${e.data.tailnet.quality}/${e.data.tailnet.ping?.rttMs ?? '-'}`));
+    at(0, path('direct'));
+    at(5, path('direct'));
+    tailnet.recordPing('cam-a', pingFromResult({ LatencySeconds: 0.0123, Endpoint: '192.168.1.21:41641' }, new Date(now).toISOString()));
+    at(10, path('derp'));
+    expect(seen).toEqual(['direct/-', 'direct/12.3', 'derp/12.3']);
+    tailnet.observePaths([]);
+    expect(tailnet.get('cam-a')).toBeNull();
+  });
+});
+
+describe('tailscaled ping answers', () => {
+  it('direct, DERP, peer relay and failure', () => {
+    const t = '2026-11-30T20:00:00.000Z';
+    expect(pingFromResult({ LatencySeconds: 0.004567, Endpoint: '192.168.1.21:41641' }, t)).toEqual({ rttMs: 4.57, via: 'direct', endpoint: '192.168.1.21:41641', at: t, error: null });
+    expect(pingFromResult({ LatencySeconds: 0.081, DERPRegionID: 13, DERPRegionCode: 'waw' }, t)).toMatchObject({ rttMs: 81, via: 'derp', endpoint: 'waw' });
+    expect(pingFromResult({ LatencySeconds: 0.02, PeerRelay: '100.93.0.7:40000:vni:3' }, t)).toMatchObject({ via: 'peer-relay' });
+    expect(pingFromResult({ Err: 'timeout waiting for ping reply', LatencySeconds: 0 }, t)).toEqual({ rttMs: null, via: null, endpoint: null, at: t, error: 'timeout waiting for ping reply' });
+  });
+});
