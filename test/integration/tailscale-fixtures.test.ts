@@ -4,13 +4,15 @@
  * re-imports without a change, keeps MagicDNS names without the trailing dot,
  * and one broken device in a list is skipped with a reason while the rest import.
  */
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listDevices } from '../../src/topology/devices.ts';
 import { TailscaleApiClient } from '../../src/topology/tailscale/api-client.ts';
 import { listTailscaleDevices } from '../../src/topology/tailscale/import.ts';
+import { TailscaleLocalClient } from '../../src/topology/tailscale/local-client.ts';
 import { importFromSource } from '../../src/topology/tailscale/source.ts';
 import { makeTestRig, type TestRig } from '../helpers/app.ts';
-import { type FakeApi, loadFixture, startFakeApi } from '../fixtures/tailscale-fakes.ts';
+import { type FakeApi, loadFixture, startFakeApi, startFakeLocalApi } from '../fixtures/tailscale-fakes.ts';
 
 let rig: TestRig;
 let api: FakeApi;
@@ -102,5 +104,26 @@ describe('the real tailscale status --json', () => {
     expectNoTrailingDots();
     const again = await importFromSource({ ctx: rig.ctx, source: { kind: 'status-file', json: loadFixture('localapi/status.real-v1.94.2.json') } });
     expect([again.added, again.changed, again.unchanged.length]).toEqual([[], [], 15]);
+  });
+});
+
+describe('caps on what Tailscale answers', () => {
+  it('the API: no redirect followed, no answer larger than the cap', async () => {
+    api.failures.push({ status: 302, message: 'moved', headers: { location: 'http://127.0.0.1:9/elsewhere' } });
+    await expect(importApi()).rejects.toMatchObject({ code: 'upstream_failed', message: expect.stringContaining('follows no redirects') });
+    expect(api.requests.filter((r) => r.path.includes('elsewhere'))).toEqual([]);
+    const small = new TailscaleApiClient({ apiBase: api.url, credentials: { apiKey: api.apiKey }, maxBytes: 500 });
+    await expect(small.listDevices()).rejects.toMatchObject({ message: expect.stringContaining('more than 500 bytes') });
+    expect(listDevices({ ctx: rig.ctx })).toEqual([]);
+  });
+
+  it('the Local API: no answer larger than the cap', async () => {
+    const local = await startFakeLocalApi(join(rig.dir, 'tailscaled.sock'));
+    try {
+      await expect(new TailscaleLocalClient({ socketPath: local.socketPath, maxBytes: 1000 }).status()).rejects.toMatchObject({ message: expect.stringContaining('more than 1000 bytes') });
+      await expect(new TailscaleLocalClient({ socketPath: local.socketPath }).status()).resolves.toMatchObject({ Version: expect.any(String) });
+    } finally {
+      await local.close();
+    }
   });
 });

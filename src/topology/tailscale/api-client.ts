@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { RigmapError } from '../errors.ts';
-import { isRedirect, NO_REDIRECT, readCappedText, redirectRefused } from './http-caps.ts';
+import { isRedirect, MAX_ANSWER_BYTES, NO_REDIRECT, readCappedText, redirectRefused } from './http-caps.ts';
 import { apiDeviceListSchema, oauthTokenSchema } from './schemas.ts';
 
 export const DEFAULT_API_BASE = 'https://api.tailscale.com';
@@ -23,6 +23,8 @@ export interface ApiClientOptions {
   /** Clock for token expiry (tests move it). */
   now?: () => number;
   timeoutMs?: number;
+  /** Largest device-list answer read (default 16 MB). */
+  maxBytes?: number;
 }
 
 /** Renew an OAuth token this long before it expires (or at 90% of a shorter life). */
@@ -63,6 +65,7 @@ export class TailscaleApiClient {
   private readonly fetchFn: typeof fetch;
   private readonly now: () => number;
   private readonly timeoutMs: number;
+  private readonly maxBytes: number;
   private token: { value: string; renewAt: number } | null = null;
   /** How many OAuth tokens this client has fetched (for status and tests). */
   tokenFetches = 0;
@@ -74,6 +77,7 @@ export class TailscaleApiClient {
     this.fetchFn = opts.fetch ?? globalThis.fetch;
     this.now = opts.now ?? Date.now;
     this.timeoutMs = opts.timeoutMs ?? 20_000;
+    this.maxBytes = opts.maxBytes ?? MAX_ANSWER_BYTES;
   }
 
   /** Which kind of credentials this client uses (never the secret itself). */
@@ -96,7 +100,7 @@ export class TailscaleApiClient {
     }
     if (isRedirect(res)) throw redirectRefused(`the Tailscale API at ${this.apiBase}`, res);
     if (!res.ok) throw await this.failure(res, 'devices');
-    const text = await readCappedText(res, `the Tailscale API at ${this.apiBase}`);
+    const text = await readCappedText(res, `the Tailscale API at ${this.apiBase}`, this.maxBytes);
     let body: unknown;
     try {
       body = JSON.parse(text);

@@ -37,6 +37,8 @@ export interface LocalClientOptions {
   platform?: NodeJS.Platform;
   /** macOS app discovery seams (tests); real lsof and files otherwise. */
   macSeams?: MacSeams;
+  /** Largest answer read (default 32 MB). */
+  maxBytes?: number;
 }
 
 /** A Local API client bound to one socket, or to the macOS app's TCP port. */
@@ -44,6 +46,7 @@ export class TailscaleLocalClient {
   /** The socket, or a description of the macOS app's TCP Local API (never the token). */
   readonly socketPath: string;
   private readonly timeoutMs: number;
+  private readonly maxBytes: number;
   private readonly macSeams: MacSeams | undefined;
   private readonly useMacApp: boolean;
   private mac: MacLocalApi | null = null;
@@ -54,6 +57,7 @@ export class TailscaleLocalClient {
     this.useMacApp = !opts.socketPath && platform === 'darwin' && !DEFAULT_SOCKETS.darwin!.some((p) => existsSync(p));
     this.socketPath = opts.socketPath || (this.useMacApp ? 'the macOS Tailscale app (localhost TCP)' : defaultSocketPath(platform));
     this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.maxBytes = opts.maxBytes ?? MAX_LOCAL_BYTES;
     this.macSeams = opts.macSeams;
   }
 
@@ -122,6 +126,12 @@ export class TailscaleLocalClient {
   private async call(method: 'GET' | 'POST', path: string): Promise<{ status: number; body: string }> {
     const target = await this.target();
     return new Promise((resolve, reject) => {
+      let settled = false;
+      const fail = (err: NodeJS.ErrnoException) => {
+        if (settled) return;
+        settled = true;
+        reject(this.socketError(err));
+      };
       const req = request(
         // tailscaled checks the Host header to refuse DNS-rebinding requests.
         { ...target, path, method, headers: { ...(target.headers as Record<string, string> | undefined), Host: 'local-tailscaled.sock' }, timeout: this.timeoutMs },
@@ -130,18 +140,24 @@ export class TailscaleLocalClient {
           let total = 0;
           res.on('data', (c: Buffer) => {
             total += c.length;
-            if (total > MAX_LOCAL_BYTES) {
-              req.destroy(Object.assign(new Error('answer too large'), { code: 'E2BIG' }));
+            if (total > this.maxBytes) {
+              // Stop reading: a bigger answer is refused, not buffered.
+              fail(Object.assign(new Error('answer too large'), { code: 'E2BIG' }));
+              req.destroy();
               return;
             }
             chunks.push(c);
           });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', (err) => reject(this.socketError(err as NodeJS.ErrnoException)));
+          res.on('end', () => {
+            if (settled) return;
+            settled = true;
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+          });
+          res.on('error', (err) => fail(err as NodeJS.ErrnoException));
         },
       );
       req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
-      req.on('error', (err) => reject(this.socketError(err as NodeJS.ErrnoException)));
+      req.on('error', (err) => fail(err as NodeJS.ErrnoException));
       req.end();
     });
   }
@@ -161,7 +177,7 @@ export class TailscaleLocalClient {
       case 'ETIMEDOUT':
         return new RigmapError('upstream_failed', `tailscaled on ${where} did not answer within ${this.timeoutMs / 1000} s`, { socket: where, retryable: true });
       case 'E2BIG':
-        return new RigmapError('upstream_failed', `tailscaled on ${where} answered with more than ${MAX_LOCAL_BYTES / 1024 / 1024} MB; rigmap reads no more than that`, { socket: where });
+        return new RigmapError('upstream_failed', `tailscaled on ${where} answered with more than ${this.maxBytes} bytes; rigmap reads no more than that`, { socket: where });
       default:
         return new RigmapError('upstream_failed', `cannot talk to tailscaled on ${where}: ${err.message}. ${hint}`, { socket: where });
     }
