@@ -27,6 +27,7 @@ afterEach(async () => {
 
 const API_FIXTURES: Array<{ file: string; list: () => { devices: unknown[] }; imported: number; skipped: number }> = [
   { file: 'api-v2/devices-list.tailscale-client-go-v2.json', list: () => loadFixture('api-v2/devices-list.tailscale-client-go-v2.json'), imported: 2, skipped: 1 },
+  { file: 'api-v2/devices-list.tailscale-client-go-v2-d76d6ba.json', list: () => loadFixture('api-v2/devices-list.tailscale-client-go-v2-d76d6ba.json'), imported: 2, skipped: 0 },
   { file: 'api-v2/device.fields-all.publicapi-doc.json', list: () => ({ devices: [loadFixture('api-v2/device.fields-all.publicapi-doc.json')] }), imported: 1, skipped: 0 },
   { file: 'api-v2/devices-list.openapi-device-example.json', list: () => loadFixture('api-v2/devices-list.openapi-device-example.json'), imported: 1, skipped: 0 },
   { file: 'api-v2/devices-list.api-doc-2022.json', list: () => loadFixture('api-v2/devices-list.api-doc-2022.json'), imported: 2, skipped: 0 },
