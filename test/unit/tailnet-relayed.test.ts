@@ -56,10 +56,21 @@ describe('tailnet_relayed', () => {
     expect(open).toEqual([expect.objectContaining({ kind: 'tailnet_relayed', network: 'tailscale', severity: 'warning', message: 'Cam A: tailnet path relayed through DERP "waw" for 30 s, not direct; live preview and commands will be slower' })]);
     at(80, path('idle'));
     expect(events).toHaveLength(1);
+    expect(tailnet.get('cam-a')).toMatchObject({ relayed: false, relayedSince: null });
     at(90, path('direct'));
     expect(events).toEqual(['raised tailnet_relayed cam-a', 'resolved tailnet_relayed cam-a']);
     expect(listAlerts({ ctx: rig.ctx })).toMatchObject({ open: [], recent: [{ kind: 'tailnet_relayed', message: 'Cam A: tailnet path direct again (direct 192.168.1.21:41641)' }] });
     expect(tailnet.get('cam-a')).toMatchObject({ relayed: false, relayedSince: null });
+  });
+
+  it('relayed time before an idle spell does not count once traffic resumes (connections start on DERP)', () => {
+    at(0, path('derp'));
+    at(25, path('idle'));
+    at(100, path('derp'));
+    at(120, path('derp'));
+    expect(events).toEqual([]);
+    at(130, path('derp'));
+    expect(events).toEqual(['raised tailnet_relayed cam-a']);
   });
 
   it('a peer relay counts as relayed; a direct spell restarts the time', () => {

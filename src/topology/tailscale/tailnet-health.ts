@@ -23,9 +23,10 @@ export class TailnetHealth {
 
   /**
    * Take a fresh path snapshot (every known peer, by device id). Relayed time
-   * runs on while the path stays relayed; a direct path ends it. Idle and
-   * offline say nothing about the path, so they leave the relayed time as it is
-   * (the alert rule ignores them).
+   * runs only while the path is seen relayed refresh after refresh; anything
+   * else ends it. Idle and offline end it too: a tailnet connection always
+   * starts through DERP and upgrades to direct within seconds, so time relayed
+   * before a quiet spell must not count once traffic resumes.
    */
   observePaths(paths: ReadonlyArray<{ deviceId: string } & TailscalePath>): void {
     const at = new Date(this.now()).toISOString();
@@ -34,7 +35,7 @@ export class TailnetHealth {
       seen.add(p.deviceId);
       const prev = this.byDevice.get(p.deviceId);
       const relayed = isRelayed(p.quality);
-      const relayedSince = relayed ? (prev?.relayedSince ?? at) : p.quality === 'direct' ? null : (prev?.relayedSince ?? null);
+      const relayedSince = relayed ? (prev?.relayed && prev.relayedSince ? prev.relayedSince : at) : null;
       this.put({
         quality: p.quality, summary: p.summary, relayed, relayedSince,
         curAddr: p.curAddr, relay: p.relay, peerRelay: p.peerRelay,
