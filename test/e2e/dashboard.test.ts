@@ -1,6 +1,6 @@
 /**
  * The dashboard end to end: headless Chromium against a real server with a
- * simulated rig imported. Saves a screenshot of each view into docs/screenshots.
+ * simulated rig imported. Saves a screenshot of each view (into docs/screenshots under `npm run screenshots`).
  */
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
