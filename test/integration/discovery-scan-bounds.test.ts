@@ -33,16 +33,18 @@ describe('subnet scan of a /8 (forced)', () => {
     let slowest = 0;
     // Bounded: 20 samples over about 4 s of scanning.
     for (let i = 0; i < 20; i++) {
-      await sleep(200);
+      // A request arriving at a random moment waits for the loop's current turn, then is answered:
+      // the lateness of a 200 ms timer plus the answer's own time is what a client would see.
       const t0 = performance.now();
+      await sleep(200);
       const health = await rig.app.request('/healthz');
-      slowest = Math.max(slowest, performance.now() - t0);
+      slowest = Math.max(slowest, performance.now() - t0 - 200);
       expect(health.status).toBe(200);
       peak = Math.max(peak, process.memoryUsage().rss);
     }
     const progress = (await (await rig.app.request(`/api/discovery/scans/${started.id}`)).json()) as ScanState;
     const cancelled = (await (await rig.app.request(`/api/discovery/scans/${started.id}`, { method: 'DELETE' })).json()) as ScanState;
-    console.log(`forced /8 scan: ${progress.done} of ${progress.total} hosts walked in 4 s; RSS +${((peak - baseline) / MB).toFixed(1)} MB; slowest /healthz ${slowest.toFixed(0)} ms`);
+    console.log(`forced /8 scan: ${progress.done} of ${progress.total} hosts walked in 4 s; RSS +${((peak - baseline) / MB).toFixed(1)} MB; worst /healthz delay ${slowest.toFixed(0)} ms`);
     // It really ran (and is walking the range), yet memory did not follow the range's size.
     expect(progress.done).toBeGreaterThan(0);
     expect(peak - baseline).toBeLessThan(50 * MB);

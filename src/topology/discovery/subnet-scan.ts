@@ -14,8 +14,8 @@ import type { Discovered } from './types.ts';
 
 /** The camera-node contract's default port. */
 export const CONTRACT_PORT = 8080;
-/** Out-of-scope hosts skipped between two turns of the event loop. */
-const SKIP_BATCH = 2048;
+/** The longest stretch of skipping out-of-scope hosts before the event loop gets a turn. */
+const SKIP_SLICE_MS = 10;
 /** The widest range scanned without `force`. */
 export const MAX_PREFIX_UNFORCED = 16;
 
@@ -129,17 +129,24 @@ export async function scanSubnet(opts: SubnetScanOptions): Promise<SubnetScanRes
   // memory stays O(concurrency) for any range (a /8 is 16.7 million hosts,
   // which p-limit's map would first turn into an array of promises).
   const hosts = hostsOf(opts.ranges);
-  let sinceYield = 0;
+  // Out-of-scope hosts resolve without I/O, so workers skipping them never yield on
+  // their own: after SKIP_SLICE_MS of that, every worker waits for one shared turn of
+  // the event loop (one turn for all, not one each), or a forced /8 starves requests.
+  let sliceStart = performance.now();
+  let nextTurn: Promise<void> | null = null;
+  const yieldTurn = () =>
+    (nextTurn ??= new Promise<void>((resolve) => setImmediate(() => {
+      nextTurn = null;
+      sliceStart = performance.now();
+      resolve();
+    })));
   const worker = async () => {
     for (let next = hosts.next(); !next.done && !opts.signal?.aborted; next = hosts.next()) {
       const ip = next.value;
       if (!opts.inScope || opts.inScope(ip)) {
         await tryHost(ip);
-      } else if (++sinceYield >= SKIP_BATCH) {
-        // Out-of-scope hosts resolve without I/O: hand the event loop back now
-        // and then, or a forced /8 would starve every request for seconds.
-        sinceYield = 0;
-        await new Promise<void>((resolve) => setImmediate(resolve));
+      } else if (nextTurn || performance.now() - sliceStart >= SKIP_SLICE_MS) {
+        await yieldTurn();
       }
       progress.done++;
       report();
