@@ -4,8 +4,10 @@
  * /24 of 127.0.0.0/8 named in a test file (a literal like `127.33.4.0/24`,
  * `127.33.4.7` or a wider `127.133.0.0/16`) belongs to that one file. Exempt:
  * 127.0.0.x (servers on port 0) and ranges wider than /16 (probe scopes such as
- * 127.0.0.0/8). New files take their /24s from their engineer's block in the
- * brief (bounds: 127.33.F.0/24 and 127.133.F.0/24, one F per file).
+ * 127.0.0.0/8). A simulated rig started without a range names the
+ * simulator's defaults (127.0.1.0/24, 127.100.0.0/16): only the e2e harness
+ * does. New files take their /24s from their engineer's block in the brief
+ * (bounds: 127.33.F.0/24 and 127.133.F.0/24, one F per file).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -38,6 +40,11 @@ export function loopbackBlocks(text: string): [number, number][] {
   return out;
 }
 
+/** startSimRig without a lanCidr takes the simulator's defaults: they count as named by that file. */
+const SIM_DEFAULTS = '127.0.1.0/24 127.100.0.0/16';
+const withSimDefaults = (text: string) =>
+  [...text.matchAll(/startSimRig\(\{[^}]*\}\)/g)].some((m) => !m[0].includes('lanCidr')) ? `${text}\n${SIM_DEFAULTS}` : text;
+
 const name = (n: number) => `127.${n >> 8}.${n & 255}.0/24`;
 
 /** Every /24 named by more than one file, with the files. */
@@ -65,7 +72,7 @@ describe('loopback ranges of test files', () => {
     // This file's own literals are examples for the guard, not addresses in use.
     const files = testFiles()
       .filter((path) => path !== import.meta.filename)
-      .map((path) => ({ file: relative(TEST_DIR, path), text: readFileSync(path, 'utf8') }));
+      .map((path) => ({ file: relative(TEST_DIR, path), text: withSimDefaults(readFileSync(path, 'utf8')) }));
     expect(files.length).toBeGreaterThan(20);
     expect(findCollisions(files)).toEqual([]);
   });
@@ -80,6 +87,9 @@ describe('loopback ranges of test files', () => {
     expect(findCollisions([{ file: 'a', text: '127.33.4.1' }, { file: 'b', text: '127.33.5.0/24' }, { file: 'c', text: '127.0.0.1 127.0.0.0/8' }])).toEqual([]);
     // Also inside regular expressions: /127\.33\.4\.\d+/ and /127\.33\.4\.0\/24/.
     expect(loopbackBlocks(String.raw`/127\.33\.4\.\d+:/ /127\.33\.5\.0\/24/`)).toEqual([[33 * 256 + 4, 33 * 256 + 4], [33 * 256 + 5, 33 * 256 + 5]]);
+    // A simulated rig on the simulator's default ranges names them.
+    expect(loopbackBlocks(withSimDefaults("startSimRig({ nodes: 2, port: 0 })"))).toEqual([[1, 1], [100 * 256, 100 * 256 + 255]]);
+    expect(loopbackBlocks(withSimDefaults("startSimRig({ nodes: 2, lanCidr: '127.33.9.0/24' })"))).toEqual([[33 * 256 + 9, 33 * 256 + 9]]);
     expect(findCollisions([{ file: 'a', text: '127.133.7.0/24' }, { file: 'b', text: '127.133.0.0/16' }])).toEqual(['a and b both use 127.133.7.0/24']);
   });
 });
