@@ -17,6 +17,27 @@ export const CSV_COLUMNS = [
 ] as const;
 type Column = (typeof CSV_COLUMNS)[number];
 
+/**
+ * Spreadsheet formula injection (OWASP "CSV injection"): a cell starting with
+ * = + - @ tab or CR is run as a formula by Excel/Sheets/LibreOffice, and names
+ * arrive from discovered nodes and tailnet hostnames. Such a cell is written
+ * with a leading apostrophe. Cells that already start with apostrophes before
+ * one of those characters get one more, so import strips exactly one and the
+ * round trip is lossless.
+ */
+const FORMULA_CELL = /^'*[=+\-@\t\r]/;
+const ESCAPED_CELL = /^'+[=+\-@\t\r]/;
+
+/** A cell safe to open in a spreadsheet. */
+export function escapeCsvCell(cell: string): string {
+  return FORMULA_CELL.test(cell) ? `'${cell}` : cell;
+}
+
+/** The inverse of {@link escapeCsvCell}. */
+export function unescapeCsvCell(cell: string): string {
+  return ESCAPED_CELL.test(cell) ? cell.slice(1) : cell;
+}
+
 const splitList = (cell: string | undefined) => (cell ?? '').split(/[;\n]/).map((s) => s.trim()).filter(Boolean);
 const normalizeHeader = (h: string) => h.trim().toLowerCase().replace(/[\s-]+/g, '_');
 
@@ -55,7 +76,7 @@ function parseAddresses(network: 'lan' | 'tailscale', ips: string | undefined, h
 export function csvToInventory(text: string): InventoryDocument {
   let records: string[][];
   try {
-    records = parse(text, { skip_empty_lines: true, relax_column_count: true, bom: true, trim: false });
+    records = (parse(text, { skip_empty_lines: true, relax_column_count: true, bom: true, trim: false }) as string[][]);
   } catch (err) {
     throw new RigmapError('validation_failed', `invalid CSV: ${(err as Error).message}`);
   }
@@ -74,14 +95,20 @@ export function csvToInventory(text: string): InventoryDocument {
     const rowNumber = i + 2;
     const cell = (c: Column) => {
       const at = header.indexOf(c);
-      return at >= 0 ? cells[at] : undefined;
+      return at >= 0 && cells[at] !== undefined ? unescapeCsvCell(cells[at]) : undefined;
+    };
+    // Trimmed, unless written escaped: then exactly what was exported (a name may start with a tab).
+    const text = (c: Column) => {
+      const at = header.indexOf(c);
+      const v = at >= 0 ? cells[at] : undefined;
+      return v === undefined ? undefined : ESCAPED_CELL.test(v) ? v.slice(1) : v.trim();
     };
     const id = (cell('id') ?? '').trim();
     if (!id && cells.every((c) => !c.trim())) return;
     const expected = parseExpected(cell('expected'), rowNumber);
-    const name = cell('name')?.trim();
-    const role = cell('role')?.trim().toLowerCase();
-    const model = cell('model')?.trim();
+    const name = text('name');
+    const role = text('role')?.toLowerCase();
+    const model = text('model');
     devices.push({
       id,
       ...(name ? { name } : {}),
@@ -132,5 +159,5 @@ export function inventoryToCsv(doc: InventoryDocument): string {
       d.notes,
     ];
   });
-  return stringify([[...CSV_COLUMNS], ...rows]);
+  return stringify([[...CSV_COLUMNS], ...rows.map((r) => r.map(escapeCsvCell))]);
 }

@@ -1,13 +1,15 @@
 /**
  * The dashboard's Discovered inbox, Tailscale import and Export menu, end to
  * end: headless Chromium against a real server with a simulated rig imported,
- * a second simulated rig on its own range (127.0.6.0/24) to be found by a scan,
+ * a second simulated rig on its own range (127.33.6.0/24) to be found by a scan,
+ * a tarpit on 127.33.8.0/22 (so a scan to cancel is certainly still running),
  * and a fake Tailscale API on 127.0.0.1. The probe scope stays 127.0.0.0/8, so
  * the imported 100.x addresses are never contacted.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
@@ -24,6 +26,7 @@ let fakeTs: FakeApi;
 let fakeLocal: FakeLocalApi;
 const sockDir = mkdtempSync(join(tmpdir(), 'rigmap-e2e-ts-'));
 let scanRig: SimRig;
+let tarpit: Tarpit;
 let open: WatchedPage[] = [];
 const savedKey = process.env.RIGMAP_TAILSCALE_API_KEY;
 
@@ -39,6 +42,44 @@ async function until<A>(w: WatchedPage, fn: (arg: A) => boolean, arg: A, timeout
 }
 
 
+/**
+ * Every address of a range accepts TCP on one port and never answers: each host
+ * of a scan costs the full /info timeout (1.5 s), so a scan of the range's 1,022
+ * hosts (128 at a time) runs for at least 8 × 1.5 s however fast the machine is.
+ */
+const TARPIT_CIDR = '127.33.8.0/22';
+interface Tarpit {
+  port: number;
+  close(): Promise<void>;
+}
+async function startTarpit(cidr: string): Promise<Tarpit> {
+  const [base, bits] = cidr.split('/') as [string, string];
+  const first = base.split('.').reduce((n, o) => n * 256 + Number(o), 0) + 1;
+  const hosts = 2 ** (32 - Number(bits)) - 2;
+  const sockets = new Set<Socket>();
+  const servers: Server[] = [];
+  const listen = (host: string, port: number) => new Promise<Server>((resolve, reject) => {
+    const server = createServer((s) => {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => sockets.delete(s));
+    });
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+  const ip = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+  servers.push(await listen(ip(first), 0));
+  const port = (servers[0]!.address() as AddressInfo).port;
+  for (let i = 1; i < hosts; i++) servers.push(await listen(ip(first + i), port));
+  return {
+    port,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    },
+  };
+}
+
 beforeAll(async () => {
   fakeTs = await startFakeApi();
   // tailscaled's Local API: path quality, and whois for who is viewing.
@@ -46,11 +87,12 @@ beforeAll(async () => {
   fakeLocal.whois.set('127.0.0.1', { LoginName: 'crew-b@example.com', DisplayName: 'Crew Member B', node: 'laptop-b.example.ts.net.' });
   // The server holds the token (as a deployment would); no periodic sync, so the dialog's import is the first.
   process.env.RIGMAP_TAILSCALE_API_KEY = fakeTs.apiKey;
-  [dash, browser, scanRig] = await Promise.all([
+  [dash, browser, tarpit, scanRig] = await Promise.all([
     // Loopback only: these views are reached as 127.0.0.1, so sign-in is off (auth auto) and the login view stays out of the way.
     startDashboard({ nodes: 2, config: { host: '127.0.0.1', tailscaleApiBase: fakeTs.url, tailscaleSocket: fakeLocal.socketPath, tailscaleSync: 'off', bonjour: false } }),
     launchBrowser(),
-    startSimRig({ nodes: 1, lanCidr: '127.0.6.0/24', tailnetCidr: '127.106.0.0/16', port: 0, extras: false, idPrefix: 'found', heartbeatMs: 500 }),
+    startTarpit(TARPIT_CIDR),
+    startSimRig({ nodes: 1, lanCidr: '127.33.6.0/24', tailnetCidr: '127.133.6.0/24', port: 0, extras: false, idPrefix: 'found', heartbeatMs: 500 }),
   ]);
 }, 120_000);
 
@@ -67,6 +109,7 @@ afterAll(async () => {
   await browser?.close();
   await dash?.close();
   await scanRig?.close();
+  await tarpit?.close();
   await fakeTs?.close();
   await fakeLocal?.close();
   rmSync(sockDir, { recursive: true, force: true });
@@ -76,7 +119,7 @@ describe('dashboard extras', () => {
   it('scans a range, lists the node found in the Discovered inbox, and Accept puts it in the graph', async () => {
     const w = await view('#/discovered');
     const node = scanRig.nodes[0]!;
-    await w.page.fill('form[data-form="scan"] input[name="cidr"]', '127.0.6.0/24');
+    await w.page.fill('form[data-form="scan"] input[name="cidr"]', '127.33.6.0/24');
     await w.page.fill('form[data-form="scan"] input[name="port"]', String(node.port));
     await w.page.click('form[data-form="scan"] button[data-action="scan"]');
     await w.page.waitForSelector('[data-testid="scan"]', { timeout: 10_000 });
@@ -159,14 +202,14 @@ describe('dashboard extras', () => {
 
   it('cancels a running scan', async () => {
     const w = await view('#/discovered');
-    // A /16 of loopback addresses nobody listens on: long enough to cancel, and nothing answers.
-    await w.page.fill('form[data-form="scan"] input[name="cidr"]', '127.107.0.0/16');
-    await w.page.fill('form[data-form="scan"] input[name="port"]', '9');
+    // The tarpit: every host connects and never answers, so the scan is still running at the click.
+    await w.page.fill('form[data-form="scan"] input[name="cidr"]', TARPIT_CIDR);
+    await w.page.fill('form[data-form="scan"] input[name="port"]', String(tarpit.port));
     await w.page.click('form[data-form="scan"] button[data-action="scan"]');
     await w.page.click('[data-testid="scan"] button[data-action="cancel-scan"]', { timeout: 10_000 });
     await w.page.waitForSelector('[data-testid="scan"][data-state="cancelled"]', { timeout: 15_000 });
     const scans = (await (await fetch(`${dash.urlFrom(LAN_VIEW_HOST)}/api/discovery/scans`)).json()) as { scans: { cidrs: string[]; state: string; done: number; total: number }[] };
-    const scan = scans.scans.find((x) => x.cidrs.includes('127.107.0.0/16'))!;
+    const scan = scans.scans.find((x) => x.cidrs.includes(TARPIT_CIDR))!;
     expect(scan.state).toBe('cancelled');
     expect(scan.done).toBeLessThan(scan.total);
   }, 60_000);

@@ -1,6 +1,6 @@
 /**
  * The dashboard end to end: headless Chromium against a real server with a
- * simulated rig imported. Saves a screenshot of each view into docs/screenshots.
+ * simulated rig imported. Saves a screenshot of each view (into docs/screenshots under `npm run screenshots`).
  */
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
@@ -86,7 +86,7 @@ describe('dashboard', () => {
     await w.page.click('button[data-action="add"]');
     await w.page.fill('dialog input[name="id"]', 'cam-new');
     await w.page.fill('dialog input[name="name"]', 'Cam New');
-    await w.page.fill('dialog input[name="lan"]', '127.0.1.200');
+    await w.page.fill('dialog input[name="lan"]', '127.33.29.200');
     await w.page.fill('dialog input[name="tags"]', 'stage-right');
     await w.page.click('dialog button[data-action="save"]');
     await w.page.waitForSelector('tr[data-device="cam-new"]', { timeout: 10_000 });

@@ -10,6 +10,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/server/config.ts';
 import { startServer, type RunningServer } from '../../src/server/main.ts';
@@ -112,5 +113,18 @@ export async function openDashboard(browser: Browser, url: string, viewport = { 
   return { page, errors };
 }
 
-/** Where the test run saves screenshots for the README. */
-export const SCREENSHOT_DIR = new URL('../../docs/screenshots/', import.meta.url);
+/** True under `npm run screenshots` (RIGMAP_SCREENSHOTS=1): only then are the README's screenshots rewritten. */
+export const SAVING_SCREENSHOTS = process.env.RIGMAP_SCREENSHOTS === '1';
+
+/**
+ * Where the test run saves screenshots: docs/screenshots/ under `npm run
+ * screenshots`, otherwise a temp folder removed when the test file's process
+ * exits (a plain `npm test` must leave the tracked PNGs alone).
+ */
+export const SCREENSHOT_DIR: URL = SAVING_SCREENSHOTS ? new URL('../../docs/screenshots/', import.meta.url) : tempScreenshotDir();
+
+function tempScreenshotDir(): URL {
+  const dir = mkdtempSync(join(tmpdir(), 'rigmap-shots-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return pathToFileURL(`${dir}/`);
+}

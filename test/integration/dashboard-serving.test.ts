@@ -48,23 +48,23 @@ describe('viewer reach over real sockets', () => {
     const store = openDb(db);
     const token = createToken({ ctx: { db: store.db, bus: new EventBus(), actor: 'test' }, input: { name: 'reach', role: 'admin' } }).secret;
     store.close();
-    const server = await startServer(loadConfig({ db, port: 0, host: '0.0.0.0', logLevel: 'silent', tailnetCidrs: '127.100.0.0/16', probeCidrs: '127.0.0.0/8' }, { RIGMAP_PROBE_CIDRS: '127.0.0.0/8' }));
+    const server = await startServer(loadConfig({ db, port: 0, host: '0.0.0.0', logLevel: 'silent', tailnetCidrs: '127.133.16.0/24', probeCidrs: '127.0.0.0/8' }, { RIGMAP_PROBE_CIDRS: '127.0.0.0/8' }));
     cleanups.push(() => server.close());
     const base = (h: string) => `http://${h}:${server.port}`;
     const bearer = { authorization: `Bearer ${token}` };
     expect((await fetch(`${base('127.0.0.1')}/api/reach`)).status).toBe(401);
-    expect((await fetch(`${base('127.100.77.1')}/api/reach`)).status).toBe(401);
+    expect((await fetch(`${base('127.133.16.77')}/api/reach`)).status).toBe(401);
     const created = await fetch(`${base('127.0.0.1')}/api/devices`, {
       method: 'POST', headers: { 'content-type': 'application/json', ...bearer },
-      body: JSON.stringify({ id: 'cam-a', role: 'camera', addresses: [{ network: 'lan', ip: '127.0.9.1' }, { network: 'tailscale', ip: '127.100.9.1' }], services: [{ name: 'camera-node', protocol: 'http', port: 9 }] }),
+      body: JSON.stringify({ id: 'cam-a', role: 'camera', addresses: [{ network: 'lan', ip: '127.33.16.1' }, { network: 'tailscale', ip: '127.133.16.9' }], services: [{ name: 'camera-node', protocol: 'http', port: 9 }] }),
     });
     expect(created.status).toBe(201);
     const lan = await (await fetch(`${base('127.0.0.1')}/api/reach`, { headers: bearer })).json();
-    const ts = await (await fetch(`${base('127.100.77.1')}/api/reach`, { headers: bearer })).json();
+    const ts = await (await fetch(`${base('127.133.16.77')}/api/reach`, { headers: bearer })).json();
     expect(lan.viewer.network).toBe('lan');
-    expect(lan.devices['cam-a'].preferred.baseUrl).toBe('http://127.0.9.1:9');
-    expect(ts.viewer).toEqual({ network: 'tailscale', address: '127.100.77.1' });
-    expect(ts.devices['cam-a'].preferred.baseUrl).toBe('http://127.100.9.1:9');
+    expect(lan.devices['cam-a'].preferred.baseUrl).toBe('http://127.33.16.1:9');
+    expect(ts.viewer).toEqual({ network: 'tailscale', address: '127.133.16.77' });
+    expect(ts.devices['cam-a'].preferred.baseUrl).toBe('http://127.133.16.9:9');
     expect((await (await fetch(`${base('127.0.0.1')}/api/viewer`, { headers: bearer })).json()).network).toBe('lan');
   });
 });

@@ -38,7 +38,7 @@ describe('Bonjour browsing on loopback', () => {
   }
 
   it('finds every advertised node, fetched over /api/v1/info, each in about a second', async () => {
-    const { rig, sim, events } = await setup('dscb', '127.0.1.160/28', '127.100.160.0/28');
+    const { rig, sim, events } = await setup('dscb', '127.33.17.160/28', '127.133.17.160/28');
     const started = Date.now();
     // Other test files may advertise too: only this rig's nodes are counted.
     const mine = () => listDiscovered({ ctx: rig.ctx }).filter((d) => d.nodeId?.startsWith('dscb-'));
@@ -68,7 +68,7 @@ describe('Bonjour browsing on loopback', () => {
 
   it('matches a known node instead of offering it again, and notices when advertising stops', async () => {
     // The map already knows the first camera by id (at an old address) before it advertises.
-    const { rig, sim, events } = await setup('dscm', '127.0.1.176/28', '127.100.176.0/28');
+    const { rig, sim, events } = await setup('dscm', '127.33.17.176/28', '127.133.17.176/28');
     const first = sim.nodes[0]!;
     createDevice({ ctx: rig.ctx, input: { id: first.id, role: 'camera', addresses: [{ network: 'lan', hostname: `${first.id}.local` }] } });
     const mine = () => listDiscovered({ ctx: rig.ctx }).filter((d) => d.nodeId?.startsWith('dscm-'));
@@ -92,7 +92,7 @@ describe('Bonjour browsing on loopback', () => {
     const base = { db: `${tmp.dir}/rigmap.db`, port: 0, logLevel: 'silent', probes: 'off', tailscaleSync: 'off' };
     const server = await startServer(loadConfig(base, { RIGMAP_PROBE_CIDRS: '127.0.0.0/8' }), { logger: createLogger({ logLevel: 'silent' }) });
     cleanups.push(() => server.close());
-    const sim = await startSimRig({ nodes: 2, lanCidr: '127.0.1.144/28', tailnetCidr: '127.100.144.0/28', port: 0, advertise: true, extras: false, idPrefix: 'dscv' });
+    const sim = await startSimRig({ nodes: 2, lanCidr: '127.33.17.144/28', tailnetCidr: '127.133.17.144/28', port: 0, advertise: true, extras: false, idPrefix: 'dscv' });
     cleanups.push(() => sim.close());
     const inbox = async () => ((await (await fetch(`${server.url}/api/discovered`)).json()) as { discovered: Array<{ nodeId: string | null }>; bonjour: { browsing: boolean } });
     const until = Date.now() + 10_000;

@@ -16,7 +16,7 @@ describe('rigmap discover', () => {
   let tmp: ReturnType<typeof makeTempDir>;
   let db: string;
   beforeAll(async () => {
-    sim = await startSimRig({ nodes: 3, lanCidr: '127.0.1.240/28', tailnetCidr: '127.100.240.0/28', port: 0, advertise: true, extras: false, idPrefix: 'dscc' });
+    sim = await startSimRig({ nodes: 3, lanCidr: '127.33.18.240/28', tailnetCidr: '127.133.18.240/28', port: 0, advertise: true, extras: false, idPrefix: 'dscc' });
     tmp = makeTempDir();
     db = join(tmp.dir, 'rigmap.db');
   });
@@ -27,10 +27,10 @@ describe('rigmap discover', () => {
 
   it('scans a range with a progress bar on stderr, then accepts one node from the inbox', async () => {
     const port = String(sim.nodes[0]!.port);
-    const scan = await rigmap(['discover', '--scan', '127.0.1.0/24', '--port', port, '--db', db, '--json']);
+    const scan = await rigmap(['discover', '--scan', '127.33.18.0/24', '--port', port, '--db', db, '--json']);
     expect(scan.code, scan.stderr).toBe(0);
     expect(scan.stderr).toMatch(/\[#+\] 254\/254 hosts, 3 found/);
-    expect(scan.stderr).toMatch(/scanned 254 of 254 hosts of 127\.0\.1\.0\/24 in [\d.]+ s: 3 camera node/);
+    expect(scan.stderr).toMatch(/scanned 254 of 254 hosts of 127\.33\.18\.0\/24 in [\d.]+ s: 3 camera node/);
     const found = (JSON.parse(scan.stdout) as { discovered: Discovered[] }).discovered;
     expect(found.map((d) => d.nodeId).sort()).toEqual(sim.nodes.map((n) => n.id).sort());
 

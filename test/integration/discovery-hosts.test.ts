@@ -28,7 +28,7 @@ describe('mDNS hostname prober on loopback', () => {
   const discovery = new DiscoveryService({ bonjour: false, mdnsInterface: '127.0.0.1', scope: '127.0.0.0/8' });
 
   beforeAll(async () => {
-    sim = await startSimRig({ nodes: 2, lanCidr: '127.0.1.224/28', tailnetCidr: '127.100.224.0/28', port: 0, advertise: true, extras: false, idPrefix: 'dscp' });
+    sim = await startSimRig({ nodes: 2, lanCidr: '127.33.19.224/28', tailnetCidr: '127.133.19.224/28', port: 0, advertise: true, extras: false, idPrefix: 'dscp' });
     rig = makeTestRig();
     const config = loadConfig({ db: rig.store.path, port: 0, mdnsInterface: '127.0.0.1', probeCidrs: '127.0.0.0/8' }, {});
     app = buildApp({ db: rig.store.db, bus: rig.bus, config, discovery });

@@ -1,5 +1,5 @@
 /**
- * Subnet scan of 127.0.1.0/24 against a simulated rig on its own port: every
+ * Subnet scan of 127.33.20.0/24 against a simulated rig on its own port: every
  * camera node found and nothing else (not the hotspot, console and relay that
  * listen on the same port, not other test files' rigs on other ports); accept
  * from the inbox creates the device; a rescan does not duplicate it.
@@ -28,7 +28,7 @@ describe('subnet scan', () => {
 
   beforeAll(async () => {
     // Port 0: a port free on every address, so no other test file's rig shares it.
-    sim = await startSimRig({ nodes: 4, lanCidr: '127.0.1.192/27', tailnetCidr: '127.100.192.0/27', port: 0, extras: true, idPrefix: 'dscs' });
+    sim = await startSimRig({ nodes: 4, lanCidr: '127.33.20.192/27', tailnetCidr: '127.133.20.192/27', port: 0, extras: true, idPrefix: 'dscs' });
     rig = makeTestRig();
   });
   afterAll(async () => {
@@ -36,13 +36,13 @@ describe('subnet scan', () => {
     rig?.close();
   });
 
-  it('finds every camera node of 127.0.1.0/24 on the rig port and nothing else', async () => {
-    const res = await rig.app.request('/api/discovery/scan', jsonInit('POST', { cidr: '127.0.1.0/24', port: sim.nodes[0]!.port }));
+  it('finds every camera node of 127.33.20.0/24 on the rig port and nothing else', async () => {
+    const res = await rig.app.request('/api/discovery/scan', jsonInit('POST', { cidr: '127.33.20.0/24', port: sim.nodes[0]!.port }));
     expect(res.status).toBe(202);
     const started = (await res.json()) as ScanState;
-    expect(started).toMatchObject({ state: 'running', cidrs: ['127.0.1.0/24'], total: 254 });
+    expect(started).toMatchObject({ state: 'running', cidrs: ['127.33.20.0/24'], total: 254 });
     const done = await waitScan(rig, started.id);
-    console.log(`scan of 127.0.1.0/24: ${done.durationMs} ms for ${done.total} hosts, ${done.found} node(s) (target < 3000 ms)`);
+    console.log(`scan of 127.33.20.0/24: ${done.durationMs} ms for ${done.total} hosts, ${done.found} node(s) (target < 3000 ms)`);
     expect(done).toMatchObject({ state: 'done', done: 254, found: cameras().length });
     const inbox = ((await (await rig.app.request('/api/discovered')).json()) as { discovered: Discovered[] }).discovered;
     expect(inbox.map((d) => [d.nodeId, d.ip, d.source, d.status]).sort()).toEqual(cameras().map((n) => [n.id, n.lanIp, 'scan', 'new']).sort());
@@ -71,7 +71,7 @@ describe('subnet scan', () => {
     expect(again.status).toBe(409);
     expect(await again.text()).toContain('dscs-01');
 
-    const rescan = (await (await rig.app.request('/api/discovery/scan', jsonInit('POST', { cidr: '127.0.1.192/27', port: node.port }))).json()) as ScanState;
+    const rescan = (await (await rig.app.request('/api/discovery/scan', jsonInit('POST', { cidr: '127.33.20.192/27', port: node.port }))).json()) as ScanState;
     expect(await waitScan(rig, rescan.id)).toMatchObject({ state: 'done', found: cameras().length });
     const devices = ((await (await rig.app.request('/api/devices')).json()) as { devices: Array<{ id: string }> }).devices;
     expect(devices.map((d) => d.id).sort()).toEqual(['dscs-01', 'stage-left']);

@@ -17,7 +17,7 @@ const allUp = async () => {
 };
 
 beforeAll(async () => {
-  h = await startHarness({ lanCidr: '127.0.1.64/26', tailnetCidr: '127.100.64.0/24', nodes: 3, extras: true });
+  h = await startHarness({ lanCidr: '127.33.21.64/26', tailnetCidr: '127.133.21.0/24', nodes: 3, extras: true });
   await eventually('every device up', allUp);
 }, 30_000);
 afterAll(async () => h?.close());
@@ -30,7 +30,7 @@ describe('dual-path health against the simulated rig', () => {
       return d.state === 'down' ? d : null;
     });
     expect(down.paths.map((p) => p.state)).toEqual(['down', 'down']);
-    expect(down.paths[0]?.lastError).toMatch(/ECONNREFUSED 127\.0\.1\.\d+:\d+|closed/);
+    expect(down.paths[0]?.lastError).toMatch(/ECONNREFUSED 127\.33\.21\.\d+:\d+|closed/);
     expect(down.transitions, JSON.stringify(down)).toEqual(expect.arrayContaining([expect.objectContaining({ to: 'down', reason: expect.stringMatching(/ECONNREFUSED|closed/) })]));
     const raised = await eventually('device-lost notice', () => {
       const list = h.hooks.filter((x) => x.event === 'alert.raised' && x.alert.deviceId === 'cam-01');
@@ -99,11 +99,15 @@ describe('dual-path health against the simulated rig', () => {
   });
 
   it('acknowledges an alert over the API', async () => {
-    const { recent } = await alerts();
-    const target = recent[0] as Alert;
+    // Its own alert, not whatever an earlier test left in recent[0]: cam-03 lost, then back.
+    h.sim.setFault('cam-03', { mode: 'down' });
+    const target = await eventually('cam-03 device-lost alert', async () => (await alerts()).open.find((a) => a.deviceId === 'cam-03' && a.kind === 'device_lost') ?? null);
+    h.sim.setFault('cam-03', { mode: 'ok' });
     const acked = await h.post<Alert>(`/api/alerts/${target.id}/ack`);
     expect(acked.status).toBe(200);
     expect(acked.body.acknowledgedAt).toEqual(expect.any(String));
+    expect(acked.body.id).toBe(target.id);
     expect((await h.post(`/api/alerts/999999/ack`)).status).toBe(404);
+    await eventually('cam-03 back up', async () => (await health('cam-03')).state === 'up');
   });
 });

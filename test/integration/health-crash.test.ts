@@ -19,7 +19,7 @@ let temp: { dir: string; cleanup(): void };
 const running: ServeProcess[] = [];
 
 beforeAll(async () => {
-  sim = await startSimRig({ nodes: NODES, lanCidr: '127.0.7.0/24', tailnetCidr: '127.107.0.0/16', heartbeatMs: 200, extras: false, idPrefix: 'crash' });
+  sim = await startSimRig({ nodes: NODES, lanCidr: '127.33.12.0/24', tailnetCidr: '127.133.12.0/24', heartbeatMs: 200, extras: false, idPrefix: 'crash' });
   temp = makeTempDir('rigmap-crash-');
 }, 30_000);
 

@@ -17,7 +17,7 @@ let temp: { dir: string; cleanup(): void };
 let serve: ServeProcess | undefined;
 
 beforeAll(async () => {
-  sim = await startSimRig({ nodes: NODES, lanCidr: '127.0.8.0/24', tailnetCidr: '127.108.0.0/16', heartbeatMs: 200, extras: false, idPrefix: 'term' });
+  sim = await startSimRig({ nodes: NODES, lanCidr: '127.33.13.0/24', tailnetCidr: '127.133.13.0/24', heartbeatMs: 200, extras: false, idPrefix: 'term' });
   temp = makeTempDir('rigmap-shutdown-');
 }, 30_000);
 

@@ -11,7 +11,7 @@ let h: HealthHarness;
 const health = (id: string) => h.get<DeviceHealth>(`/api/devices/${id}/health`);
 
 beforeAll(async () => {
-  h = await startHarness({ lanCidr: '127.0.1.128/26', tailnetCidr: '127.100.65.0/24', nodes: 2, settings: { alertSettleMs: 1500 } });
+  h = await startHarness({ lanCidr: '127.33.22.128/26', tailnetCidr: '127.133.22.0/24', nodes: 2, settings: { alertSettleMs: 1500 } });
   await eventually('both cameras up', async () => (await health('cam-01')).state === 'up' && (await health('cam-02')).state === 'up');
 }, 30_000);
 afterAll(async () => h?.close());
@@ -85,8 +85,8 @@ describe('live health over the wire', () => {
 
   it('/metrics has the per-path series', async () => {
     const text = await (await fetch(`${h.server.url}/metrics`)).text();
-    expect(text).toMatch(/rigmap_path_up\{device="cam-01",network="lan",address="127\.0\.1\.\d+",service="camera-node"\} 1/);
-    expect(text).toMatch(/rigmap_path_up\{device="cam-01",network="tailscale",address="127\.100\.65\.\d+",service="camera-node"\} 1/);
+    expect(text).toMatch(/rigmap_path_up\{device="cam-01",network="lan",address="127\.33\.22\.\d+",service="camera-node"\} 1/);
+    expect(text).toMatch(/rigmap_path_up\{device="cam-01",network="tailscale",address="127\.133\.22\.\d+",service="camera-node"\} 1/);
     expect(text).toMatch(/rigmap_path_latency_seconds_bucket\{[^}]*device="cam-01"/);
     expect(text).toMatch(/rigmap_path_heartbeat_age_seconds\{device="cam-02"/);
     expect(text).toMatch(/rigmap_path_transitions_total\{device="cam-01",network="lan",to="down"\} \d+/);

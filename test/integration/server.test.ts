@@ -28,7 +28,7 @@ describe('a real listening server', () => {
     const created = await fetch(`${first.url}/api/devices`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ id: 'cam-a', role: 'camera', addresses: [{ network: 'lan', ip: '127.0.1.21' }] }),
+      body: JSON.stringify({ id: 'cam-a', role: 'camera', addresses: [{ network: 'lan', ip: '127.33.23.21' }] }),
     });
     expect(created.status).toBe(201);
     await first.close();
@@ -37,7 +37,7 @@ describe('a real listening server', () => {
     cleanups.push(() => second.close());
     const res = await fetch(`${second.url}/api/devices/cam-a`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ id: 'cam-a', role: 'camera', addresses: [{ ip: '127.0.1.21' }] });
+    expect(await res.json()).toMatchObject({ id: 'cam-a', role: 'camera', addresses: [{ ip: '127.33.23.21' }] });
   });
 
   it('refuses an oversized streamed body with 413 and the error shape', async () => {

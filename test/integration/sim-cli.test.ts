@@ -45,10 +45,10 @@ describe('rigmap sim', () => {
     const tmp = makeTempDir();
     temps.push(tmp);
     const manifest = join(tmp.dir, 'rig.json');
-    const sim = start(['sim', '--nodes', '2', '--port', '0', '--control-port', '0', '--lan', '127.0.9.0/24', '--tailnet', '127.109.0.0/16', '--manifest', manifest, '--advertise', '--rig-name', 'CLI rig']);
+    const sim = start(['sim', '--nodes', '2', '--port', '0', '--control-port', '0', '--lan', '127.33.14.0/24', '--tailnet', '127.133.14.0/24', '--manifest', manifest, '--advertise', '--rig-name', 'CLI rig']);
     const control = await poll(() => /control API: (http:\/\/127\.0\.0\.1:\d+)/.exec(sim.out.text)?.[1], 20_000, () => sim.out.text);
-    expect(sim.out.text).toMatch(/cam-01\s+camera\s+127\.0\.9\.1:(\d+)\s+127\.109\.0\.1:\1/);
-    expect(sim.out.text).toMatch(/hotspot\s+hotspot\s+127\.0\.9\.3:\d+\s+-/);
+    expect(sim.out.text).toMatch(/cam-01\s+camera\s+127\.33\.14\.1:(\d+)\s+127\.133\.14\.1:\1/);
+    expect(sim.out.text).toMatch(/hotspot\s+hotspot\s+127\.33\.14\.3:\d+\s+-/);
 
     const doc = JSON.parse(readFileSync(manifest, 'utf8'));
     expect(doc.rig).toEqual({ name: 'CLI rig' });
@@ -63,20 +63,20 @@ describe('rigmap sim', () => {
       const cam = await poll(() => found.find((s) => s.txt?.id === 'cam-02'), 10_000, () => `found ${found.map((s) => s.name)}`);
       browser.stop();
       expect(cam).toMatchObject({ name: 'Cam 02', port, txt: { id: 'cam-02', role: 'camera', api: '1', path: '/api/v1' } });
-      expect(cam.addresses).toContain('127.0.9.2');
+      expect(cam.addresses).toContain('127.33.14.2');
     } finally {
       bonjour.destroy();
     }
 
     const fault = await rigmap(['sim-fault', 'cam-02', 'down', '--path', 'lan', '--control', control]);
     expect(fault.stdout).toContain('cam-02: down on lan (lan down, tailscale ok)');
-    expect(await fetchFailure(`http://127.0.9.2:${port}/api/v1/info`)).toBe('ECONNREFUSED');
-    expect(await fetchFailure(`http://127.109.0.2:${port}/api/v1/info`)).toBe('answered 200');
+    expect(await fetchFailure(`http://127.33.14.2:${port}/api/v1/info`)).toBe('ECONNREFUSED');
+    expect(await fetchFailure(`http://127.133.14.2:${port}/api/v1/info`)).toBe('answered 200');
     const bad = await rigmap(['sim-fault', 'cam-02', 'melt', '--control', control]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/mode must be one of/);
     expect((await rigmap(['sim-fault', 'all', 'ok', '--control', control])).stdout).toContain('every simulated node is ok');
-    await poll(async () => (await fetchFailure(`http://127.0.9.2:${port}/api/v1/info`)) === 'answered 200');
+    await poll(async () => (await fetchFailure(`http://127.33.14.2:${port}/api/v1/info`)) === 'answered 200');
 
     sim.child.kill('SIGINT');
     expect(await sim.exited).toBe(0);

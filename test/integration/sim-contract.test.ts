@@ -19,7 +19,7 @@ const addressesOf = (id: string) => {
 };
 
 beforeAll(async () => {
-  rig = await startSimRig({ nodes: 3, port: 0, heartbeatMs: HEARTBEAT_MS });
+  rig = await startSimRig({ nodes: 3, port: 0, heartbeatMs: HEARTBEAT_MS, lanCidr: '127.33.31.0/24', tailnetCidr: '127.133.31.0/24' });
 });
 afterAll(() => rig?.close());
 

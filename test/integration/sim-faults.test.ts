@@ -11,7 +11,7 @@ const ts = (id: string, p = '/api/v1/info') => `http://${node(id).tailscaleIp}:$
 const okStatus = async (url: string) => Number((await fetchFailure(url, { timeoutMs: 8000 })).replace('answered ', ''));
 
 beforeAll(async () => {
-  rig = await startSimRig({ nodes: 3, port: 0, heartbeatMs: 150 });
+  rig = await startSimRig({ nodes: 3, port: 0, heartbeatMs: 150, lanCidr: '127.33.32.0/24', tailnetCidr: '127.133.32.0/24' });
 });
 afterAll(() => rig?.close());
 beforeEach(async () => {

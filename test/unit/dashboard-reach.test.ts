@@ -25,9 +25,9 @@ describe('classifyViewer', () => {
   });
 
   it('judges a loopback peer by the address it dialled, or by tailscale serve headers', () => {
-    expect(cls('127.0.0.1', '127.100.0.1', ['127.100.0.0/16'])).toBe('tailscale');
-    expect(cls('127.0.0.1', '127.0.0.1', ['127.100.0.0/16'])).toBe('lan');
-    expect(cls('127.0.0.1', '127.100.0.1')).toBe('lan');
+    expect(cls('127.0.0.1', '127.133.28.1', ['127.133.28.0/24'])).toBe('tailscale');
+    expect(cls('127.0.0.1', '127.0.0.1', ['127.133.28.0/24'])).toBe('lan');
+    expect(cls('127.0.0.1', '127.133.28.1')).toBe('lan');
     expect(cls('127.0.0.1', '127.0.0.1', [], true)).toBe('tailscale');
     expect(cls(null, null)).toBe('lan');
   });

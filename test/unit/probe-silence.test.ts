@@ -15,7 +15,7 @@ import type { ProbeTarget } from '../../src/topology/probes/targets.ts';
 
 let sim: SimRig;
 beforeAll(async () => {
-  sim = await startSimRig({ nodes: 1, lanCidr: '127.0.9.0/24', tailnetCidr: '127.109.0.0/16', heartbeatMs: 100, extras: false, idPrefix: 'quiet' });
+  sim = await startSimRig({ nodes: 1, lanCidr: '127.33.15.0/24', tailnetCidr: '127.133.15.0/24', heartbeatMs: 100, extras: false, idPrefix: 'quiet' });
 }, 20_000);
 afterAll(async () => sim?.close());
 

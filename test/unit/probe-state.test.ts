@@ -6,7 +6,7 @@ import type { PathHealth } from '../../src/topology/health-types.ts';
 
 const opts = { failuresToDown: 2, successesToUp: 1, flapThreshold: 3, flapWindowMs: 60_000 };
 const poll = { reason: 'no answer from /api/v1/status within 1.0 s', category: 'timeout', immediate: false };
-const refused = { reason: 'connect ECONNREFUSED 127.0.1.4:8080', category: 'refused', immediate: true };
+const refused = { reason: 'connect ECONNREFUSED 127.33.24.4:8080', category: 'refused', immediate: true };
 
 describe('path state machine', () => {
   it('goes down after K failed polls, not before', () => {
@@ -21,7 +21,7 @@ describe('path state machine', () => {
     const m = new PathMachine(opts);
     m.succeed(0, 1, 'ok');
     expect(m.fail(1, refused)?.to).toBe('down');
-    expect(m.lastError).toBe('connect ECONNREFUSED 127.0.1.4:8080');
+    expect(m.lastError).toBe('connect ECONNREFUSED 127.33.24.4:8080');
   });
 
   it('a success in between resets the failure count', () => {
@@ -99,7 +99,7 @@ describe('device state', () => {
 describe('probe scope', () => {
   it('limits contact to the given CIDRs', () => {
     const scope = parseProbeScope('127.0.0.0/8, 10.1.0.0/16');
-    expect(isInScope(scope, '127.0.1.4')).toBe(true);
+    expect(isInScope(scope, '127.33.24.4')).toBe(true);
     expect(isInScope(scope, '10.1.2.3')).toBe(true);
     expect(isInScope(scope, '100.101.1.2')).toBe(false);
     expect(isInScope(scope, 'cam-a.local')).toBe(false);

@@ -4,7 +4,7 @@ import { parseProbeScope } from '../../src/topology/probes/scope.ts';
 import { buildTargets } from '../../src/topology/probes/targets.ts';
 
 const device = (services: Device['services']): Device =>
-  ({ id: 'cam-01', name: 'Cam 01', role: 'camera', expected: true, addresses: [{ network: 'lan', ip: '127.0.1.1' }], services, tags: [], notes: '' }) as unknown as Device;
+  ({ id: 'cam-01', name: 'Cam 01', role: 'camera', expected: true, addresses: [{ network: 'lan', ip: '127.33.25.1' }], services, tags: [], notes: '' }) as unknown as Device;
 const kinds = (services: Device['services']) =>
   buildTargets({ devices: [device(services)], scope: parseProbeScope('127.0.0.0/8'), defaultIntervalMs: 1000 }).map((t) => [t.service, t.kind, t.https]);
 

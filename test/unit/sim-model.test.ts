@@ -64,20 +64,20 @@ describe('camera model', () => {
 
 describe('addresses and layout', () => {
   it('hands out hosts from the first usable one and refuses a range that is too small', () => {
-    expect(allocateHosts({ cidr: '127.0.1.0/24', count: 3, what: 'LAN' })).toEqual(['127.0.1.1', '127.0.1.2', '127.0.1.3']);
+    expect(allocateHosts({ cidr: '127.33.26.0/24', count: 3, what: 'LAN' })).toEqual(['127.33.26.1', '127.33.26.2', '127.33.26.3']);
     expect(allocateHosts({ cidr: '127.1.0.0/16', count: 300, what: 'LAN' }).at(-1)).toBe('127.1.1.44');
-    expect(() => allocateHosts({ cidr: '127.0.1.0/30', count: 3, what: 'LAN range' })).toThrow(/room for 2 device/);
+    expect(() => allocateHosts({ cidr: '127.33.26.0/30', count: 3, what: 'LAN range' })).toThrow(/room for 2 device/);
     expect(() => allocateHosts({ cidr: 'nope', count: 1, what: 'LAN range' })).toThrow(/not a CIDR/);
   });
 
   it('builds cameras then extras, and a manifest the inventory parser accepts', () => {
-    const specs = buildLayout({ nodes: 2, lanCidr: '127.0.1.0/24', tailnetCidr: '127.100.0.0/16', extras: true, idPrefix: 'cam' });
+    const specs = buildLayout({ nodes: 2, lanCidr: '127.33.26.0/24', tailnetCidr: '127.133.26.0/24', extras: true, idPrefix: 'cam' });
     expect(specs.map((s) => [s.id, s.role, s.lanIp, s.tailscaleIp])).toEqual([
-      ['cam-01', 'camera', '127.0.1.1', '127.100.0.1'],
-      ['cam-02', 'camera', '127.0.1.2', '127.100.0.2'],
-      ['hotspot', 'hotspot', '127.0.1.3', null],
-      ['console', 'console', '127.0.1.4', '127.100.0.3'],
-      ['relay', 'relay', '127.0.1.5', '127.100.0.4'],
+      ['cam-01', 'camera', '127.33.26.1', '127.133.26.1'],
+      ['cam-02', 'camera', '127.33.26.2', '127.133.26.2'],
+      ['hotspot', 'hotspot', '127.33.26.3', null],
+      ['console', 'console', '127.33.26.4', '127.133.26.3'],
+      ['relay', 'relay', '127.33.26.5', '127.133.26.4'],
     ]);
     for (const s of specs) s.port = 8080;
     const doc = parseInventory(buildManifest(specs, 'Stage B'));
@@ -88,7 +88,7 @@ describe('addresses and layout', () => {
       { from: 'relay', to: 'hotspot', kind: 'ethernet' },
     ]);
     expect(doc.devices.find((d) => d.id === 'hotspot')!.services).toEqual([{ name: 'admin', protocol: 'http', port: 8080, path: '/' }]);
-    const other = buildLayout({ nodes: 1, lanCidr: '127.0.2.0/24', tailnetCidr: '127.102.0.0/16', extras: true, idPrefix: 'b-cam' });
+    const other = buildLayout({ nodes: 1, lanCidr: '127.33.27.0/24', tailnetCidr: '127.133.27.0/24', extras: true, idPrefix: 'b-cam' });
     expect(other.map((s) => s.id)).toEqual(['b-cam-01', 'b-cam-hotspot', 'b-cam-console', 'b-cam-relay']);
   });
 });

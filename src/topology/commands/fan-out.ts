@@ -11,6 +11,7 @@ import type { Ctx } from '../context.ts';
 import { listDevices } from '../devices.ts';
 import { parseOrThrow, RigmapError } from '../errors.ts';
 import type { DeviceHealth } from '../health-types.ts';
+import { isJsonDepthWithin, MAX_JSON_DEPTH } from '../json-depth.ts';
 import type { Device } from '../model.ts';
 import type { ProbeScope } from '../probes/scope.ts';
 import { NodeRequestError, openNodeRequest, readBody } from '../relay/node-request.ts';
@@ -19,7 +20,7 @@ import { COMMAND_ACTIONS, type CommandReport, type CommandSelection, type NodeCo
 
 export const commandInputSchema = z.strictObject({
   action: z.enum(COMMAND_ACTIONS, { error: `must be one of ${COMMAND_ACTIONS.join(', ')}` }),
-  args: z.record(z.string(), z.unknown()).optional(),
+  args: z.record(z.string(), z.unknown()).refine((v) => isJsonDepthWithin(v), { error: `nests deeper than ${MAX_JSON_DEPTH} levels` }).optional(),
   role: z.string().min(1).optional(),
   tag: z.string().min(1).optional(),
   devices: z.array(z.string().min(1)).min(1, { error: 'must list at least one device' }).max(5000).optional(),

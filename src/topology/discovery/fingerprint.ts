@@ -86,19 +86,49 @@ export async function fetchNodeInfo({
   if (!url) return null;
   const timeout = AbortSignal.timeout(timeoutMs);
   try {
+    // Anyone on the LAN can announce an address (Bonjour): a redirect would take this
+    // request out of the probe scope, and the answer is read only up to a small cap.
     const res = await fetch(url, {
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       headers: { accept: 'application/json' },
+      redirect: 'manual',
     });
-    if (!res.ok) {
+    if (res.status !== 200) {
       await res.body?.cancel();
       return null;
     }
-    const parsed = nodeInfoSchema.safeParse(await res.json());
+    const text = await readCapped(res, MAX_INFO_BYTES);
+    if (text === null) return null;
+    const parsed = nodeInfoSchema.safeParse(JSON.parse(text));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;
   }
+}
+
+/** The largest /info answer read; the contract's document is a few hundred bytes. */
+export const MAX_INFO_BYTES = 64 * 1024;
+
+/** The body as text, or null (and the body cancelled) once it passes `maxBytes`. */
+async function readCapped(res: Response, maxBytes: number): Promise<string | null> {
+  if (Number(res.headers.get('content-length') ?? 0) > maxBytes || !res.body) {
+    await res.body?.cancel();
+    return res.body ? null : '';
+  }
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Connect, then fetch info: null unless a camera node answers at ip:port. */

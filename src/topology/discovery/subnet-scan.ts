@@ -6,7 +6,6 @@
 import { setMaxListeners } from 'node:events';
 import { networkInterfaces } from 'node:os';
 import ipaddr from 'ipaddr.js';
-import pLimit from 'p-limit';
 import type { Ctx } from '../context.ts';
 import { RigmapError } from '../errors.ts';
 import { fingerprintNode } from './fingerprint.ts';
@@ -15,6 +14,8 @@ import type { Discovered } from './types.ts';
 
 /** The camera-node contract's default port. */
 export const CONTRACT_PORT = 8080;
+/** The longest stretch of skipping out-of-scope hosts before the event loop gets a turn. */
+const SKIP_SLICE_MS = 10;
 /** The widest range scanned without `force`. */
 export const MAX_PREFIX_UNFORCED = 16;
 
@@ -121,27 +122,50 @@ export async function scanSubnet(opts: SubnetScanOptions): Promise<SubnetScanRes
     }
   };
   report(true);
-  const concurrency = opts.concurrency ?? 128;
+  const concurrency = Math.max(1, opts.concurrency ?? 128);
   // Every host in flight listens on the one cancel signal.
   if (opts.signal) setMaxListeners(concurrency * 2 + 16, opts.signal);
-  await pLimit(concurrency).map(hostsOf(opts.ranges), async (ip) => {
-    if (opts.signal?.aborted) return;
-    if (!opts.inScope || opts.inScope(ip)) {
-      const info = await fingerprintNode({
-        ip,
-        port,
-        connectTimeoutMs: opts.connectTimeoutMs ?? 400,
-        infoTimeoutMs: opts.infoTimeoutMs ?? 1500,
-        signal: opts.signal,
-      });
-      if (info && !opts.signal?.aborted) {
-        discovered.push(recordDiscovery({ ctx: opts.ctx, finding: { source: 'scan', ip, hostname: null, port, info } }));
-        progress.found++;
+  // A fixed pool of workers pulls addresses one at a time from one generator:
+  // memory stays O(concurrency) for any range (a /8 is 16.7 million hosts,
+  // which p-limit's map would first turn into an array of promises).
+  const hosts = hostsOf(opts.ranges);
+  // Out-of-scope hosts resolve without I/O, so workers skipping them never yield on
+  // their own: after SKIP_SLICE_MS of that, every worker waits for one shared turn of
+  // the event loop (one turn for all, not one each), or a forced /8 starves requests.
+  let sliceStart = performance.now();
+  let nextTurn: Promise<void> | null = null;
+  const yieldTurn = () =>
+    (nextTurn ??= new Promise<void>((resolve) => setImmediate(() => {
+      nextTurn = null;
+      sliceStart = performance.now();
+      resolve();
+    })));
+  const worker = async () => {
+    for (let next = hosts.next(); !next.done && !opts.signal?.aborted; next = hosts.next()) {
+      const ip = next.value;
+      if (!opts.inScope || opts.inScope(ip)) {
+        await tryHost(ip);
+      } else if (nextTurn || performance.now() - sliceStart >= SKIP_SLICE_MS) {
+        await yieldTurn();
       }
+      progress.done++;
+      report();
     }
-    progress.done++;
-    report();
-  });
+  };
+  const tryHost = async (ip: string) => {
+    const info = await fingerprintNode({
+      ip,
+      port,
+      connectTimeoutMs: opts.connectTimeoutMs ?? 400,
+      infoTimeoutMs: opts.infoTimeoutMs ?? 1500,
+      signal: opts.signal,
+    });
+    if (info && !opts.signal?.aborted) {
+      discovered.push(recordDiscovery({ ctx: opts.ctx, finding: { source: 'scan', ip, hostname: null, port, info } }));
+      progress.found++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
   report(true);
   return { ...progress, discovered, cancelled: Boolean(opts.signal?.aborted), durationMs: performance.now() - started };
 }

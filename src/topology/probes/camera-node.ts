@@ -12,6 +12,10 @@ import { hostPort } from './targets.ts';
 
 const DEFAULT_HEARTBEAT_MS = 1000;
 const MAX_BACKOFF_MS = 2000;
+/** The longest heartbeat interval a node may announce; a longer one is clamped (1e10 overflowed the timer). */
+export const MAX_HEARTBEAT_MS = 60_000;
+/** The longest SSE line or event (characters) taken from a node; status events are well under 1 KiB. */
+export const MAX_SSE_CHARS = 64 * 1024;
 
 /** Parse a /status answer; null when it is not a camera-node status. */
 export function parseNodeStatus(text: string): NodeStatus | null {
@@ -120,9 +124,13 @@ export class CameraNodeRunner implements ProbeRunner {
         return end(`HTTP ${res.statusCode} from ${path}`, 'http_error');
       }
       this.backoffMs = 100;
-      const parser = createParser({ onEvent: (msg) => this.onMessage(msg) });
+      // A line or event past the cap is a broken or hostile node: garbled, not buffered without end.
+      const tooLong = () => end(`garbled event stream from ${hostPort(target)} (a line or event longer than ${MAX_SSE_CHARS / 1024} KiB)`, 'bad_answer');
+      const parser = createParser({ onEvent: (msg) => this.onMessage(msg), onError: (e) => e.type === 'max-buffer-size-exceeded' && tooLong(), maxBufferSize: MAX_SSE_CHARS });
       res.setEncoding('utf8');
-      res.on('data', (chunk: string) => parser.feed(chunk));
+      res.on('data', (chunk: string) => {
+        if (!ended) parser.feed(chunk);
+      });
       res.on('end', () => end(`event stream from ${hostPort(target)} closed`, 'stream_closed'));
       res.on('close', () => end(`event stream from ${hostPort(target)} closed`, 'stream_closed'));
       res.on('error', () => end(`event stream from ${hostPort(target)} closed`, 'stream_closed'));
@@ -187,6 +195,9 @@ export class CameraNodeRunner implements ProbeRunner {
     // Contract: hello, status and heartbeat carry JSON. Data that does not parse is a
     // broken node (bad build, captive portal), not a beat: the stream has lost sync, so
     // it is ended and the path marked down with the reason a crew member can act on.
+    if (msg.data.length > MAX_SSE_CHARS) {
+      return this.endCurrent?.(`garbled ${msg.event} event from ${hostPort(target)} (longer than ${MAX_SSE_CHARS / 1024} KiB)`, 'bad_answer');
+    }
     const data = parseEventData(msg.data);
     if (data === null) {
       return this.endCurrent?.(`garbled ${msg.event} event from ${hostPort(target)} (not JSON)`, 'bad_answer');
@@ -198,7 +209,7 @@ export class CameraNodeRunner implements ProbeRunner {
     }
     if (msg.event === 'hello') {
       const hb = (data as { heartbeatMs?: unknown }).heartbeatMs;
-      if (typeof hb === 'number' && hb > 0) this.heartbeatMs = hb;
+      if (typeof hb === 'number' && Number.isFinite(hb) && hb > 0) this.heartbeatMs = Math.min(hb, MAX_HEARTBEAT_MS);
     }
     if (msg.id) this.lastEventId = msg.id;
     this.lastBeat = now;
