@@ -210,7 +210,7 @@ export function authenticate(deps: AppDeps, access: Access): MiddlewareHandler {
   };
 }
 
-/** The caller the middleware identified (admin "local" when no middleware ran). */
+/** The caller the middleware identified; nobody (no role) when no middleware ran: a wiring mistake must not grant admin. */
 export function callerOf(c: Context): Caller {
-  return (c.get('caller' as never) as Caller | undefined) ?? { role: 'admin', actor: 'local', via: 'open', csrf: null };
+  return (c.get('caller' as never) as Caller | undefined) ?? { role: null, actor: 'anonymous', via: 'anonymous', csrf: null };
 }
