@@ -7,7 +7,9 @@
  * sandboxed so a node's page can never script the dashboard's origin.
  */
 import type { IncomingMessage } from 'node:http';
+import type { Context } from 'hono';
 import { Hono } from 'hono';
+import type { SelfAddress } from '../topology/relay/self.ts';
 import { parseProbeScope } from '../topology/probes/scope.ts';
 import { openRelay, RELAY_LIMITS, relayPathOf, relayQueryOf, rewriteRedirect } from '../topology/relay/relay.ts';
 import { RigmapError } from '../topology/errors.ts';
@@ -70,6 +72,16 @@ function streamOf(res: IncomingMessage, { maxBytes, idleMs, maxMs, onEnd }: { ma
     },
     cancel: stop,
   });
+}
+
+type NodeBindings = { incoming?: { socket?: { localPort?: number } } };
+
+/** Where this rigmap listens: --host, the configured port and the port this request came in on (port 0 picks one). */
+export function selfAddressOf(deps: AppDeps, c: Context): SelfAddress {
+  const env = c.env as (NodeBindings & { server?: NodeBindings }) | undefined;
+  const localPort = (env?.server ?? env)?.incoming?.socket?.localPort;
+  const ports = [deps.config.port, localPort].filter((p): p is number => typeof p === 'number' && p > 0);
+  return { host: deps.config.host, ports };
 }
 
 export function relayRoutes(deps: AppDeps) {
