@@ -7,6 +7,7 @@ import type { Db } from '../topology/store/db.ts';
 import type { TailscaleService } from '../topology/tailscale/service.ts';
 import type { HealthService } from '../topology/health-service.ts';
 import type { DiscoveryService } from '../topology/discovery/service.ts';
+import type { RelayLimits } from '../topology/relay/relay.ts';
 import type { Config } from './config.ts';
 import type { EventRing } from './sse.ts';
 
@@ -24,6 +25,8 @@ export interface AppDeps {
   health?: { device(id: string): DeviceHealth | undefined };
   /** Probe engine, alerts, history and metrics (src/topology/health-service.ts); absent when not wired. */
   healthService?: HealthService;
+  /** Relay limits other than the defaults (RELAY_LIMITS); tests shrink them. */
+  relayLimits?: Partial<RelayLimits>;
   /** The ring of recent bus events behind `GET /api/events`; routes make their own when absent. */
   eventRing?: EventRing;
 }
