@@ -61,7 +61,6 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
     });
     logger.info({ scope: config.probeCidrs || 'everything', intervalMs: config.probeIntervalMs }, 'probing started');
   }
-  const engine = healthService?.engine;
   // Discovery: Bonjour browsing on by default (--no-bonjour), scans and .local probes on demand.
   const discovery = new DiscoveryService({
     bonjour: config.bonjour, mdnsInterface: config.mdnsInterface, scope: config.probeCidrs, logger: logger.child({ part: 'discovery' }),
@@ -69,7 +68,6 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
   if (config.bonjour) logger.info({ mdnsInterface: discovery.iface ?? 'default' }, 'bonjour browsing started');
   const app = buildApp({
     db: store.db, bus, config, logger, tailscale, healthService, eventRing, discovery,
-    ...(engine ? { health: { device: (id: string) => engine.getDeviceHealth(id) } } : {}),
   });
 
   let server: ServerType;

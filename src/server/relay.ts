@@ -14,7 +14,7 @@ import { parseProbeScope } from '../topology/probes/scope.ts';
 import { openRelay, RELAY_LIMITS, relayPathOf, relayQueryOf, rewriteRedirect } from '../topology/relay/relay.ts';
 import { relayBodyOf } from './relay-stream.ts';
 import { RigmapError } from '../topology/errors.ts';
-import { type AppDeps, ctxOf } from './deps.ts';
+import { type AppDeps, ctxOf, deviceHealthOf } from './deps.ts';
 
 /** Headers of a node's answer that are passed on; never Set-Cookie or anything else. */
 const PASS_HEADERS = ['content-type', 'content-length', 'cache-control', 'etag', 'last-modified', 'content-encoding'];
@@ -57,7 +57,7 @@ export function relayRoutes(deps: AppDeps) {
     // The viewer leaving cancels the node request too.
     c.req.raw.signal?.addEventListener('abort', () => abort.abort(), { once: true });
     const headTimer = setTimeout(() => abort.abort(), limits.headMs);
-    const health = deps.healthService?.engine.getDeviceHealth(deviceId) ?? deps.health?.device(deviceId) ?? null;
+    const health = deviceHealthOf(deps)?.(deviceId) ?? null;
     let opened;
     try {
       opened = await openRelay({ ctx: ctxOf(deps, c), deviceId, serviceName, relayPath, query, headers, scope, health, signal: abort.signal, self: selfAddressOf(deps, c) });
