@@ -39,7 +39,7 @@ function ownAddresses(): Set<string> {
  * Would connecting to `address`:`port` reach rigmap itself? True when the port
  * is one rigmap listens on and the address is its --host, a loopback address,
  * the unspecified address, a name for this machine (localhost) or, when rigmap
- * listens on every address, any address of this machine.
+ * listens on every address (or on a host name), any address of this machine.
  */
 export function isSelfTarget(self: SelfAddress, address: string, port: number): boolean {
   if (!self.ports.includes(port)) return false;
@@ -51,6 +51,7 @@ export function isSelfTarget(self: SelfAddress, address: string, port: number): 
   if (range === 'loopback' || range === 'unspecified') return true;
   const host = normalIp(self.host);
   if (host === ip) return true;
-  const wildcard = host !== null && ipaddr.parse(host).range() === 'unspecified';
-  return wildcard && ownAddresses().has(ip);
+  // Listening on every address, or on a host name (whichever of this machine's addresses it names): any of ours.
+  const anyOfOurs = host === null || ipaddr.parse(host).range() === 'unspecified';
+  return anyOfOurs && ownAddresses().has(ip);
 }
