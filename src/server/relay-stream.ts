@@ -21,8 +21,13 @@ export interface BodyLimits {
   bufferBytes: number;
 }
 
-/** Stream `res` to the viewer under `limits`; `onEnd` runs once, however it ends. */
-export function relayBodyOf(res: IncomingMessage, limits: BodyLimits, onEnd: () => void): ReadableStream<Uint8Array> {
+/**
+ * Stream `res` to the viewer under `limits`; `onEnd` runs once, however it ends.
+ * `abortViewer` cuts the viewer's connection directly (the Node server's
+ * response); without it the stream errors, which the server turns into the
+ * same abort but also logs as a failed request.
+ */
+export function relayBodyOf(res: IncomingMessage, limits: BodyLimits, onEnd: () => void, abortViewer?: () => void): ReadableStream<Uint8Array> {
   let size = 0;
   let done = false;
   let idle: NodeJS.Timeout | undefined;
@@ -40,7 +45,8 @@ export function relayBodyOf(res: IncomingMessage, limits: BodyLimits, onEnd: () 
       const fail = (why: string) => {
         if (done) return;
         stop();
-        controller.error(new Error(why));
+        if (abortViewer) abortViewer();
+        else controller.error(new Error(why));
       };
       const finish = () => {
         if (done) return;

@@ -27,7 +27,7 @@ const NULL_BODY_STATUSES = new Set([204, 205, 304]);
 /** Node responses are documents of another party: no script, no plugins, no framing, in a sandbox. */
 export const RELAY_CSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; media-src 'self'; frame-ancestors 'none'";
 
-type NodeBindings = { incoming?: { socket?: { localPort?: number } } };
+type NodeBindings = { incoming?: { socket?: { localPort?: number } }; outgoing?: { destroy(): void } };
 
 /** Where this rigmap listens: --host, the configured port and the port this request came in on (port 0 picks one). */
 export function selfAddressOf(deps: AppDeps, c: Context): SelfAddress {
@@ -35,6 +35,13 @@ export function selfAddressOf(deps: AppDeps, c: Context): SelfAddress {
   const localPort = (env?.server ?? env)?.incoming?.socket?.localPort;
   const ports = [deps.config.port, localPort].filter((p): p is number => typeof p === 'number' && p > 0);
   return { host: deps.config.host, ports };
+}
+
+/** Cut the viewer's connection (under a Node server; undefined under app.request). */
+function viewerAbortOf(c: Context): (() => void) | undefined {
+  const env = c.env as (NodeBindings & { server?: NodeBindings }) | undefined;
+  const outgoing = (env?.server ?? env)?.outgoing;
+  return outgoing ? () => outgoing.destroy() : undefined;
 }
 
 export function relayRoutes(deps: AppDeps) {
@@ -93,7 +100,7 @@ export function relayRoutes(deps: AppDeps) {
     if (sse) out.set('x-accel-buffering', 'no');
     const body = relayBodyOf(res, sse
       ? { maxBytes: limits.streamMaxBytes, idleMs: limits.streamIdleMs, maxMs: limits.streamMaxMs, endCleanlyAtMaxMs: true, bufferBytes: limits.bufferBytes }
-      : { maxBytes: limits.maxBytes, idleMs: limits.totalMs, maxMs: limits.totalMs, endCleanlyAtMaxMs: false, bufferBytes: limits.bufferBytes }, () => abort.abort());
+      : { maxBytes: limits.maxBytes, idleMs: limits.totalMs, maxMs: limits.totalMs, endCleanlyAtMaxMs: false, bufferBytes: limits.bufferBytes }, () => abort.abort(), viewerAbortOf(c));
     return new Response(body, { status, headers: out });
   });
 }
