@@ -35,6 +35,8 @@ export interface Caller {
   role: UserRole | null;
   actor: string;
   via: Via;
+  /** The user behind this caller (a token: the user at the head of its chain); null when open or unknown. */
+  owner?: string | null;
   /** The CSRF token this caller must echo on mutations (cookie and Tailscale callers). */
   csrf: string | null;
   /** The raw session id (for logout). */
@@ -110,14 +112,14 @@ function identify(deps: AppDeps, access: Access, c: Context): Caller | Response 
       const { status, body } = toHttpError(new RigmapError('unauthorized', 'the API token is unknown or revoked (rigmap token list)'));
       return c.json(body, status);
     }
-    return { role: token.role, actor: `token:${token.name}`, via: 'token', csrf: null };
+    return { role: token.role, actor: `token:${token.name}`, via: 'token', csrf: null, owner: token.owner };
   }
   const sid = getCookie(c, SESSION_COOKIE);
   const session = sid ? resolveSession({ ctx, id: sid }) : null;
-  if (session) return { role: session.role, actor: session.login, via: 'session', csrf: session.csrf, sessionId: sid, expiresAt: session.expiresAt };
+  if (session) return { role: session.role, actor: session.login, via: 'session', csrf: session.csrf, sessionId: sid, expiresAt: session.expiresAt, owner: session.login };
   if (viewer) {
     const role = roleForTailscale(access.rules, viewer);
-    if (role) return { role, actor: viewer.login, via: 'tailscale', csrf: tailscaleCsrf(access, viewer.login) };
+    if (role) return { role, actor: viewer.login, via: 'tailscale', csrf: tailscaleCsrf(access, viewer.login), owner: viewer.login };
   }
   return { role: null, actor: viewer?.login ?? 'anonymous', via: 'anonymous', csrf: null };
 }
@@ -210,7 +212,7 @@ export function authenticate(deps: AppDeps, access: Access): MiddlewareHandler {
   };
 }
 
-/** The caller the middleware identified (admin "local" when no middleware ran). */
+/** The caller the middleware identified; nobody (no role) when no middleware ran: a wiring mistake must not grant admin. */
 export function callerOf(c: Context): Caller {
-  return (c.get('caller' as never) as Caller | undefined) ?? { role: 'admin', actor: 'local', via: 'open', csrf: null };
+  return (c.get('caller' as never) as Caller | undefined) ?? { role: null, actor: 'anonymous', via: 'anonymous', csrf: null };
 }

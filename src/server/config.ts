@@ -93,6 +93,11 @@ export const CONFIG_OPTIONS = [
     key: 'tailscaleRoles', flag: '--tailscale-roles', env: 'RIGMAP_TAILSCALE_ROLES', description: 'Tailscale identities signed in by role, e.g. "alice@example.com=admin,tag:producer=operator"',
     schema: z.string().default('').refine((v) => { try { parseTailscaleRoles(v); return true; } catch { return false; } }, { error: 'must be login=role or tag:name=role pairs, role viewer, operator or admin' }),
   },
+  {
+    key: 'trustTailscaleServe', flag: '--trust-tailscale-serve', env: 'RIGMAP_TRUST_TAILSCALE_SERVE', description: 'believe the Tailscale-User-Login headers `tailscale serve` adds, on requests from loopback: on only when tailscale serve is what connects to rigmap over loopback (off: the headers are ignored and such requests sign in)',
+    schema: z.union([z.boolean(), z.enum(['on', 'off', 'true', 'false', '1', '0', 'yes', 'no'], { error: 'must be on or off' })]).default('off')
+      .transform((v) => v === true || ['on', 'true', '1', 'yes'].includes(String(v))),
+  },
   { key: 'sessionHours', flag: '--session-hours', env: 'RIGMAP_SESSION_HOURS', description: 'hours a dashboard sign-in lasts', schema: num(0.01, 24 * 30).default(12) },
   {
     key: 'allowedHosts', flag: '--allowed-hosts', env: 'RIGMAP_ALLOWED_HOSTS', description: 'comma-separated host names (besides localhost, 127.x, ::1 and --host) rigmap answers by while it is open without sign-in, e.g. "rig-mac.local"; guards against DNS rebinding',

@@ -7,6 +7,7 @@ import type { Db } from '../topology/store/db.ts';
 import type { TailscaleService } from '../topology/tailscale/service.ts';
 import type { HealthService } from '../topology/health-service.ts';
 import type { DiscoveryService } from '../topology/discovery/service.ts';
+import type { RelayLimits } from '../topology/relay/relay.ts';
 import type { Config } from './config.ts';
 import type { EventRing } from './sse.ts';
 
@@ -20,10 +21,14 @@ export interface AppDeps {
   logger?: Logger;
   /** The Tailscale integration (sync, path quality, whois); absent when not wired. */
   tailscale?: TailscaleService;
-  /** Live health per device (the probe engine); without it exports show state "unknown". */
-  health?: { device(id: string): DeviceHealth | undefined };
-  /** Probe engine, alerts, history and metrics (src/topology/health-service.ts); absent when not wired. */
+  /**
+   * Live health: probe engine, alerts, history and metrics (src/topology/health-service.ts);
+   * the one source of device health for every route (read it with `deviceHealthOf`).
+   * Absent when probing is off: devices are then "unknown".
+   */
   healthService?: HealthService;
+  /** Relay limits other than the defaults (RELAY_LIMITS); tests shrink them. */
+  relayLimits?: Partial<RelayLimits>;
   /** The ring of recent bus events behind `GET /api/events`; routes make their own when absent. */
   eventRing?: EventRing;
 }
@@ -35,4 +40,10 @@ export interface AppDeps {
 export function ctxOf(deps: AppDeps, c?: Context, fallback = 'api'): Ctx {
   const actor = (c?.get('actor' as never) as string | undefined) ?? fallback;
   return { db: deps.db, bus: deps.bus, actor };
+}
+
+/** Live health of one device from the probe engine, or undefined when probing is off (then every device is "unknown"). */
+export function deviceHealthOf(deps: AppDeps): ((id: string) => DeviceHealth | undefined) | undefined {
+  const engine = deps.healthService?.engine;
+  return engine ? (id) => engine.getDeviceHealth(id) : undefined;
 }

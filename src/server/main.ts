@@ -5,6 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
+import { startAuditFeed } from '../topology/access/audit-feed.ts';
 import { DiscoveryService } from '../topology/discovery/service.ts';
 import { EventBus } from '../topology/events.ts';
 import { openDb } from '../topology/store/db.ts';
@@ -50,6 +51,8 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
   });
   // Live health: the event ring first (so browsers miss nothing), then engine, history, alerts.
   const eventRing = new EventRing(bus);
+  // Changes the CLI makes in the same database reach this bus (and browsers) through the audit trail.
+  const stopAuditFeed = startAuditFeed({ db: store.db, bus, onError: (err) => logger.warn({ error: (err as Error).message }, 'reading the CLI\'s changes failed') });
   let healthService: HealthService | undefined;
   if (config.probes === 'on') {
     healthService = startHealth({
@@ -59,7 +62,6 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
     });
     logger.info({ scope: config.probeCidrs || 'everything', intervalMs: config.probeIntervalMs }, 'probing started');
   }
-  const engine = healthService?.engine;
   // Discovery: Bonjour browsing on by default (--no-bonjour), scans and .local probes on demand.
   const discovery = new DiscoveryService({
     bonjour: config.bonjour, mdnsInterface: config.mdnsInterface, scope: config.probeCidrs, logger: logger.child({ part: 'discovery' }),
@@ -67,13 +69,13 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
   if (config.bonjour) logger.info({ mdnsInterface: discovery.iface ?? 'default' }, 'bonjour browsing started');
   const app = buildApp({
     db: store.db, bus, config, logger, tailscale, healthService, eventRing, discovery,
-    ...(engine ? { health: { device: (id: string) => engine.getDeviceHealth(id) } } : {}),
   });
 
   let server: ServerType;
   const port = await new Promise<number>((resolve, reject) => {
     server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info: AddressInfo) => resolve(info.port));
     server.once('error', (err: NodeJS.ErrnoException) => {
+      stopAuditFeed();
       void discovery.stop();
       void healthService?.stop().finally(() => store.close());
       if (!healthService) store.close();
@@ -99,6 +101,7 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
       });
       await discovery.stop();
       await tailscale.stop();
+      stopAuditFeed();
       eventRing.close();
       await healthService?.stop();
       store.close();

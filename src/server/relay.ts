@@ -2,16 +2,19 @@
  * GET /reach/:device/:service/*: the reach relay. An off-LAN viewer opens a
  * node (status, snapshot, SSE) through rigmap, which asks the node over the
  * path that works from here. Targets come only from the map (see
- * src/topology/relay/relay.ts); answers are capped in size and time (SSE
- * streams are passed through as they come), never follow redirects, and are
- * sandboxed so a node's page can never script the dashboard's origin.
+ * src/topology/relay/relay.ts), never rigmap itself; answers are capped in size
+ * and time and streamed with back-pressure (relay-stream.ts), never follow
+ * redirects, and are sandboxed so a node's page can never script the
+ * dashboard's origin.
  */
-import type { IncomingMessage } from 'node:http';
+import type { Context } from 'hono';
 import { Hono } from 'hono';
+import type { SelfAddress } from '../topology/relay/self.ts';
 import { parseProbeScope } from '../topology/probes/scope.ts';
 import { openRelay, RELAY_LIMITS, relayPathOf, relayQueryOf, rewriteRedirect } from '../topology/relay/relay.ts';
+import { relayBodyOf } from './relay-stream.ts';
 import { RigmapError } from '../topology/errors.ts';
-import { type AppDeps, ctxOf } from './deps.ts';
+import { type AppDeps, ctxOf, deviceHealthOf } from './deps.ts';
 
 /** Headers of a node's answer that are passed on; never Set-Cookie or anything else. */
 const PASS_HEADERS = ['content-type', 'content-length', 'cache-control', 'etag', 'last-modified', 'content-encoding'];
@@ -24,56 +27,26 @@ const NULL_BODY_STATUSES = new Set([204, 205, 304]);
 /** Node responses are documents of another party: no script, no plugins, no framing, in a sandbox. */
 export const RELAY_CSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; media-src 'self'; frame-ancestors 'none'";
 
-/** A web stream of a node's answer, cut at `maxBytes`, when idle for `idleMs`, or after `maxMs`. */
-function streamOf(res: IncomingMessage, { maxBytes, idleMs, maxMs, onEnd }: { maxBytes: number; idleMs: number; maxMs: number; onEnd: () => void }): ReadableStream<Uint8Array> {
-  let size = 0;
-  let idle: NodeJS.Timeout | undefined;
-  let total: NodeJS.Timeout | undefined;
-  const stop = () => {
-    clearTimeout(idle);
-    clearTimeout(total);
-    res.destroy();
-    onEnd();
-  };
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      const fail = (why: string) => {
-        stop();
-        try {
-          controller.error(new Error(why));
-        } catch { /* already closed */ }
-      };
-      const touch = () => {
-        clearTimeout(idle);
-        idle = setTimeout(() => fail('node went quiet'), idleMs);
-      };
-      total = setTimeout(() => {
-        stop();
-        try {
-          controller.close();
-        } catch { /* already closed */ }
-      }, maxMs);
-      touch();
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > maxBytes) return fail(`answer over ${maxBytes} bytes`);
-        touch();
-        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-      });
-      res.on('end', () => {
-        stop();
-        try {
-          controller.close();
-        } catch { /* already closed */ }
-      });
-      res.on('error', () => fail('node connection failed'));
-    },
-    cancel: stop,
-  });
+type NodeBindings = { incoming?: { socket?: { localPort?: number } }; outgoing?: { destroy(): void } };
+
+/** Where this rigmap listens: --host, the configured port and the port this request came in on (port 0 picks one). */
+export function selfAddressOf(deps: AppDeps, c: Context): SelfAddress {
+  const env = c.env as (NodeBindings & { server?: NodeBindings }) | undefined;
+  const localPort = (env?.server ?? env)?.incoming?.socket?.localPort;
+  const ports = [deps.config.port, localPort].filter((p): p is number => typeof p === 'number' && p > 0);
+  return { host: deps.config.host, ports };
+}
+
+/** Cut the viewer's connection (under a Node server; undefined under app.request). */
+function viewerAbortOf(c: Context): (() => void) | undefined {
+  const env = c.env as (NodeBindings & { server?: NodeBindings }) | undefined;
+  const outgoing = (env?.server ?? env)?.outgoing;
+  return outgoing ? () => outgoing.destroy() : undefined;
 }
 
 export function relayRoutes(deps: AppDeps) {
   const scope = parseProbeScope(deps.config.probeCidrs);
+  const limits = { ...RELAY_LIMITS, ...deps.relayLimits };
   return new Hono().get('/reach/:device/:service/*', async (c) => {
     const deviceId = c.req.param('device');
     const serviceName = c.req.param('service');
@@ -90,11 +63,11 @@ export function relayRoutes(deps: AppDeps) {
     const abort = new AbortController();
     // The viewer leaving cancels the node request too.
     c.req.raw.signal?.addEventListener('abort', () => abort.abort(), { once: true });
-    const headTimer = setTimeout(() => abort.abort(), RELAY_LIMITS.headMs);
-    const health = deps.healthService?.engine.getDeviceHealth(deviceId) ?? deps.health?.device(deviceId) ?? null;
+    const headTimer = setTimeout(() => abort.abort(), limits.headMs);
+    const health = deviceHealthOf(deps)?.(deviceId) ?? null;
     let opened;
     try {
-      opened = await openRelay({ ctx: ctxOf(deps, c), deviceId, serviceName, relayPath, query, headers, scope, health, signal: abort.signal });
+      opened = await openRelay({ ctx: ctxOf(deps, c), deviceId, serviceName, relayPath, query, headers, scope, health, signal: abort.signal, self: selfAddressOf(deps, c) });
     } finally {
       clearTimeout(headTimer);
     }
@@ -108,9 +81,9 @@ export function relayRoutes(deps: AppDeps) {
     }
     const sse = String(res.headers['content-type'] ?? '').startsWith('text/event-stream');
     const length = Number(res.headers['content-length'] ?? NaN);
-    if (!sse && length > RELAY_LIMITS.maxBytes) {
+    if (!sse && length > limits.maxBytes) {
       res.destroy();
-      throw new RigmapError('upstream_failed', `${deviceId} answered ${length} bytes, over the relay's ${RELAY_LIMITS.maxBytes}-byte limit`);
+      throw new RigmapError('upstream_failed', `${deviceId} answered ${length} bytes, over the relay's ${limits.maxBytes}-byte limit`);
     }
     // 204/205/304 (a node answering If-None-Match) carry no body, and a Response with one would throw.
     const bodyless = NULL_BODY_STATUSES.has(status) || c.req.method === 'HEAD';
@@ -125,9 +98,9 @@ export function relayRoutes(deps: AppDeps) {
       return new Response(null, { status, headers: out });
     }
     if (sse) out.set('x-accel-buffering', 'no');
-    const body = streamOf(res, sse
-      ? { maxBytes: Number.MAX_SAFE_INTEGER, idleMs: RELAY_LIMITS.streamIdleMs, maxMs: RELAY_LIMITS.streamMaxMs, onEnd: () => abort.abort() }
-      : { maxBytes: RELAY_LIMITS.maxBytes, idleMs: RELAY_LIMITS.totalMs, maxMs: RELAY_LIMITS.totalMs, onEnd: () => abort.abort() });
+    const body = relayBodyOf(res, sse
+      ? { maxBytes: limits.streamMaxBytes, idleMs: limits.streamIdleMs, maxMs: limits.streamMaxMs, endCleanlyAtMaxMs: true, bufferBytes: limits.bufferBytes }
+      : { maxBytes: limits.maxBytes, idleMs: limits.totalMs, maxMs: limits.totalMs, endCleanlyAtMaxMs: false, bufferBytes: limits.bufferBytes }, () => abort.abort(), viewerAbortOf(c));
     return new Response(body, { status, headers: out });
   });
 }

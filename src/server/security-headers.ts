@@ -31,5 +31,15 @@ const dashboardHeaders = secureHeaders({
   strictTransportSecurity: false,
 });
 
-/** The middleware for every route; relayed node answers carry the relay's own sandbox CSP instead. */
-export const securityHeaders: MiddlewareHandler = (c, next) => (c.req.path.startsWith('/reach/') ? next() : dashboardHeaders(c, next));
+/** The same headers, leaving any the answer already has: a relayed node answer keeps the relay's own sandbox CSP. */
+const relayHeaders = secureHeaders({
+  contentSecurityPolicy: CONTENT_SECURITY_POLICY,
+  xFrameOptions: 'DENY',
+  referrerPolicy: 'no-referrer',
+  crossOriginEmbedderPolicy: false,
+  strictTransportSecurity: false,
+  overwrite: false,
+});
+
+/** The middleware for every route, relay answers (node pages and relay errors alike) included. */
+export const securityHeaders: MiddlewareHandler = (c, next) => (c.req.path.startsWith('/reach/') ? relayHeaders(c, next) : dashboardHeaders(c, next));

@@ -5,7 +5,20 @@
  */
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import type { EventBus, RigEvent } from '../topology/events.ts';
+import { roleMeets, type Requirement, type UserRole } from '../topology/access/roles.ts';
+import type { EventBus, RigEvent, RigEventType } from '../topology/events.ts';
+
+/**
+ * Events only some roles may see on the stream (everything else: any viewer).
+ * access.changed names users, roles and token names: what GET /api/users and
+ * /api/tokens show only to admins.
+ */
+export const EVENT_NEEDS: Partial<Record<RigEventType, Requirement>> = {
+  'access.changed': 'admin',
+};
+
+/** May a caller of `role` receive events of `type`? */
+export const eventVisibleTo = (type: RigEventType, role: UserRole | null): boolean => roleMeets(role, EVENT_NEEDS[type] ?? 'viewer');
 
 /** The last `capacity` bus events, in order. */
 export class EventRing {
@@ -45,13 +58,18 @@ export class EventRing {
   }
 }
 
-/** Answer `GET /api/events`: replay after Last-Event-ID (header or `?lastEventId=`), then live. */
-export function streamEvents(c: Context, ring: EventRing, opts: { keepAliveMs?: number } = {}) {
+/**
+ * Answer `GET /api/events`: replay after Last-Event-ID (header or `?lastEventId=`),
+ * then live; replayed and live events alike only those `role` may see.
+ */
+export function streamEvents(c: Context, ring: EventRing, opts: { keepAliveMs?: number; role: UserRole | null }) {
   const raw = c.req.header('last-event-id') ?? c.req.query('lastEventId');
   const lastId = raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : null;
   c.header('x-accel-buffering', 'no');
   return streamSSE(c, async (stream) => {
-    const write = (e: RigEvent) => void stream.writeSSE({ id: String(e.seq), event: e.type, data: JSON.stringify(e.data) }).catch(() => undefined);
+    const write = (e: RigEvent) => {
+      if (eventVisibleTo(e.type, opts.role)) void stream.writeSSE({ id: String(e.seq), event: e.type, data: JSON.stringify(e.data) }).catch(() => undefined);
+    };
     // Replay and subscribe in the same tick: the bus is synchronous, so nothing slips between.
     if (lastId !== null) {
       const { events, complete } = ring.since(lastId);

@@ -1,9 +1,12 @@
 /**
- * Viewer identity middleware: who is looking at the dashboard. Behind
- * `tailscale serve` (which connects from loopback) the Tailscale-User-Login /
- * Tailscale-User-Name headers are trusted; from anywhere else they are ignored
- * and, with the Local API configured, the remote address is whois'd. The login
- * becomes the request's actor, so every change records who made it.
+ * Viewer identity middleware: who is looking at the dashboard. The
+ * Tailscale-User-Login / Tailscale-User-Name headers `tailscale serve` adds are
+ * believed only when the operator said tailscale serve is what connects over
+ * loopback (--trust-tailscale-serve on) and only from a loopback peer: anyone on
+ * this machine (or a same-host proxy) could send them otherwise. Without that,
+ * the headers are ignored and, with the Local API configured, tailscaled is
+ * asked (whois) who the remote address belongs to. The login becomes the
+ * request's actor, so every change records who made it.
  */
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
@@ -26,7 +29,8 @@ export function viewerIdentity(deps: AppDeps): MiddlewareHandler {
     const viewer = await resolveViewer({
       remoteAddr: remote.address,
       remotePort: remote.port,
-      header: (name) => c.req.header(name),
+      // Untrusted headers are never shown to the resolver: a forged login cannot become an identity.
+      header: deps.config.trustTailscaleServe === true ? (name) => c.req.header(name) : () => undefined,
       whois: deps.tailscale?.whois,
     });
     if (viewer) {

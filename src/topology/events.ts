@@ -14,9 +14,10 @@ import type { Alert, DeviceHealth, DeviceState, NodeStatus, PathHealth, PathStat
  * `data: <JSON of the payload>`.
  */
 export interface RigEventMap {
-  'device.changed': { deviceId: string; change: 'created' | 'updated' | 'removed'; actor?: string };
-  'link.changed': { linkId: number; from: string; to: string; change: 'created' | 'updated' | 'removed'; actor?: string };
-  'inventory.imported': { created: string[]; updated: string[]; actor?: string };
+  /** `recorded`: already in the audit trail (another process, the CLI, made the change; see access/audit-feed.ts). */
+  'device.changed': { deviceId: string; change: 'created' | 'updated' | 'removed'; actor?: string; recorded?: boolean };
+  'link.changed': { linkId: number; from: string; to: string; change: 'created' | 'updated' | 'removed'; actor?: string; recorded?: boolean };
+  'inventory.imported': { created: string[]; updated: string[]; actor?: string; recorded?: boolean };
   /** One path (a service on one address) changed state; `reason` is in a crew member's words. */
   'path.state': { deviceId: string; path: PathHealth; from: PathState; reason: string };
   /** A device's derived state changed (up, degraded, down, unknown, flapping). */

@@ -112,7 +112,6 @@ export const inventorySchema = z.strictObject({
 
 export type DeviceInput = z.input<typeof deviceInputSchema>;
 export type DevicePatch = z.infer<typeof devicePatchSchema>;
-export type LinkInput = z.input<typeof linkInputSchema>;
 export type InventoryDocument = z.infer<typeof inventorySchema>;
 export type AddressInput = z.infer<typeof addressInputSchema>;
 export type ServiceInput = z.infer<typeof serviceInputSchema>;

@@ -56,7 +56,7 @@ function rigmap(args: string[], { stdin, env = {} }: { stdin?: string; env?: Rec
 
 describe('Tailscale identity and modes', () => {
   it('signs Tailscale viewers in by login rule, with a CSRF token for their mutations', async () => {
-    const { server } = await serve({ host: '127.0.0.1', auth: 'on', tailscaleRoles: 'alice@example.com=operator' });
+    const { server } = await serve({ host: '127.0.0.1', auth: 'on', tailscaleRoles: 'alice@example.com=operator', trustTailscaleServe: 'on' });
     const alice = { 'Tailscale-User-Login': 'alice@example.com', 'Tailscale-User-Name': 'Alice' };
     const me = await (await fetch(`${server.url}/api/auth/me`, { headers: alice })).json();
     expect(me).toMatchObject({ auth: 'on', user: { login: 'alice@example.com', role: 'operator', via: 'tailscale' } });
@@ -92,7 +92,7 @@ describe('Tailscale identity and modes', () => {
   });
 
   it('auto on a loopback host: open to this machine, but tailscale serve callers sign in by their Tailscale role', async () => {
-    const { server } = await serve({ host: '127.0.0.1', auth: 'auto', tailscaleRoles: 'boss@x=admin' });
+    const { server } = await serve({ host: '127.0.0.1', auth: 'auto', tailscaleRoles: 'boss@x=admin', trustTailscaleServe: 'on' });
     const json = { 'content-type': 'application/json' };
     expect((await fetch(`${server.url}/api/devices`, { method: 'POST', headers: json, body: '{"id":"cam-a","role":"camera"}' })).status).toBe(201);
     const stranger = { 'Tailscale-User-Login': 'stranger@x' };
@@ -120,7 +120,7 @@ describe('Tailscale identity and modes', () => {
   });
 
   it('does not limit the Host of signed-in requests', async () => {
-    const { server } = await serve({ host: '127.0.0.1', auth: 'on', tailscaleRoles: 'alice@example.com=viewer' });
+    const { server } = await serve({ host: '127.0.0.1', auth: 'on', tailscaleRoles: 'alice@example.com=viewer', trustTailscaleServe: 'on' });
     const res = await rawRequest(server.url, '/api/devices', { headers: { host: 'rig.example', 'Tailscale-User-Login': 'alice@example.com' } });
     expect(res.status).toBe(200);
   });

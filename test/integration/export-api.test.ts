@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/server/app.ts';
 import { loadConfig } from '../../src/server/config.ts';
-import { loadSampleRig, readGolden, sampleHealthProvider } from '../fixtures/export/sample.ts';
+import { loadSampleRig, readGolden, sampleHealthService } from '../fixtures/export/sample.ts';
 import { makeTestRig, type TestRig } from '../helpers/app.ts';
 
 const run = promisify(execFile);
@@ -39,7 +39,7 @@ describe('GET /api/export', () => {
   });
 
   it('shows live state from the app health provider, dated now', async () => {
-    const app = buildApp({ db: rig.store.db, bus: rig.bus, config: loadConfig({ db: rig.store.path, port: 0 }, {}), health: sampleHealthProvider });
+    const app = buildApp({ db: rig.store.db, bus: rig.bus, config: loadConfig({ db: rig.store.path, port: 0 }, {}), healthService: sampleHealthService });
     const body = await (await app.request('/api/export?format=md')).text();
     expect(body).toMatch(GENERATED);
     // Everything but the date is the golden document rendered with the same health.

@@ -104,7 +104,7 @@ describe('who is viewing', () => {
   let url: string;
   beforeEach(async () => {
     // tailscale serve callers sign in by their Tailscale identity, even on a loopback host.
-    const { app } = appWithTailscale({ tailscaleRoles: 'crew-a@example.com=admin' });
+    const { app } = appWithTailscale({ tailscaleRoles: 'crew-a@example.com=admin', trustTailscaleServe: 'on' });
     await new Promise<void>((ok) => {
       server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => {
         url = `http://127.0.0.1:${info.port}`;

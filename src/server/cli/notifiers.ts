@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { sendTestNotice } from '../../topology/alerts/notifiers/dispatch.ts';
 import { addNotifier, listNotifiers, removeNotifier } from '../../topology/alerts/notifiers/store.ts';
 import { RigmapError } from '../../topology/errors.ts';
+import { loadConfig } from '../config.ts';
 import { dbOption, formatTable, print, withStore } from './shared.ts';
 
 
@@ -19,7 +20,9 @@ export function registerNotifiers(program: Command): void {
     .option(...dbOption)
     .action((name: string, opts) =>
       withStore(opts, (ctx) => {
-        const n = addNotifier({ ctx, input: { name, kind: opts.kind, url: opts.url, minSeverity: opts.minSeverity, enabled: !opts.disabled } });
+        // rigmap's own address as this environment configures it (RIGMAP_HOST / RIGMAP_PORT): never a notice target.
+        const { host, port } = loadConfig({ db: opts.db });
+        const n = addNotifier({ ctx, input: { name, kind: opts.kind, url: opts.url, minSeverity: opts.minSeverity, enabled: !opts.disabled }, self: { host, ports: [port] } });
         print(`added notifier ${n.name} (${n.kind}, id ${n.id}); try it with \`rigmap notifier test ${n.name}\``);
       }),
     );

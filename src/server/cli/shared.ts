@@ -1,4 +1,6 @@
 /** What every CLI command shares: opening the store, printing tables and errors. */
+import { userInfo } from 'node:os';
+import { startAuditRecorder } from '../../topology/access/audit.ts';
 import { loadConfig } from '../config.ts';
 import type { Ctx } from '../../topology/context.ts';
 import { RigmapError } from '../../topology/errors.ts';
@@ -13,13 +15,26 @@ export interface DbOptions {
   db?: string;
 }
 
-/** Open the configured database, run `fn` with a domain context, close it. */
+/** Who the CLI acts as: `cli:<os user>`. */
+export function cliActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli:unknown'; // no passwd entry in some containers
+  }
+}
+
+/** Open the configured database, run `fn` with a domain context (actor `cli:<os user>`, audited), close it. */
 export async function withStore<T>(opts: DbOptions, fn: (ctx: Ctx, store: OpenDb) => T | Promise<T>): Promise<T> {
   const config = loadConfig({ db: opts.db });
   const store = openDb(config.db);
+  // Every change the CLI makes goes to the audit trail, from where a running server publishes it (access/audit-feed.ts).
+  const bus = new EventBus();
+  const stopAudit = startAuditRecorder({ db: store.db, bus });
   try {
-    return await fn({ db: store.db, bus: new EventBus(), actor: 'cli' }, store);
+    return await fn({ db: store.db, bus, actor: cliActor() }, store);
   } finally {
+    stopAudit();
     store.close();
   }
 }

@@ -4,7 +4,6 @@
  * line, for scripts) or a prompt that does not echo. A token's secret is
  * printed once, at creation.
  */
-import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { startAuditRecorder } from '../../topology/access/audit.ts';
@@ -12,17 +11,13 @@ import { createToken, listTokens, revokeToken } from '../../topology/access/toke
 import { addUser, listUsers, removeUser } from '../../topology/access/users.ts';
 import type { Ctx } from '../../topology/context.ts';
 import { RigmapError } from '../../topology/errors.ts';
-import { dbOption, formatTable, print, withStore } from './shared.ts';
+import { cliActor, dbOption, formatTable, print, withStore } from './shared.ts';
 
 
 /** The CLI acts as `cli:<os user>`, and its changes go to the audit trail like any other. */
 export function withAudit(ctx: Ctx): Ctx {
-  let who = 'unknown';
-  try {
-    who = userInfo().username;
-  } catch { /* no passwd entry in some containers */ }
   startAuditRecorder({ db: ctx.db, bus: ctx.bus });
-  return { ...ctx, actor: `cli:${who}` };
+  return { ...ctx, actor: cliActor() };
 }
 
 /** One line from stdin (piped), or a prompt that does not echo (terminal). */

@@ -2,15 +2,15 @@
 import { Hono } from 'hono';
 import { RigmapError } from '../../topology/errors.ts';
 import { runRollCall } from '../../topology/rollcall.ts';
-import { type AppDeps, ctxOf } from '../deps.ts';
+import { type AppDeps, ctxOf, deviceHealthOf } from '../deps.ts';
 
 export function checkRoutes(deps: AppDeps) {
   return new Hono().get('/check', (c) => {
-    const engine = deps.healthService?.engine;
-    if (!engine) throw new RigmapError('unavailable', 'probing is off on this server (--probes off), so there is no live health to check; run `rigmap check` from a shell instead');
+    const health = deviceHealthOf(deps);
+    if (!health) throw new RigmapError('unavailable', 'probing is off on this server (--probes off), so there is no live health to check; run `rigmap check` from a shell instead');
     const report = runRollCall({
       ctx: ctxOf(deps, c),
-      health: (id) => engine.getDeviceHealth(id),
+      health,
       options: { batteryLow: deps.config.batteryLow, storageLow: deps.config.storageLow },
     });
     return c.json(report);

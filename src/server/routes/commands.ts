@@ -3,10 +3,10 @@ import { Hono } from 'hono';
 import { sendCommand } from '../../topology/commands/fan-out.ts';
 import { parseProbeScope } from '../../topology/probes/scope.ts';
 import { readJson } from '../body.ts';
-import { type AppDeps, ctxOf } from '../deps.ts';
+import { type AppDeps, ctxOf, deviceHealthOf } from '../deps.ts';
 
 export function commandRoutes(deps: AppDeps) {
   const scope = parseProbeScope(deps.config.probeCidrs);
-  const health = (id: string) => deps.healthService?.engine.getDeviceHealth(id) ?? deps.health?.device(id) ?? null;
+  const health = (id: string) => deviceHealthOf(deps)?.(id) ?? null;
   return new Hono().post('/', async (c) => c.json(await sendCommand({ ctx: ctxOf(deps, c), input: await readJson(c), scope, health })));
 }

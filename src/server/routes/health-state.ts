@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { getDevice } from '../../topology/devices.ts';
 import { parseOrThrow } from '../../topology/errors.ts';
 import { availability24h, latencySeries, listTransitions } from '../../topology/history/queries.ts';
-import { type AppDeps, ctxOf } from '../deps.ts';
+import { type AppDeps, ctxOf, deviceHealthOf } from '../deps.ts';
 
 const querySchema = z.object({
   minutes: z.coerce.number().int().min(1).max(24 * 60).default(60),
@@ -18,7 +18,7 @@ export function healthStateRoutes(deps: AppDeps) {
     const q = parseOrThrow(querySchema, c.req.query(), 'query');
     // This device's samples of the current minute are still in memory: write them so its series is current.
     deps.healthService?.history.flushDevice(device.id);
-    const health = deps.health?.device(device.id) ?? { deviceId: device.id, state: 'unknown', paths: [], status: null, lastSeen: null };
+    const health = deviceHealthOf(deps)?.(device.id) ?? { deviceId: device.id, state: 'unknown', paths: [], status: null, lastSeen: null };
     // The tailnet path (direct or relayed) and tailscaled's own ping, when the Local API is wired.
     const tailnet = deps.tailscale?.getTailnetHealth(device.id) ?? null;
     return c.json({

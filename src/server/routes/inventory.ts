@@ -4,7 +4,7 @@ import { RigmapError } from '../../topology/errors.ts';
 import { renderExport } from '../../topology/export/index.ts';
 import { importInventoryText } from '../../topology/import.ts';
 import { getTopology } from '../../topology/topology.ts';
-import { type AppDeps, ctxOf } from '../deps.ts';
+import { type AppDeps, ctxOf, deviceHealthOf } from '../deps.ts';
 
 /** `?state=` as a yes/no flag (default yes); anything else is refused, naming it. */
 function parseStateFlag(value: string | undefined): boolean {
@@ -16,7 +16,7 @@ function parseStateFlag(value: string | undefined): boolean {
 
 export function inventoryRoutes(deps: AppDeps) {
   return new Hono()
-    .get('/topology', (c) => c.json(getTopology({ ctx: ctxOf(deps, c), health: deps.health ? (id) => deps.health?.device(id) : undefined })))
+    .get('/topology', (c) => c.json(getTopology({ ctx: ctxOf(deps, c), health: deviceHealthOf(deps) })))
     .post('/import', async (c) => {
       // ?format=json|csv, else the Content-Type, else sniffed from the body.
       const type = c.req.header('content-type') ?? '';
@@ -28,12 +28,11 @@ export function inventoryRoutes(deps: AppDeps) {
     .get('/export', (c) => {
       // ?state=0 leaves live state and the date out (a document kept in a repo).
       const includeState = parseStateFlag(c.req.query('state'));
-      const health = deps.health;
       const out = renderExport({
         ctx: ctxOf(deps, c),
         format: c.req.query('format') ?? 'json',
         includeState,
-        health: health ? (id) => health.device(id) : undefined,
+        health: deviceHealthOf(deps),
       });
       const headers: Record<string, string> = { 'content-type': out.contentType };
       if (c.req.query('download') !== undefined) headers['content-disposition'] = `attachment; filename="rigmap.${out.extension}"`;

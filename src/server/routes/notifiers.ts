@@ -4,14 +4,15 @@ import { sendTestNotice } from '../../topology/alerts/notifiers/dispatch.ts';
 import { addNotifier, listNotifiers, removeNotifier } from '../../topology/alerts/notifiers/store.ts';
 import { readJson } from '../body.ts';
 import { type AppDeps, ctxOf } from '../deps.ts';
+import { selfAddressOf } from '../relay.ts';
 
 export function notifierRoutes(deps: AppDeps) {
   return new Hono()
     .get('/', (c) => c.json({ notifiers: listNotifiers({ ctx: ctxOf(deps, c) }) }))
-    .post('/', async (c) => c.json(addNotifier({ ctx: ctxOf(deps, c), input: await readJson(c) }), 201))
+    .post('/', async (c) => c.json(addNotifier({ ctx: ctxOf(deps, c), input: await readJson(c), self: selfAddressOf(deps, c) }), 201))
     .delete('/:ref', (c) => c.json(removeNotifier({ ctx: ctxOf(deps, c), ref: c.req.param('ref') })))
     .post('/:ref/test', async (c) => {
-      const result = await sendTestNotice({ ctx: ctxOf(deps, c), ref: c.req.param('ref') });
+      const result = await sendTestNotice({ ctx: ctxOf(deps, c), ref: c.req.param('ref'), self: selfAddressOf(deps, c) });
       return c.json(result, result.ok ? 200 : 502);
     });
 }

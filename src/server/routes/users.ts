@@ -21,8 +21,10 @@ export function tokenRoutes(deps: AppDeps) {
     .post('/', async (c) => {
       const input = parseOrThrow(newTokenSchema, await readJson(c), 'token');
       // A token never outranks whoever made it.
-      const role = lowerRole(input.role, callerOf(c).role ?? 'viewer');
-      return c.json(createToken({ ctx: ctxOf(deps, c), input: { ...input, role } }), 201);
+      const caller = callerOf(c);
+      const role = lowerRole(input.role, caller.role ?? 'viewer');
+      // The new token acts for the same user as its maker, so removing that user ends the whole chain.
+      return c.json(createToken({ ctx: ctxOf(deps, c), input: { ...input, role }, owner: caller.owner ?? null }), 201);
     })
     .delete('/:ref', (c) => c.json(revokeToken({ ctx: ctxOf(deps, c), ref: c.req.param('ref') })));
 }

@@ -53,11 +53,13 @@ export function recordAudit(db: DbLike, e: { actor?: string | null; action: stri
 
 /** Turn a bus event into an audit entry, or null for events that are not changes by someone. */
 function entryOf(event: RigEvent): Parameters<typeof recordAudit>[1] | null {
+  // Re-published from a row another process already wrote (audit-feed.ts).
+  if ('recorded' in event.data && event.data.recorded) return null;
   switch (event.type) {
     case 'device.changed':
       return { actor: event.data.actor, action: `device.${event.data.change}`, target: event.data.deviceId };
     case 'link.changed':
-      return { actor: event.data.actor, action: `link.${event.data.change}`, target: `${event.data.from} → ${event.data.to} (#${event.data.linkId})` };
+      return { actor: event.data.actor, action: `link.${event.data.change}`, target: `${event.data.from} → ${event.data.to} (#${event.data.linkId})`, details: { linkId: event.data.linkId, from: event.data.from, to: event.data.to } };
     case 'inventory.imported':
       return { actor: event.data.actor, action: 'inventory.imported', target: null, details: { created: event.data.created, updated: event.data.updated } };
     case 'access.changed':

@@ -4,7 +4,7 @@
  * own CSRF token the dashboard echoes in X-Rigmap-CSRF on mutations.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, lt } from 'drizzle-orm';
+import { eq, lt } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
 import { sessions, users } from '../store/schema.ts';
 import type { UserRole } from './roles.ts';
@@ -55,9 +55,4 @@ export function deleteSession({ ctx, id }: { ctx: Ctx; id: string }): boolean {
 /** Drop expired sessions; returns how many. */
 export function pruneSessions({ ctx, now = Date.now() }: { ctx: Ctx; now?: number }): number {
   return ctx.db.delete(sessions).where(lt(sessions.expiresAt, now)).run().changes;
-}
-
-/** End every session of a user (password or role changed, user removed). */
-export function endUserSessions({ ctx, userId }: { ctx: Ctx; userId: number }): number {
-  return ctx.db.delete(sessions).where(and(eq(sessions.userId, userId))).run().changes;
 }

@@ -4,7 +4,7 @@
  * than its creator's, and is revoked, never deleted, so the audit trail keeps it.
  */
 import { randomBytes } from 'node:crypto';
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull, or } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Ctx } from '../context.ts';
 import { parseOrThrow, RigmapError } from '../errors.ts';
@@ -20,6 +20,8 @@ export interface ApiToken {
   prefix: string;
   createdAt: string;
   createdBy: string | null;
+  /** The user the token acts for (see the api_tokens.owner column); null when made on the command line. */
+  owner: string | null;
   lastUsedAt: string | null;
   revokedAt: string | null;
 }
@@ -30,15 +32,19 @@ export const newTokenSchema = z.strictObject({
 });
 
 const toToken = (r: typeof apiTokens.$inferSelect): ApiToken => ({
-  id: r.id, name: r.name, role: r.role as UserRole, prefix: r.prefix, createdAt: r.createdAt, createdBy: r.createdBy, lastUsedAt: r.lastUsedAt, revokedAt: r.revokedAt,
+  id: r.id, name: r.name, role: r.role as UserRole, prefix: r.prefix, createdAt: r.createdAt, createdBy: r.createdBy, owner: r.owner, lastUsedAt: r.lastUsedAt, revokedAt: r.revokedAt,
 });
 
-/** Create a token; `secret` is in the answer and nowhere else, ever. */
-export function createToken({ ctx, input }: { ctx: Ctx; input: unknown }): ApiToken & { secret: string } {
+/**
+ * Create a token; `secret` is in the answer and nowhere else, ever. `owner` is
+ * the user it acts for: the signed-in maker, or the owner of the token that
+ * made it (so the chain ends with the user); null on the command line.
+ */
+export function createToken({ ctx, input, owner = null }: { ctx: Ctx; input: unknown; owner?: string | null }): ApiToken & { secret: string } {
   const parsed = parseOrThrow(newTokenSchema, input, 'token');
   const secret = `rmt_${randomBytes(30).toString('base64url')}`;
   const row = ctx.db.insert(apiTokens).values({
-    name: parsed.name, role: parsed.role, secretHash: sha256(secret), prefix: secret.slice(0, 10), createdAt: new Date().toISOString(), createdBy: ctx.actor ?? null,
+    name: parsed.name, role: parsed.role, secretHash: sha256(secret), prefix: secret.slice(0, 10), createdAt: new Date().toISOString(), createdBy: ctx.actor ?? null, owner,
   }).returning().get();
   ctx.bus.emit('access.changed', { action: 'token.created', target: `${row.name} (#${row.id})`, role: parsed.role, actor: ctx.actor });
   return { ...toToken(row), secret };
@@ -65,13 +71,15 @@ export function revokeToken({ ctx, ref }: { ctx: Ctx; ref: string | number }): A
 }
 
 /**
- * Revoke every live token `login` created (a removed user's scripts stop with
- * them). Each is recorded like a revocation by hand. Tokens are tied to their
- * creator by login (created_by), the only link the table keeps.
+ * Revoke every live token that acts for `login` (a removed user's scripts stop
+ * with them): those they made and those made by those tokens, at any depth,
+ * since each token records the user at the head of its chain (owner). Tokens
+ * from before that column knew only their maker (created_by) and go by it.
+ * Each is recorded like a revocation by hand.
  */
 export function revokeTokensOf({ ctx, login }: { ctx: Ctx; login: string }): ApiToken[] {
   const rows = ctx.db.update(apiTokens).set({ revokedAt: new Date().toISOString() })
-    .where(and(eq(apiTokens.createdBy, login), isNull(apiTokens.revokedAt))).returning().all();
+    .where(and(or(eq(apiTokens.owner, login), and(isNull(apiTokens.owner), eq(apiTokens.createdBy, login))), isNull(apiTokens.revokedAt))).returning().all();
   for (const row of rows) ctx.bus.emit('access.changed', { action: 'token.revoked', target: `${row.name} (#${row.id})`, actor: ctx.actor });
   return rows.map(toToken);
 }

@@ -73,7 +73,6 @@ export class ProbeEngine {
   private reloadTimer: NodeJS.Timeout | null = null;
   private dataVersion = -1;
   running = false;
-  startedAt: number | null = null;
 
   /** `onReload`: after every re-read of the map (CLI changes too, via data_version), with the devices that left it. */
   constructor(private readonly deps: { ctx: Ctx; options: ProbeEngineOptions; recorder?: HealthRecorder; observer?: ProbeObserver; onReload?: (e: { removed: string[] }) => void }) {
@@ -84,7 +83,6 @@ export class ProbeEngine {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.startedAt = Date.now();
     const { bus } = this.deps.ctx;
     for (const type of ['device.changed', 'link.changed', 'inventory.imported'] as const) {
       this.unsubscribe.push(bus.on(type, () => this.scheduleReload()));

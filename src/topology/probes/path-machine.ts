@@ -90,12 +90,6 @@ export class PathMachine {
     return true;
   }
 
-  /** Changes inside the flap window (for display). */
-  recentChanges(now: number): number {
-    this.prune(now);
-    return this.changes.length;
-  }
-
   private prune(now: number): void {
     const cutoff = now - this.opts.flapWindowMs;
     while (this.changes.length && (this.changes[0] as number) < cutoff) this.changes.shift();

@@ -14,6 +14,7 @@ import type { DeviceHealth } from '../health-types.ts';
 import type { ProbeScope } from '../probes/scope.ts';
 import { NodeRequestError, openNodeRequest } from './node-request.ts';
 import { type NodePath, orderPaths, originOf, relayableService } from './paths.ts';
+import { isSelfTarget, type SelfAddress } from './self.ts';
 
 /** Limits of one relayed request. */
 export const RELAY_LIMITS = {
@@ -23,12 +24,28 @@ export const RELAY_LIMITS = {
   /** A whole non-streaming answer. */
   totalMs: 30_000,
   maxBytes: 16 * 1024 * 1024,
-  /** An SSE stream with nothing on it this long is cut. */
+  /** An SSE stream with nothing on it this long (or a viewer not reading it) is cut. */
   streamIdleMs: 60_000,
-  /** An SSE stream is cut after this long (the browser's EventSource reconnects). */
+  /** An SSE stream is ended after this long (the browser's EventSource reconnects). */
   streamMaxMs: 60 * 60_000,
+  /** An SSE stream is cut (as an error) after this many bytes. */
+  streamMaxBytes: 64 * 1024 * 1024,
+  /** Bytes of a node's answer held for a viewer that reads slower than the node sends; past it the node is paused. */
+  bufferBytes: 256 * 1024,
   maxQuery: 2048,
 };
+
+/** The relay's limits (tests shrink them). */
+export type RelayLimits = typeof RELAY_LIMITS;
+
+/**
+ * The paths of `paths` that are not rigmap itself (see self.ts). A device
+ * registered at rigmap's own address and port would otherwise let a viewer
+ * call rigmap's admin API through the relay, as a local caller.
+ */
+export function withoutSelfPaths(paths: NodePath[], self?: SelfAddress): NodePath[] {
+  return self ? paths.filter((p) => !isSelfTarget(self, p.address, p.port)) : paths;
+}
 
 const refuse = (message: string, details?: unknown) => new RigmapError('validation_failed', `relay refused: ${message}`, details);
 
@@ -75,9 +92,11 @@ export interface RelayOpened {
  * Open the relayed request: registered device and service only, best path
  * first; another path is tried only if the first could not be connected to.
  */
-export async function openRelay({ ctx, deviceId, serviceName, relayPath, query, headers, scope, health, signal }: {
+export async function openRelay({ ctx, deviceId, serviceName, relayPath, query, headers, scope, health, signal, self }: {
   ctx: Ctx; deviceId: string; serviceName: string; relayPath: string; query: string; headers: Record<string, string>;
   scope: ProbeScope; health?: DeviceHealth | null; signal: AbortSignal;
+  /** Where rigmap listens: paths to it are never used. */
+  self?: SelfAddress;
 }): Promise<RelayOpened> {
   const device = getDevice({ ctx, id: deviceId });
   const service = relayableService(device, serviceName);
@@ -85,8 +104,10 @@ export async function openRelay({ ctx, deviceId, serviceName, relayPath, query, 
     const names = device.services.filter((s) => s.protocol === 'http' || s.protocol === 'https').map((s) => s.name);
     throw new RigmapError('not_found', `${device.id} has no registered http service "${serviceName}"${names.length ? ` (it has: ${names.join(', ')})` : ''}`, { deviceId, service: serviceName });
   }
-  const paths = orderPaths({ device, service, scope, health });
-  if (!paths.length) throw new RigmapError('forbidden', `no address of ${device.id} is inside the probe scope (${scope.text}): rigmap does not contact it`);
+  const inScope = orderPaths({ device, service, scope, health });
+  if (!inScope.length) throw new RigmapError('forbidden', `no address of ${device.id} is inside the probe scope (${scope.text}): rigmap does not contact it`);
+  const paths = withoutSelfPaths(inScope, self);
+  if (!paths.length) throw new RigmapError('forbidden', `${device.id}'s ${serviceName} is registered at rigmap's own address and port: the relay never calls rigmap itself`);
   const target = `${paths[0]!.basePath}${relayPath}${query}` || '/';
   let lastError: NodeRequestError | null = null;
   for (const path of paths) {

@@ -188,9 +188,15 @@ export const apiTokens = sqliteTable('api_tokens', {
   prefix: text('prefix').notNull(),
   createdAt: text('created_at').notNull(),
   createdBy: text('created_by'),
+  /**
+   * The user the token acts for: whoever signed in and made it, or, for a token
+   * made by a token, that token's owner, so removing the user revokes the whole
+   * chain. Null for tokens made on the command line (no user behind them).
+   */
+  owner: text('owner'),
   lastUsedAt: text('last_used_at'),
   revokedAt: text('revoked_at'),
-}, (t) => [uniqueIndex('api_tokens_secret').on(t.secretHash), index('api_tokens_name').on(t.name)]);
+}, (t) => [uniqueIndex('api_tokens_secret').on(t.secretHash), index('api_tokens_name').on(t.name), index('api_tokens_owner').on(t.owner)]);
 
 /** The audit trail: who did what, when, from where. */
 export const auditLog = sqliteTable('audit_log', {

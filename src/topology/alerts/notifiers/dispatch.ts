@@ -6,7 +6,9 @@ import type { Ctx } from '../../context.ts';
 import type { Alert } from '../../health-types.ts';
 import { getRigName } from '../../rig.ts';
 import { buildNotice, type NoticeEvent } from './format.ts';
+import type { SelfAddress } from '../../relay/self.ts';
 import { getNotifier, listNotifiers, type Notifier } from './store.ts';
+import { checkNotifierTarget } from './url-guard.ts';
 
 /** Outcome of one delivery. */
 export interface DeliveryResult {
@@ -18,18 +20,29 @@ export interface DeliveryResult {
 
 const RANK = { info: 0, warning: 1, critical: 2 } as const;
 
-/** Send one notice, retrying up to `attempts` times. */
-export async function deliverNotice({ notifier, event, alert, rig, attempts = 5, baseDelayMs = 500, timeoutMs = 5000, signal }: {
-  notifier: Notifier; event: NoticeEvent; alert: Alert; rig: string; attempts?: number; baseDelayMs?: number; timeoutMs?: number; signal?: AbortSignal;
+/**
+ * Send one notice, retrying up to `attempts` times. The URL is checked again
+ * first (rows from before the check, names resolving to metadata addresses:
+ * see url-guard.ts), redirects are never followed and the answer's body is
+ * never read.
+ */
+export async function deliverNotice({ notifier, event, alert, rig, attempts = 5, baseDelayMs = 500, timeoutMs = 5000, signal, self }: {
+  notifier: Notifier; event: NoticeEvent; alert: Alert; rig: string; attempts?: number; baseDelayMs?: number; timeoutMs?: number; signal?: AbortSignal; self?: SelfAddress;
 }): Promise<DeliveryResult> {
   const req = buildNotice({ notifier, event, alert, rig });
   let last: DeliveryResult = { ok: false, attempts: 0, status: null, error: null };
+  try {
+    await checkNotifierTarget(req.url, { self });
+  } catch (err) {
+    return { ok: false, attempts: 0, status: null, error: (err as Error).message };
+  }
   for (let i = 1; i <= attempts; i++) {
     try {
-      const res = await fetch(req.url, { method: 'POST', headers: req.headers, body: req.body, signal: AbortSignal.timeout(timeoutMs) });
-      await res.arrayBuffer().catch(() => undefined);
+      const res = await fetch(req.url, { method: 'POST', headers: req.headers, body: req.body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+      await res.body?.cancel().catch(() => undefined);
       if (res.ok) return { ok: true, attempts: i, status: res.status, error: null };
-      last = { ok: false, attempts: i, status: res.status, error: `HTTP ${res.status} from ${new URL(req.url).host}` };
+      const redirect = res.status >= 300 && res.status < 400 ? ` (a redirect${res.headers.get('location') ? ` to ${res.headers.get('location')!.slice(0, 200)}` : ''}: not followed)` : '';
+      last = { ok: false, attempts: i, status: res.status, error: `HTTP ${res.status} from ${new URL(req.url).host}${redirect}` };
       if (res.status < 500 && res.status !== 429) return last;
     } catch (err) {
       const cause = (err as { cause?: { message?: string } }).cause?.message;
@@ -44,14 +57,14 @@ export async function deliverNotice({ notifier, event, alert, rig, attempts = 5,
 }
 
 /** Send a test notice to one notifier (one attempt, answered to the caller). */
-export async function sendTestNotice({ ctx, ref }: { ctx: Ctx; ref: string | number }): Promise<DeliveryResult & { notifier: string }> {
+export async function sendTestNotice({ ctx, ref, self }: { ctx: Ctx; ref: string | number; self?: SelfAddress }): Promise<DeliveryResult & { notifier: string }> {
   const notifier = getNotifier({ ctx, ref });
   const now = new Date().toISOString();
   const alert: Alert = {
     id: 0, kind: 'device_lost', deviceId: 'test', network: null, severity: 'info', message: 'test notification from rigmap',
     folded: [], raisedAt: now, resolvedAt: null, acknowledgedAt: null, acknowledgedBy: null,
   };
-  const result = await deliverNotice({ notifier, event: 'test', alert, rig: getRigName(ctx.db), attempts: 1 });
+  const result = await deliverNotice({ notifier, event: 'test', alert, rig: getRigName(ctx.db), attempts: 1, self });
   return { ...result, notifier: notifier.name };
 }
 

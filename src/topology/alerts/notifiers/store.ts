@@ -3,7 +3,9 @@ import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Ctx } from '../../context.ts';
 import { parseOrThrow, RigmapError } from '../../errors.ts';
+import type { SelfAddress } from '../../relay/self.ts';
 import { notifiers } from '../../store/schema.ts';
+import { checkNotifierUrl } from './url-guard.ts';
 
 export const NOTIFIER_KINDS = ['webhook', 'slack', 'discord', 'ntfy'] as const;
 export const SEVERITIES = ['info', 'warning', 'critical'] as const;
@@ -45,9 +47,13 @@ export function getNotifier({ ctx, ref }: { ctx: Ctx; ref: string | number }): N
   return toNotifier(row);
 }
 
-/** Add a notifier; a taken name is a `conflict`. */
-export function addNotifier({ ctx, input }: { ctx: Ctx; input: unknown }): Notifier {
+/**
+ * Add a notifier; a taken name is a `conflict`, a URL rigmap must not send to
+ * (metadata, credentials, rigmap itself at `self`: see url-guard.ts) is refused.
+ */
+export function addNotifier({ ctx, input, self }: { ctx: Ctx; input: unknown; self?: SelfAddress }): Notifier {
   const data = parseOrThrow(notifierInputSchema, input, 'notifier');
+  checkNotifierUrl(data.url, { self });
   if (ctx.db.select().from(notifiers).where(eq(notifiers.name, data.name)).get()) {
     throw new RigmapError('conflict', `a notifier named "${data.name}" already exists`, { name: data.name });
   }
