@@ -69,6 +69,12 @@ export const CONFIG_OPTIONS = [
   { key: 'storageLow', flag: '--storage-low', env: 'RIGMAP_STORAGE_LOW', description: 'free storage share (0-1) under which a node raises an alert', schema: num(0, 1).default(0.1) },
   { key: 'retentionDays', flag: '--retention-days', env: 'RIGMAP_RETENTION_DAYS', description: 'days of health history (transitions, per-minute rollups) kept', schema: num(1, 3650).default(30) },
   { key: 'historyMinuteHours', flag: '--history-minute-hours', env: 'RIGMAP_HISTORY_MINUTE_HOURS', description: 'hours of per-minute health rollups kept; older minutes are compacted to one row per path per hour (the 24 h availability and sparklines read minutes)', schema: num(25, 24 * 3650).default(48) },
+  // Fleet (docs/fleet.md): Prometheus and Alertmanager.
+  {
+    key: 'publicUrl', flag: '--public-url', env: 'RIGMAP_PUBLIC_URL', description: 'the address crews open the dashboard by, for links in notices (Alertmanager generatorURL); empty: the listening address',
+    schema: z.union([z.literal(''), z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL (or empty)' })]).default(''),
+  },
+  { key: 'alertmanagerResendSec', flag: '--alertmanager-resend-sec', env: 'RIGMAP_ALERTMANAGER_RESEND_SEC', description: 'seconds between re-sends of open alerts to Alertmanager notifiers (keep it under Alertmanager\'s resolve_timeout, 5 min by default)', schema: num(1, 3600).default(60) },
   // Discovery (src/topology/discovery): Bonjour browsing while the server runs; scans run on demand.
   {
     key: 'bonjour', flag: '--no-bonjour', env: 'RIGMAP_BONJOUR', description: 'browse Bonjour (_rigcam._tcp) for camera nodes while the server runs: on or off',

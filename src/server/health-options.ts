@@ -24,5 +24,6 @@ export function healthOptionsFromConfig(config: Config): HealthOptions {
     },
     retentionDays: config.retentionDays,
     minuteHours: config.historyMinuteHours,
+    alertmanagerResendMs: config.alertmanagerResendSec * 1000,
   };
 }

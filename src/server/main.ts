@@ -50,10 +50,13 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
   // Live health: the event ring first (so browsers miss nothing), then engine, history, alerts.
   const eventRing = new EventRing(bus);
   let healthService: HealthService | undefined;
+  // Links back to the dashboard (notices): --public-url, else the address we end up listening on.
+  let listenUrl = `http://${config.host}:${config.port}`;
+  const publicUrl = () => config.publicUrl || listenUrl;
   if (config.probes === 'on') {
     healthService = startHealth({
       ctx: { db: store.db, bus, actor: 'probe' },
-      options: healthOptionsFromConfig(config),
+      options: { ...healthOptionsFromConfig(config), publicUrl },
       onError: (err, what) => logger.warn({ error: (err as Error).message, what }, 'health monitoring problem'),
     });
     logger.info({ scope: config.probeCidrs || 'everything', intervalMs: config.probeIntervalMs }, 'probing started');
@@ -82,6 +85,7 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
   });
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${shownHost}:${port}`;
+  listenUrl = url;
   logger.info({ url, db: store.path }, 'rigmap listening');
   tailscale.start();
 

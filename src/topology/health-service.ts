@@ -5,7 +5,9 @@
  */
 import type { Ctx } from './context.ts';
 import { AlertManager, type AlertOptions } from './alerts/manager.ts';
+import { AlertmanagerResender } from './alerts/notifiers/alertmanager.ts';
 import { AlertDispatcher } from './alerts/notifiers/dispatch.ts';
+import { listNotifiers } from './alerts/notifiers/store.ts';
 import { HistoryRecorder } from './history/recorder.ts';
 import { RigMetrics } from './metrics.ts';
 import { ProbeEngine, type ProbeEngineOptions } from './probes/engine.ts';
@@ -20,6 +22,10 @@ export interface HealthOptions {
   /** Notifier retry base delay (ms); tests shorten it. */
   notifyBaseDelayMs?: number;
   rollupFlushMs?: number;
+  /** The dashboard's address, for links back from notices (default: the listening URL, set by main.ts). */
+  publicUrl?: () => string;
+  /** ms between re-sends of open alerts to Alertmanager notifiers (default 60 s). */
+  alertmanagerResendMs?: number;
 }
 
 /** The running health subsystem. */
@@ -28,6 +34,8 @@ export interface HealthService {
   history: HistoryRecorder;
   alerts: AlertManager;
   dispatcher: AlertDispatcher;
+  /** Keeps open alerts alive in Alertmanager. */
+  resender: AlertmanagerResender;
   metrics: RigMetrics;
   stop(): Promise<void>;
 }
@@ -45,14 +53,20 @@ export function startHealth({ ctx, options, onError }: { ctx: Ctx; options: Heal
   const dispatcher = new AlertDispatcher({
     ctx,
     baseDelayMs: options.notifyBaseDelayMs,
+    publicUrl: options.publicUrl,
     onResult: (n, event, r) => {
       if (!r.ok) onError?.(new Error(`notifier ${n.name}: ${event} not delivered after ${r.attempts} attempts: ${r.error}`), 'notify');
     },
+  });
+  const resender = new AlertmanagerResender({
+    ctx, publicUrl: options.publicUrl ?? (() => 'http://localhost:4747'), resendMs: options.alertmanagerResendMs,
+    notifiers: () => listNotifiers({ ctx }), onError: (err) => onError?.(err, 'notify'),
   });
   onMap = (e) => alerts.mapReloaded(e);
   history.start();
   metrics.subscribe(ctx.bus);
   dispatcher.start();
+  resender.start();
   alerts.start();
   engine.start();
   return {
@@ -60,10 +74,12 @@ export function startHealth({ ctx, options, onError }: { ctx: Ctx; options: Heal
     history,
     alerts,
     dispatcher,
+    resender,
     metrics,
     stop: async () => {
       ready.stop();
       alerts.stop();
+      await resender.stop();
       await dispatcher.stop();
       metrics.unsubscribe();
       history.stop();
