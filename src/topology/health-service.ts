@@ -10,6 +10,7 @@ import { AlertDispatcher } from './alerts/notifiers/dispatch.ts';
 import { listNotifiers } from './alerts/notifiers/store.ts';
 import { HistoryRecorder } from './history/recorder.ts';
 import { RigMetrics } from './metrics.ts';
+import { getRigName } from './rig.ts';
 import { ProbeEngine, type ProbeEngineOptions } from './probes/engine.ts';
 
 /** Everything health needs from config. */
@@ -44,7 +45,7 @@ export interface HealthService {
 export function startHealth({ ctx, options, onError }: { ctx: Ctx; options: HealthOptions; onError?: (err: unknown, what: string) => void }): HealthService {
   const history = new HistoryRecorder({ db: ctx.db, retentionDays: options.retentionDays, minuteHours: options.minuteHours, flushMs: options.rollupFlushMs, onError: (err) => onError?.(err, 'history') });
   let engine: ProbeEngine | null = null;
-  const metrics = new RigMetrics({ health: () => engine?.allHealth() ?? [] });
+  const metrics = new RigMetrics({ health: () => engine?.allHealth() ?? [], rig: () => getRigName(ctx.db) });
   // The engine sees every map change (CLI ones too, via data_version): alerts drop cached names and links then.
   let onMap: ((e: { removed: string[] }) => void) | undefined;
   engine = new ProbeEngine({ ctx, options: options.probes, recorder: history, observer: metrics, onReload: (e) => onMap?.(e) });
