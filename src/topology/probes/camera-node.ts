@@ -7,6 +7,7 @@ import type http from 'node:http';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { NodeStatus } from '../health-types.ts';
 import { describeSocketError, ProbeError, probeGet, transportFor } from './http-get.ts';
+import { SilenceDetector } from './silence-detector.ts';
 import type { ProbeRunner, RunnerDeps } from './runner.ts';
 import { hostPort } from './targets.ts';
 
@@ -47,8 +48,12 @@ export class CameraNodeRunner implements ProbeRunner {
   private lastBeat = 0;
   private streamStarted = 0;
   private lastEventId: string | undefined;
+  /** Learns this stream's heartbeat rhythm: when silence means lost (φ-accrual, capped at factor × announced). */
+  private readonly detector: SilenceDetector;
 
-  constructor(private readonly deps: RunnerDeps) {}
+  constructor(private readonly deps: RunnerDeps) {
+    this.detector = new SilenceDetector({ expectedMs: DEFAULT_HEARTBEAT_MS, ceilingFactor: deps.heartbeatFactor });
+  }
 
   start(initialDelayMs: number): void {
     this.reconnectTimer = setTimeout(() => this.connect(), initialDelayMs);
@@ -98,7 +103,8 @@ export class CameraNodeRunner implements ProbeRunner {
   private connect(): void {
     if (this.stopped) return;
     const { target, sink } = this.deps;
-    const path = `${target.path}/events`;
+    // v1.1: ask for the configured heartbeat rate; a v1 node ignores the parameter.
+    const path = `${target.path}/events${this.deps.heartbeatMs ? `?heartbeatMs=${Math.round(this.deps.heartbeatMs)}` : ''}`;
     let ended = false;
     // Report once per connection: whichever of error/close/silence comes first.
     const end = (reason: string, category: string) => {
@@ -111,6 +117,7 @@ export class CameraNodeRunner implements ProbeRunner {
     };
     this.streamStarted = Date.now();
     this.lastBeat = 0;
+    this.detector.restart();
     const headers: Record<string, string> = { accept: 'text/event-stream' };
     if (this.lastEventId) headers['last-event-id'] = this.lastEventId;
     const { request, agent } = transportFor(target, { http: this.deps.streamAgent, https: this.deps.tlsStreamAgent });
@@ -136,10 +143,10 @@ export class CameraNodeRunner implements ProbeRunner {
     this.armSilence(end);
   }
 
-  /** (Re)arm the silence timer: no hello/heartbeat/status within factor × heartbeatMs is lost. */
+  /** (Re)arm the silence timer: no hello/heartbeat/status within the detector's limit is lost. */
   private armSilence(end?: (reason: string, category: string) => void): void {
     if (end) this.endCurrent = end;
-    const limit = this.deps.heartbeatFactor * this.heartbeatMs;
+    const limit = this.detector.limitMs();
     // Every heartbeat of every path lands here: restart the same timer rather than allocate one.
     if (!end && this.silenceTimer && limit === this.silenceLimit) {
       this.silenceTimer.refresh();
@@ -198,8 +205,12 @@ export class CameraNodeRunner implements ProbeRunner {
     }
     if (msg.event === 'hello') {
       const hb = (data as { heartbeatMs?: unknown }).heartbeatMs;
-      if (typeof hb === 'number' && hb > 0) this.heartbeatMs = hb;
+      if (typeof hb === 'number' && hb > 0) {
+        this.heartbeatMs = hb;
+        this.detector.expect(hb);
+      }
     }
+    if (msg.event === 'heartbeat') this.detector.beat(now);
     if (msg.id) this.lastEventId = msg.id;
     this.lastBeat = now;
     sink.heartbeat(now);
