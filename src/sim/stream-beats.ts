@@ -5,7 +5,7 @@
  * the rig's shared tick leaves their heartbeats out so every gap is one interval.
  */
 import type { SimDevice } from './device.ts';
-import { formatEvent, type SseStream, writeToStream } from './sse.ts';
+import { type SseStream, writeToStream } from './sse.ts';
 
 /** The fastest heartbeat the simulator supports (ms); faster requests are clamped to it. */
 export const SIM_MIN_HEARTBEAT_MS = 100;
@@ -59,11 +59,13 @@ export class StreamBeats {
   }
 
   private beat(members: Set<Beating>): void {
-    const time = new Date().toISOString();
+    // The same framing as formatEvent('heartbeat', {seq, time}), built by concatenation:
+    // thousands of streams beat several times a second.
+    const tail = `,"time":${JSON.stringify(new Date().toISOString())}}\n\n`;
     for (const m of members) {
       m.seq++;
       // No id: these beats are per stream, not in the node's replay ring.
-      writeToStream(m.stream, formatEvent('heartbeat', { seq: m.seq, time }), m.device.modeOf(m.stream.path));
+      writeToStream(m.stream, `event: heartbeat\ndata: {"seq":${m.seq}${tail}`, m.device.modeOf(m.stream.path));
     }
   }
 }
