@@ -98,3 +98,43 @@ describe('the probe asks for its rate', () => {
     }
   });
 });
+
+describe('a v1 node that does not take the parameter', () => {
+  it('is asked once, then streamed from without it, with no failure reported', async () => {
+    // Routes by the exact URL, as a strict v1 node might: the v1.1 query gets a 404.
+    const urls: string[] = [];
+    const server = http.createServer((req, res) => {
+      urls.push(req.url ?? '');
+      if (req.url !== '/api/v1/events') return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"not_found","message":"no"}}');
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`event: hello\ndata: ${JSON.stringify({ id: 'strict', api: 1, heartbeatMs: 100 })}\n\n`);
+      let seq = 0;
+      const timer = setInterval(() => res.write(`event: heartbeat\ndata: {"seq":${++seq}}\n\n`), 100);
+      res.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.38.5.200', r));
+    const port = (server.address() as { port: number }).port;
+    const failures: ProbeFailure[] = [];
+    let beats = 0;
+    const agents = [new http.Agent({ keepAlive: true, maxSockets: 1 }), new http.Agent({ keepAlive: false }), new https.Agent({ keepAlive: true }), new https.Agent({ keepAlive: false })] as const;
+    const runner = new CameraNodeRunner({
+      target: { key: 'strict|camera-node|lan', deviceId: 'strict', network: 'lan', address: '127.38.5.200', service: 'camera-node', port, kind: 'camera-node', path: '/api/v1', https: false, intervalMs: 60_000, inScope: true },
+      limit: pLimit(4), pollAgent: agents[0], streamAgent: agents[1], tlsPollAgent: agents[2], tlsStreamAgent: agents[3],
+      timeoutMs: 3000, heartbeatFactor: 2.5, heartbeatMs: 50,
+      sink: { ok: () => undefined, fail: (f) => failures.push(f), status: () => undefined, heartbeat: () => beats++ },
+    });
+    runner.start(0);
+    try {
+      await poll(() => (beats >= 5 ? true : null), 20_000);
+      const streams = urls.filter((u) => u.startsWith('/api/v1/events'));
+      expect(streams.slice(0, 2)).toEqual(['/api/v1/events?heartbeatMs=50', '/api/v1/events']);
+      expect(streams.slice(1).every((u) => u === '/api/v1/events')).toBe(true); // never asked again
+      // The 404 to the parameter is not a lost path.
+      expect(failures.filter((f) => f.category === 'http_error')).toEqual([]);
+    } finally {
+      runner.stop();
+      for (const a of agents) a.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});

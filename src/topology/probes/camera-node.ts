@@ -50,6 +50,8 @@ export class CameraNodeRunner implements ProbeRunner {
   private lastEventId: string | undefined;
   /** Learns this stream's heartbeat rhythm: when silence means lost (φ-accrual, capped at factor × announced). */
   private readonly detector: SilenceDetector;
+  /** Whether to ask for `heartbeatMs` (v1.1); off once a node refused the parameter. */
+  private askRate = true;
 
   constructor(private readonly deps: RunnerDeps) {
     this.detector = new SilenceDetector({ expectedMs: DEFAULT_HEARTBEAT_MS, ceilingFactor: deps.heartbeatFactor });
@@ -104,7 +106,8 @@ export class CameraNodeRunner implements ProbeRunner {
     if (this.stopped) return;
     const { target, sink } = this.deps;
     // v1.1: ask for the configured heartbeat rate; a v1 node ignores the parameter.
-    const path = `${target.path}/events${this.deps.heartbeatMs ? `?heartbeatMs=${Math.round(this.deps.heartbeatMs)}` : ''}`;
+    const asked = this.askRate && Boolean(this.deps.heartbeatMs);
+    const path = `${target.path}/events${asked ? `?heartbeatMs=${Math.round(this.deps.heartbeatMs!)}` : ''}`;
     let ended = false;
     // Report once per connection: whichever of error/close/silence comes first.
     const end = (reason: string, category: string) => {
@@ -122,6 +125,16 @@ export class CameraNodeRunner implements ProbeRunner {
     if (this.lastEventId) headers['last-event-id'] = this.lastEventId;
     const { request, agent } = transportFor(target, { http: this.deps.streamAgent, https: this.deps.tlsStreamAgent });
     const req = request({ host: target.address, port: target.port, path, agent, headers }, (res) => {
+      const sse = String(res.headers['content-type'] ?? '').includes('text/event-stream');
+      if (asked && ((res.statusCode ?? 0) >= 400 && (res.statusCode ?? 0) < 500 || (res.statusCode === 200 && !sse))) {
+        // A node that chokes on the v1.1 parameter (a 4xx, or no stream): stop asking, reconnect at once.
+        ended = true;
+        this.askRate = false;
+        res.resume();
+        req.destroy();
+        if (this.silenceTimer) clearTimeout(this.silenceTimer);
+        return this.connect();
+      }
       if (res.statusCode !== 200) {
         res.resume();
         return end(`HTTP ${res.statusCode} from ${path}`, 'http_error');
