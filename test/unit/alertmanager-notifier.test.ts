@@ -173,4 +173,32 @@ describe('Alertmanager notifier', () => {
       await resender.stop();
     }
   });
+
+  it('never reads the answer: an endless body does not hold a round', async () => {
+    const endless = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      const chunk = Buffer.alloc(64 * 1024, 120);
+      const timer = setInterval(() => res.write(chunk), 5);
+      res.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((r) => endless.listen(0, '127.38.1.3', r));
+    try {
+      addNotifier({ ctx: rig.ctx, input: { name: 'am', kind: 'alertmanager', url: `http://127.38.1.3:${(endless.address() as AddressInfo).port}` } });
+      insertAlert(rig.store.db, { kind: 'device_lost', deviceId: 'cam-a', network: null, severity: 'critical', message: 'Cam A lost' });
+      const { clock, pending, fire } = fakeClock();
+      const resender = new AlertmanagerResender({ ctx: rig.ctx, publicUrl: () => 'http://x', clock, timeoutMs: 60_000, notifiers: () => listNotifiers({ ctx: rig.ctx }) });
+      resender.start();
+      try {
+        fire();
+        await until('the round done', () => expect(resender.counts.sent).toBe(1));
+        await until('the next round scheduled', () => expect(pending()).toHaveLength(1));
+      } finally {
+        await resender.stop();
+      }
+    } finally {
+      endless.closeAllConnections();
+      await new Promise<void>((r) => endless.close(() => r()));
+    }
+  });
 });
