@@ -61,6 +61,7 @@ if (!imported.ok) throw new Error(`import failed: ${await imported.text()}`);
 
 // Watch every path change on the server's own SSE stream.
 const downAt = new Map<string, number>();
+let downEvents = 0;
 const events = await fetch(`${url}/api/events`);
 void (async () => {
   // eslint-disable-next-line no-constant-condition
@@ -76,7 +77,10 @@ void (async () => {
       buf = buf.slice(i + 2);
       if (!block.includes('event: path.state')) continue;
       const d = JSON.parse(/data: (.*)/.exec(block)![1]!) as { deviceId: string; path: { network: string; state: string } };
-      if (d.path.state === 'down') downAt.set(`${d.deviceId}|${d.path.network}`, performance.now());
+      if (d.path.state === 'down') {
+        downAt.set(`${d.deviceId}|${d.path.network}`, performance.now());
+        downEvents++;
+      }
     }
   }
 })();
@@ -89,7 +93,9 @@ process.stdout.write(`all ${2 * N} paths up after ${((Date.now() - t0) / 1000).t
 // Steady state: CPU, RSS, DB growth.
 const p0 = proc(server.pid!);
 const steadyFrom = performance.now();
+const downsBefore = downEvents;
 await sleep(STEADY_MS);
+const falseDowns = downEvents - downsBefore;
 const p1 = proc(server.pid!);
 const steadyTo = performance.now();
 const cpuPerMin = ((p1.cpuS - p0.cpuS) / STEADY_MS) * 60_000;
@@ -123,6 +129,7 @@ line('hang detection p50/p95/p99 ms', `${pct(hang, 50).toFixed(0)}/${pct(hang, 9
 line(`  (paths detected)`, `${hang.length}/${2 * SAMPLE}`, 'all');
 line('server CPU s per minute', `${cpuPerMin.toFixed(1)} (${((cpuPerMin / 60) * 100).toFixed(0)} %)`, '< 15 s (25 % of a core)');
 line('server RSS MB', (p1.rss / 1e6).toFixed(0), '< 300');
+line('false downs in the steady window', String(falseDowns), '0 (nothing was faulted)');
 // File size over a short window reads WAL reuse, not growth: rows and bytes per hour are measured by `npm run bench -- history`.
 line('DB growth', 'see history bench', '≈ 23 MB/h at 1,000 nodes, 30-day total bounded');
 
