@@ -10,10 +10,13 @@ import https from 'node:https';
 import pLimit from 'p-limit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimRig, type SimRig } from '../../src/sim/rig.ts';
+import { loadConfig } from '../../src/server/config.ts';
+import { startServer } from '../../src/server/main.ts';
 import { SIM_MIN_HEARTBEAT_MS } from '../../src/sim/stream-beats.ts';
 import { CameraNodeRunner } from '../../src/topology/probes/camera-node.ts';
 import type { ProbeFailure } from '../../src/topology/probes/path-machine.ts';
 import type { ProbeTarget } from '../../src/topology/probes/targets.ts';
+import { makeTempDir } from '../helpers/app.ts';
 import { openSse, poll } from './sim-sse-client.ts';
 
 let sim: SimRig;
@@ -135,6 +138,44 @@ describe('a v1 node that does not take the parameter', () => {
       runner.stop();
       for (const a of agents) a.destroy();
       await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
+
+describe('per device', () => {
+  it('a device\'s heartbeatMs (PATCH) overrides the global --heartbeat-ms on its streams', async () => {
+    const urls: string[] = [];
+    const node = http.createServer((req, res) => {
+      urls.push(req.url ?? '');
+      if (!req.url?.startsWith('/api/v1/events')) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`event: hello\ndata: ${JSON.stringify({ id: 'cam-x', api: 1, heartbeatMs: 100 })}\n\n`);
+      const timer = setInterval(() => res.write('event: heartbeat\ndata: {"seq":1}\n\n'), 100);
+      res.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((r) => node.listen(0, '127.38.5.201', r));
+    const port = (node.address() as { port: number }).port;
+    const tmp = makeTempDir('rigmap-fleet-hb-');
+    const server = await startServer(loadConfig({
+      db: `${tmp.dir}/rigmap.db`, port: 0, logLevel: 'silent', probeCidrs: '127.0.0.0/8', tailscaleSync: 'off', bonjour: false,
+      mdnsInterface: '127.0.0.1', neverSeenAfterSec: 0, heartbeatMs: 0, probeIntervalMs: 60_000,
+    }, {}));
+    try {
+      const send = (method: string, path: string, body: unknown) => fetch(server.url + path, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const added = await send('POST', '/api/devices', { id: 'cam-x', role: 'camera', addresses: [{ network: 'lan', ip: '127.38.5.201' }], services: [{ name: 'camera-node', protocol: 'http', port, path: '/api/v1' }] });
+      expect(added.status).toBe(201);
+      await poll(() => (urls.includes('/api/v1/events') ? true : null), 20_000); // global 0: nothing asked
+      expect((await send('PATCH', '/api/devices/cam-x', { heartbeatMs: 20 })).status).toBe(400);
+      const patched = await send('PATCH', '/api/devices/cam-x', { heartbeatMs: 150 });
+      expect(((await patched.json()) as { heartbeatMs?: number }).heartbeatMs).toBe(150);
+      await poll(() => (urls.includes('/api/v1/events?heartbeatMs=150') ? true : null), 20_000);
+      const cleared = await send('PATCH', '/api/devices/cam-x', { heartbeatMs: null });
+      expect(((await cleared.json()) as { heartbeatMs?: number }).heartbeatMs).toBeUndefined();
+    } finally {
+      await server.close();
+      node.closeAllConnections();
+      await new Promise<void>((r) => node.close(() => r()));
+      tmp.cleanup();
     }
   });
 });

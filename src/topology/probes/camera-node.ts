@@ -106,8 +106,9 @@ export class CameraNodeRunner implements ProbeRunner {
     if (this.stopped) return;
     const { target, sink } = this.deps;
     // v1.1: ask for the configured heartbeat rate; a v1 node ignores the parameter.
-    const asked = this.askRate && Boolean(this.deps.heartbeatMs);
-    const path = `${target.path}/events${asked ? `?heartbeatMs=${Math.round(this.deps.heartbeatMs!)}` : ''}`;
+    const want = target.heartbeatMs ?? this.deps.heartbeatMs ?? 0; // the device's own ask first
+    const asked = this.askRate && want > 0;
+    const path = `${target.path}/events${asked ? `?heartbeatMs=${Math.round(want)}` : ''}`;
     let ended = false;
     // Report once per connection: whichever of error/close/silence comes first.
     const end = (reason: string, category: string) => {

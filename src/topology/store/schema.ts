@@ -29,6 +29,8 @@ export const devices = sqliteTable('devices', {
   tailscaleLastSeen: text('tailscale_last_seen'),
   /** Per-device probe interval override in ms; null means the global default. */
   probeIntervalMs: integer('probe_interval_ms'),
+  /** Per-device heartbeat interval asked of its camera node (contract v1.1) in ms; null: the global --heartbeat-ms. */
+  heartbeatMs: integer('heartbeat_ms'),
   /** Position the user dragged the node to in the dashboard graph. */
   posX: real('pos_x'),
   posY: real('pos_y'),
