@@ -26,7 +26,7 @@ export interface SilenceDetectorOptions {
   minStdShare?: number;
   /** Least spread assumed in ms (default 10). */
   minStdMs?: number;
-  /** Least margin over the mean interval in ms (default 50): the floor is the larger of this and `floorShare`. */
+  /** Least margin over the mean interval in ms (default 100: a busy host's scheduling hiccups): the floor is the larger of this and `floorShare`. */
   floorMarginMs?: number;
   /** Least margin over the mean interval as a share of it (default 0.25): scheduling hiccups on a busy host. */
   floorShare?: number;
@@ -109,7 +109,7 @@ export class SilenceDetector {
     const mean = this.sum / n;
     const variance = Math.max(0, this.sumSq / n - mean * mean);
     const std = Math.max(Math.sqrt(variance), mean * (this.opts.minStdShare ?? 0.05), this.opts.minStdMs ?? 10);
-    const floor = mean + Math.max(this.opts.floorMarginMs ?? 50, mean * (this.opts.floorShare ?? 0.25));
+    const floor = mean + Math.max(this.opts.floorMarginMs ?? 100, mean * (this.opts.floorShare ?? 0.25));
     // Rounded to 10 ms so the probe's timer keeps one length between beats (refresh, not re-create).
     const limit = Math.ceil(Math.min(ceiling, Math.max(floor, mean + this.z * std)) / 10) * 10;
     return (this.cached = limit);
