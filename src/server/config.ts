@@ -62,7 +62,8 @@ export const CONFIG_OPTIONS = [
     schema: z.string().default('').refine((v) => { try { parseProbeScope(v); return true; } catch { return false; } }, { error: 'must be comma-separated CIDR ranges, e.g. 127.0.0.0/8,192.168.1.0/24' }),
   },
   { key: 'probeIntervalMs', flag: '--probe-interval-ms', env: 'RIGMAP_PROBE_INTERVAL_MS', description: 'ms between /status polls of a path (a device\'s probeIntervalMs overrides it)', schema: num(100, 3_600_000).default(5000) },
-  { key: 'heartbeatFactor', flag: '--heartbeat-factor', env: 'RIGMAP_HEARTBEAT_FACTOR', description: 'a path is down after this many announced heartbeat intervals of silence', schema: num(1.1, 100).default(2.5) },
+  { key: 'heartbeatFactor', flag: '--heartbeat-factor', env: 'RIGMAP_HEARTBEAT_FACTOR', description: 'the longest silence, in announced heartbeat intervals, before a path is down (the adaptive detector judges sooner on a steady stream)', schema: num(1.1, 100).default(2.5) },
+  { key: 'heartbeatMs', flag: '--heartbeat-ms', env: 'RIGMAP_HEARTBEAT_MS', description: 'heartbeat interval rigmap asks camera nodes for (contract v1.1; a node clamps it and never beats slower than its own rate); 0: whatever the node sends', schema: int(0, 60_000).refine((v) => v === 0 || v >= 50, { error: 'must be 0 (the node decides) or 50-60000' }).default(500) },
   { key: 'failuresToDown', flag: '--failures-to-down', env: 'RIGMAP_FAILURES_TO_DOWN', description: 'failed polls in a row before a path is down (K)', schema: int(1, 100).default(2) },
   { key: 'successesToUp', flag: '--successes-to-up', env: 'RIGMAP_SUCCESSES_TO_UP', description: 'successes in a row before a down path is up (M)', schema: int(1, 100).default(1) },
   { key: 'flapThreshold', flag: '--flap-threshold', env: 'RIGMAP_FLAP_THRESHOLD', description: 'a path changing state more than this many times inside the flap window is flapping (F)', schema: int(1, 1000).default(5) },
@@ -74,6 +75,12 @@ export const CONFIG_OPTIONS = [
   { key: 'storageLow', flag: '--storage-low', env: 'RIGMAP_STORAGE_LOW', description: 'free storage share (0-1) under which a node raises an alert', schema: num(0, 1).default(0.1) },
   { key: 'retentionDays', flag: '--retention-days', env: 'RIGMAP_RETENTION_DAYS', description: 'days of health history (transitions, per-minute rollups) kept', schema: num(1, 3650).default(30) },
   { key: 'historyMinuteHours', flag: '--history-minute-hours', env: 'RIGMAP_HISTORY_MINUTE_HOURS', description: 'hours of per-minute health rollups kept; older minutes are compacted to one row per path per hour (the 24 h availability and sparklines read minutes)', schema: num(25, 24 * 3650).default(48) },
+  // Fleet (docs/fleet.md): Prometheus and Alertmanager.
+  {
+    key: 'publicUrl', flag: '--public-url', env: 'RIGMAP_PUBLIC_URL', description: 'the address crews open the dashboard by, for links in notices (Alertmanager generatorURL); empty: the listening address',
+    schema: z.union([z.literal(''), z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL (or empty)' })]).default(''),
+  },
+  { key: 'alertmanagerResendSec', flag: '--alertmanager-resend-sec', env: 'RIGMAP_ALERTMANAGER_RESEND_SEC', description: 'seconds between re-sends of open alerts to Alertmanager notifiers (keep it under Alertmanager\'s resolve_timeout, 5 min by default)', schema: num(1, 3600).default(60) },
   // Discovery (src/topology/discovery): Bonjour browsing while the server runs; scans run on demand.
   {
     key: 'bonjour', flag: '--no-bonjour', env: 'RIGMAP_BONJOUR', description: 'browse Bonjour (_rigcam._tcp) for camera nodes while the server runs: on or off',

@@ -10,6 +10,7 @@ export function healthOptionsFromConfig(config: Config): HealthOptions {
       scope: parseProbeScope(config.probeCidrs),
       intervalMs: config.probeIntervalMs,
       heartbeatFactor: config.heartbeatFactor,
+      heartbeatMs: config.heartbeatMs,
       failuresToDown: config.failuresToDown,
       successesToUp: config.successesToUp,
       flapThreshold: config.flapThreshold,
@@ -24,5 +25,6 @@ export function healthOptionsFromConfig(config: Config): HealthOptions {
     },
     retentionDays: config.retentionDays,
     minuteHours: config.historyMinuteHours,
+    alertmanagerResendMs: config.alertmanagerResendSec * 1000,
   };
 }

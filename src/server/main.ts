@@ -54,10 +54,13 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
   // Changes the CLI makes in the same database reach this bus (and browsers) through the audit trail.
   const stopAuditFeed = startAuditFeed({ db: store.db, bus, onError: (err) => logger.warn({ error: (err as Error).message }, 'reading the CLI\'s changes failed') });
   let healthService: HealthService | undefined;
+  // Links back to the dashboard (notices): --public-url, else the address we end up listening on.
+  let listenUrl = `http://${config.host}:${config.port}`;
+  const publicUrl = () => config.publicUrl || listenUrl;
   if (config.probes === 'on') {
     healthService = startHealth({
       ctx: { db: store.db, bus, actor: 'probe' },
-      options: healthOptionsFromConfig(config),
+      options: { ...healthOptionsFromConfig(config), publicUrl },
       onError: (err, what) => logger.warn({ error: (err as Error).message, what }, 'health monitoring problem'),
     });
     logger.info({ scope: config.probeCidrs || 'everything', intervalMs: config.probeIntervalMs }, 'probing started');
@@ -85,6 +88,7 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
   });
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${shownHost}:${port}`;
+  listenUrl = url;
   logger.info({ url, db: store.path }, 'rigmap listening');
   tailscale.start();
 

@@ -47,7 +47,10 @@ export class SimDevice {
     const id = this.nextEventId++;
     const text = formatEvent(event, data, id);
     pushRing(this.ring, { id, text });
-    for (const stream of this.streams) writeToStream(stream, text, this.modeOf(stream.path));
+    for (const stream of this.streams) {
+      if (stream.ownBeat && event === 'heartbeat') continue;
+      writeToStream(stream, text, this.modeOf(stream.path));
+    }
   }
 
   /** The shared tick: advance the physics, send `status` if it changed and a `heartbeat`. */

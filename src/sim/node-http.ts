@@ -9,6 +9,7 @@ import { runCommand } from './device-model.ts';
 import type { SimDevice } from './device.ts';
 import { renderSnapshot } from './snapshot.ts';
 import { formatEvent, garbleEvent, replaySince, SSE_RETRY_MS, type SseStream, writeToStream } from './sse.ts';
+import { resolveHeartbeatMs, type StreamBeats } from './stream-beats.ts';
 import type { SimPath } from './types.ts';
 
 const MAX_BODY = 64 * 1024;
@@ -21,6 +22,8 @@ export interface HandlerContext {
   heartbeatMs: number;
   /** Requests parked by `hang`, so closing the rig can cut them. */
   parked: Set<ServerResponse>;
+  /** Streams that asked for a faster heartbeat (contract v1.1 `?heartbeatMs=`). */
+  beats?: StreamBeats;
 }
 
 /** The request listener of one device on one address. */
@@ -116,15 +119,18 @@ function openStream(hc: HandlerContext, req: IncomingMessage, res: ServerRespons
   const lastRaw = (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get('lastEventId') ?? undefined;
   const replay = lastRaw !== undefined && lastRaw !== '' ? replaySince(device.ring, Number(lastRaw), device.nextEventId) : null;
   const now = Date.now();
+  // v1.1: the rate this stream asked for, clamped; announced in hello.
+  const heartbeatMs = hc.beats ? resolveHeartbeatMs(url.searchParams.get('heartbeatMs'), hc.heartbeatMs) : hc.heartbeatMs;
   const parts = [
     `retry: ${SSE_RETRY_MS}\n\n`,
-    formatEvent('hello', { id: device.id, name: device.spec.name, api: 1, heartbeatMs: hc.heartbeatMs, lastEventId: device.nextEventId - 1, resumed: replay !== null }),
+    formatEvent('hello', { id: device.id, name: device.spec.name, api: 1, heartbeatMs, lastEventId: device.nextEventId - 1, resumed: replay !== null }),
     ...(replay ? replay.map((e) => e.text) : [formatEvent('status', cam.status(now))]),
   ];
   const stream: SseStream = { res, path };
   for (const text of parts) writeToStream(stream, garbage ? garbleEvent(text) : text, { mode: 'ok' });
   device.streams.add(stream);
   res.on('close', () => device.streams.delete(stream));
+  if (heartbeatMs !== hc.heartbeatMs) hc.beats?.add(device, stream, heartbeatMs);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, garbage: boolean): void {

@@ -11,6 +11,7 @@ import { startControlServer } from './control.ts';
 import { SimDevice } from './device.ts';
 import { buildLayout, buildManifest } from './layout.ts';
 import { type AddressListener, bindAll, closeListener, openListener } from './listeners.ts';
+import { StreamBeats } from './stream-beats.ts';
 import { createNodeHandler } from './node-http.ts';
 import { faultOnPath, type PathMode, type SimFault, simFaultSchema, type SimNode, type SimPath, type SimRigOptions } from './types.ts';
 
@@ -59,6 +60,7 @@ export async function startSimRig(opts: SimRigOptions = {}): Promise<SimRig> {
   const specs = buildLayout({ nodes, lanCidr: opts.lanCidr ?? '127.0.1.0/24', tailnetCidr: opts.tailnetCidr ?? '127.100.0.0/16', extras: opts.extras ?? true, idPrefix });
   const devices = new Map<string, SimDevice>();
   const parked = new Set<ServerResponse>();
+  const beats = new StreamBeats();
   const startedAt = Date.now();
 
   const modeOf = (id: string, path: SimPath): PathMode => {
@@ -77,7 +79,7 @@ export async function startSimRig(opts: SimRigOptions = {}): Promise<SimRig> {
     devices.set(spec.id, device);
     for (const [path, ip] of [['lan', spec.lanIp], ['tailscale', spec.tailscaleIp]] as const) {
       if (!ip) continue;
-      listeners.push({ deviceId: spec.id, path, ip, server: null, handler: createNodeHandler({ device, path, heartbeatMs, parked }) });
+      listeners.push({ deviceId: spec.id, path, ip, server: null, handler: createNodeHandler({ device, path, heartbeatMs, parked, beats }) });
     }
   }
 
@@ -151,6 +153,7 @@ export async function startSimRig(opts: SimRigOptions = {}): Promise<SimRig> {
     await advertising?.stop();
     await control.close();
     for (const d of devices.values()) d.cutStreams();
+    beats.close();
     for (const res of parked) res.destroy();
     await Promise.all(opening.values());
     await Promise.all(listeners.map(closeListener));

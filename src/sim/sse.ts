@@ -14,6 +14,8 @@ export const RING_SIZE = 64;
 export interface SseStream {
   res: ServerResponse;
   path: SimPath;
+  /** Beats on its own (faster) cadence (contract v1.1): the shared tick's heartbeats skip it. */
+  ownBeat?: boolean;
 }
 
 /** One event in the replay ring. */

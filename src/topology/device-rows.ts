@@ -34,6 +34,7 @@ function toDevice(row: DeviceRow, addrs: AddressRow[], svcs: ServiceRow[]): Devi
     expected: row.expected,
     tailscaleNodeId: row.tailscaleNodeId,
     probeIntervalMs: row.probeIntervalMs,
+    ...(row.heartbeatMs !== null ? { heartbeatMs: row.heartbeatMs } : {}),
     position: row.posX !== null && row.posY !== null ? { x: row.posX, y: row.posY } : null,
     addresses: addrs
       .map((a) => ({

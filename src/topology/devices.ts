@@ -82,6 +82,7 @@ export function updateDevice({ ctx, id, patch }: { ctx: Ctx; id: string; patch: 
     if (parsed.tags !== undefined) set.tags = encodeTags(parsed.tags);
     if (parsed.expected !== undefined) set.expected = parsed.expected;
     if (parsed.probeIntervalMs !== undefined) set.probeIntervalMs = parsed.probeIntervalMs;
+    if (parsed.heartbeatMs !== undefined) set.heartbeatMs = parsed.heartbeatMs;
     if (parsed.position !== undefined) {
       set.posX = parsed.position?.x ?? null;
       set.posY = parsed.position?.y ?? null;

@@ -5,9 +5,12 @@
  */
 import type { Ctx } from './context.ts';
 import { AlertManager, type AlertOptions } from './alerts/manager.ts';
+import { AlertmanagerResender } from './alerts/notifiers/alertmanager.ts';
 import { AlertDispatcher } from './alerts/notifiers/dispatch.ts';
+import { listNotifiers } from './alerts/notifiers/store.ts';
 import { HistoryRecorder } from './history/recorder.ts';
 import { RigMetrics } from './metrics.ts';
+import { getRigName } from './rig.ts';
 import { ProbeEngine, type ProbeEngineOptions } from './probes/engine.ts';
 
 /** Everything health needs from config. */
@@ -20,6 +23,10 @@ export interface HealthOptions {
   /** Notifier retry base delay (ms); tests shorten it. */
   notifyBaseDelayMs?: number;
   rollupFlushMs?: number;
+  /** The dashboard's address, for links back from notices (default: the listening URL, set by main.ts). */
+  publicUrl?: () => string;
+  /** ms between re-sends of open alerts to Alertmanager notifiers (default 60 s). */
+  alertmanagerResendMs?: number;
 }
 
 /** The running health subsystem. */
@@ -28,6 +35,8 @@ export interface HealthService {
   history: HistoryRecorder;
   alerts: AlertManager;
   dispatcher: AlertDispatcher;
+  /** Keeps open alerts alive in Alertmanager. */
+  resender: AlertmanagerResender;
   metrics: RigMetrics;
   stop(): Promise<void>;
 }
@@ -36,7 +45,7 @@ export interface HealthService {
 export function startHealth({ ctx, options, onError }: { ctx: Ctx; options: HealthOptions; onError?: (err: unknown, what: string) => void }): HealthService {
   const history = new HistoryRecorder({ db: ctx.db, retentionDays: options.retentionDays, minuteHours: options.minuteHours, flushMs: options.rollupFlushMs, onError: (err) => onError?.(err, 'history') });
   let engine: ProbeEngine | null = null;
-  const metrics = new RigMetrics({ health: () => engine?.allHealth() ?? [] });
+  const metrics = new RigMetrics({ health: () => engine?.allHealth() ?? [], rig: () => getRigName(ctx.db) });
   // The engine sees every map change (CLI ones too, via data_version): alerts drop cached names and links then.
   let onMap: ((e: { removed: string[] }) => void) | undefined;
   engine = new ProbeEngine({ ctx, options: options.probes, recorder: history, observer: metrics, onReload: (e) => onMap?.(e) });
@@ -45,14 +54,20 @@ export function startHealth({ ctx, options, onError }: { ctx: Ctx; options: Heal
   const dispatcher = new AlertDispatcher({
     ctx,
     baseDelayMs: options.notifyBaseDelayMs,
+    publicUrl: options.publicUrl,
     onResult: (n, event, r) => {
       if (!r.ok) onError?.(new Error(`notifier ${n.name}: ${event} not delivered after ${r.attempts} attempts: ${r.error}`), 'notify');
     },
+  });
+  const resender = new AlertmanagerResender({
+    ctx, publicUrl: options.publicUrl ?? (() => 'http://localhost:4747'), resendMs: options.alertmanagerResendMs,
+    notifiers: () => listNotifiers({ ctx }), onError: (err) => onError?.(err, 'notify'),
   });
   onMap = (e) => alerts.mapReloaded(e);
   history.start();
   metrics.subscribe(ctx.bus);
   dispatcher.start();
+  resender.start();
   alerts.start();
   engine.start();
   return {
@@ -60,10 +75,12 @@ export function startHealth({ ctx, options, onError }: { ctx: Ctx; options: Heal
     history,
     alerts,
     dispatcher,
+    resender,
     metrics,
     stop: async () => {
       ready.stop();
       alerts.stop();
+      await resender.stop();
       await dispatcher.stop();
       metrics.unsubscribe();
       history.stop();

@@ -1,6 +1,9 @@
 /**
  * Prometheus metrics on a registry of this server instance (never prom-client's
  * global one, so tests and several servers in one process stay apart).
+ * Every series carries `rig` (the rig's name) so one Prometheus can scrape or
+ * federate many rigmaps; `rigmap_rig_info{rig}` is the one series per rig to
+ * join on (docs/fleet.md).
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { EventBus } from './events.ts';
@@ -17,8 +20,14 @@ export class RigMetrics implements ProbeObserver {
   private readonly alertsRaised: Counter<'kind'>;
   private off: Array<() => void> = [];
 
-  constructor(deps: { health: () => DeviceHealth[] }) {
+  constructor(private readonly deps: { health: () => DeviceHealth[]; rig?: () => string }) {
     const registers = [this.registry];
+    new Gauge({
+      name: 'rigmap_rig_info', help: 'Always 1; its rig label names the rig this rigmap watches (join on it)', registers,
+      collect() {
+        this.set(1);
+      },
+    });
     const pathLabels = ['device', 'network', 'address', 'service'] as const;
     new Gauge({
       name: 'rigmap_path_up', help: 'Path state: 1 up, 0 down, -1 unknown (out-of-scope paths are left out)', labelNames: pathLabels, registers,
@@ -45,6 +54,32 @@ export class RigMetrics implements ProbeObserver {
         this.reset();
         const value = { up: 1, degraded: 0.5, flapping: 0.5, down: 0, unknown: -1 } as const;
         for (const d of deps.health()) this.set({ device: d.deviceId }, value[d.state]);
+      },
+    });
+    // The node's own report, for fleet rules (battery, storage, runway low: src/topology/export/prometheus-rules.ts).
+    const statusGauge = (name: string, help: string, value: (d: DeviceHealth) => number | null) => new Gauge({
+      name, help, labelNames: ['device'] as const, registers,
+      collect() {
+        this.reset();
+        for (const d of deps.health()) {
+          const v = value(d);
+          if (v !== null && Number.isFinite(v)) this.set({ device: d.deviceId }, v);
+        }
+      },
+    });
+    statusGauge('rigmap_node_battery_level', 'Battery level 0-1 as the node reports it', (d) => d.status?.battery.level ?? null);
+    statusGauge('rigmap_node_charging', '1 when the node is charging, 0 when not', (d) => (d.status ? Number(d.status.battery.charging) : null));
+    statusGauge('rigmap_node_storage_free_ratio', 'Free share 0-1 of the node\'s storage', (d) => (d.status && d.status.storage.totalBytes > 0 ? d.status.storage.freeBytes / d.status.storage.totalBytes : null));
+    new Gauge({
+      name: 'rigmap_node_runway_minutes', help: 'Minutes of recording left by storage and by battery, when the node tells', labelNames: ['device', 'kind'] as const, registers,
+      collect() {
+        this.reset();
+        for (const d of deps.health()) {
+          // Runway arrives with the node's recording status (an optional health field); absent, no series.
+          const runway = (d as { runway?: { storageMinutes?: number | null; batteryMinutes?: number | null } }).runway;
+          if (typeof runway?.storageMinutes === 'number') this.set({ device: d.deviceId, kind: 'storage' }, runway.storageMinutes);
+          if (typeof runway?.batteryMinutes === 'number') this.set({ device: d.deviceId, kind: 'battery' }, runway.batteryMinutes);
+        }
       },
     });
     this.latencyHist = new Histogram({
@@ -81,8 +116,9 @@ export class RigMetrics implements ProbeObserver {
     this.errors.inc({ device: t.deviceId, network: t.network, reason: category });
   }
 
-  /** The Prometheus text exposition. */
+  /** The Prometheus text exposition; the rig label is read per scrape (an import may rename the rig). */
   text(): Promise<string> {
+    if (this.deps.rig) this.registry.setDefaultLabels({ rig: this.deps.rig() });
     return this.registry.metrics();
   }
 }

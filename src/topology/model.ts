@@ -87,6 +87,8 @@ export const devicePatchSchema = deviceInputSchema.omit({ id: true }).partial().
   notes: z.string().max(4000).optional(),
   model: z.string().max(120).nullable().optional(),
   probeIntervalMs: z.number().int().min(250).max(3_600_000).nullable().optional(),
+  /** Heartbeat interval asked of this device's camera node (v1.1); 0 asks nothing, null: the global setting. */
+  heartbeatMs: z.number().int().min(0).max(60_000).refine((v) => v === 0 || v >= 50, { error: 'must be 0 (the node decides) or 50-60000' }).nullable().optional(),
   position: z.strictObject({ x: z.number(), y: z.number() }).nullable().optional(),
 });
 
@@ -143,6 +145,8 @@ export interface Device {
   expected: boolean;
   tailscaleNodeId: string | null;
   probeIntervalMs: number | null;
+  /** Per-device heartbeat interval asked of the node (v1.1); present only when set. */
+  heartbeatMs?: number;
   position: { x: number; y: number } | null;
   addresses: Address[];
   services: Service[];

@@ -122,6 +122,13 @@ async function boot(): Promise<void> {
   route();
   graphFitted = !$('#view-graph').hidden;
   inventory.render();
+  // Links from notices (Alertmanager generatorURL): #graph?device=<id> opens that device's panel.
+  const openLinkedDevice = () => {
+    const id = new URLSearchParams(location.hash.split('?')[1] ?? '').get('device');
+    if (id && store.topology?.devices.some((d) => d.id === id)) openDetails(id);
+  };
+  window.addEventListener('hashchange', openLinkedDevice);
+  openLinkedDevice();
   store.on('alerts', () => {
     const el = $('#alert-count');
     el.hidden = store.alerts.open.length === 0;

@@ -37,8 +37,10 @@ function fill(recorder: HistoryRecorder): void {
 }
 
 const sqlite = () => rig.store.sqlite;
+/** Rollup rows with their path's key and device (rows carry only the integer path id). */
+const ROLLUPS = '(select p.key path_key, p.device_id, r.* from health_rollups r join health_paths p on p.id = r.path_id)';
 const totals = () =>
-  sqlite().prepare('select count(*) n, sum(ok_count) ok, sum(fail_count) fail, sum(latency_count) lc, sum(latency_sum_ms) ls, max(latency_max_ms) lm from health_rollups').get() as { n: number; ok: number; fail: number; lc: number; ls: number; lm: number };
+  sqlite().prepare(`select count(*) n, sum(ok_count) ok, sum(fail_count) fail, sum(latency_count) lc, sum(latency_sum_ms) ls, max(latency_max_ms) lm from ${ROLLUPS}`).get() as { n: number; ok: number; fail: number; lc: number; ls: number; lm: number };
 
 describe('health history downsampling', () => {
   it('folds minutes older than the window into hourly rows, keeping every count and the recent queries', () => {
@@ -58,7 +60,7 @@ describe('health history downsampling', () => {
 
     // Older than 48 h (whole hours): one row per path per hour, at the hour's first minute.
     const cutoff = Math.floor((NOW - 48 * HOUR) / HOUR) * 60;
-    const old = sqlite().prepare('select path_key, minute from health_rollups where minute < ?').all(cutoff) as Array<{ path_key: string; minute: number }>;
+    const old = sqlite().prepare(`select path_key, minute from ${ROLLUPS} where minute < ?`).all(cutoff) as Array<{ path_key: string; minute: number }>;
     expect(old.length).toBeGreaterThan(0);
     expect(old.every((r) => r.minute % 60 === 0)).toBe(true);
     expect(new Set(old.map((r) => `${r.path_key}@${r.minute}`)).size).toBe(old.length);
@@ -79,7 +81,7 @@ describe('health history downsampling', () => {
     fill(recorder);
     recorder.compact(NOW);
     const hourStart = Math.floor((NOW - 30 * HOUR) / HOUR) * 60;
-    const row = () => sqlite().prepare('select ok_count ok from health_rollups where path_key = ? and minute = ?').get(target('lan').key, hourStart) as { ok: number };
+    const row = () => sqlite().prepare(`select ok_count ok from ${ROLLUPS} where path_key = ? and minute = ?`).get(target('lan').key, hourStart) as { ok: number };
     const okBefore = row().ok;
     recorder.recordSample({ target: target('lan'), ok: true, latencyMs: 2, at: (hourStart + 17) * 60_000 });
     recorder.flush();
@@ -99,7 +101,7 @@ describe('reading one device history', () => {
     const other: ProbeTarget = { ...target('lan'), key: 'cam-02|camera-node|lan|127.0.0.2|8080', deviceId: 'cam-02', address: '127.0.0.2' };
     recorder.recordSample({ target: target('lan'), ok: true, latencyMs: 3, at: NOW });
     recorder.recordSample({ target: other, ok: false, latencyMs: null, at: NOW });
-    const byDevice = () => sqlite().prepare('select device_id d, sum(ok_count) ok, sum(fail_count) fail from health_rollups group by device_id order by device_id').all();
+    const byDevice = () => sqlite().prepare(`select device_id d, sum(ok_count) ok, sum(fail_count) fail from ${ROLLUPS} group by device_id order by device_id`).all();
 
     recorder.flushDevice('cam-01');
     expect(byDevice()).toEqual([{ d: 'cam-01', ok: 1, fail: 0 }]);

@@ -85,12 +85,12 @@ describe('live health over the wire', () => {
 
   it('/metrics has the per-path series', async () => {
     const text = await (await fetch(`${h.server.url}/metrics`)).text();
-    expect(text).toMatch(/rigmap_path_up\{device="cam-01",network="lan",address="127\.33\.22\.\d+",service="camera-node"\} 1/);
-    expect(text).toMatch(/rigmap_path_up\{device="cam-01",network="tailscale",address="127\.133\.22\.\d+",service="camera-node"\} 1/);
+    expect(text).toMatch(/rigmap_path_up\{device="cam-01",network="lan",address="127\.33\.22\.\d+",service="camera-node",rig="[^"]+"\} 1/);
+    expect(text).toMatch(/rigmap_path_up\{device="cam-01",network="tailscale",address="127\.133\.22\.\d+",service="camera-node",rig="[^"]+"\} 1/);
     expect(text).toMatch(/rigmap_path_latency_seconds_bucket\{[^}]*device="cam-01"/);
     expect(text).toMatch(/rigmap_path_heartbeat_age_seconds\{device="cam-02"/);
-    expect(text).toMatch(/rigmap_path_transitions_total\{device="cam-01",network="lan",to="down"\} \d+/);
-    expect(text).toMatch(/rigmap_probe_errors_total\{device="cam-01",network="lan",reason="[a-z_]+"\} \d+/);
+    expect(text).toMatch(/rigmap_path_transitions_total\{device="cam-01",network="lan",to="down",rig="[^"]+"\} \d+/);
+    expect(text).toMatch(/rigmap_probe_errors_total\{device="cam-01",network="lan",reason="[a-z_]+",rig="[^"]+"\} \d+/);
   });
 
   it('/api/topology adds health to each device; an address outside the scope is never called down', async () => {

@@ -8,13 +8,13 @@ import { dbOption, formatTable, print, withStore } from './shared.ts';
 
 
 export function registerNotifiers(program: Command): void {
-  const notifier = program.command('notifier').description('where alerts are sent: webhook, slack, discord, ntfy');
+  const notifier = program.command('notifier').description('where alerts are sent: webhook, slack, discord, ntfy, alertmanager');
   notifier
     .command('add')
     .description('add a notifier, e.g. `rigmap notifier add ops --kind slack --url https://hooks.slack.com/services/…`')
     .argument('<name>', 'a name for it')
-    .requiredOption('--kind <kind>', 'webhook (generic JSON), slack, discord or ntfy')
-    .requiredOption('--url <url>', 'the webhook URL (for ntfy: https://ntfy.sh/<topic>)')
+    .requiredOption('--kind <kind>', 'webhook (generic JSON), slack, discord, ntfy or alertmanager (v2 API)')
+    .requiredOption('--url <url>', 'the webhook URL (for ntfy: https://ntfy.sh/<topic>; for alertmanager: its base URL, e.g. http://am:9093)')
     .option('--min-severity <level>', 'only alerts at least this severe: info, warning, critical', 'info')
     .option('--disabled', 'add it switched off')
     .option(...dbOption)

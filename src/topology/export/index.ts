@@ -14,6 +14,7 @@ import { getTopology } from '../topology.ts';
 import { renderDotView } from './dot.ts';
 import { renderMarkdownView } from './markdown.ts';
 import { renderMermaidView } from './mermaid.ts';
+import { renderPrometheusRules } from './prometheus-rules.ts';
 import { buildTopologyView, type DocumentOptions, type TopologyView } from './view.ts';
 
 export type { DocumentOptions, HealthLookup } from './view.ts';
@@ -40,6 +41,7 @@ const renderers: Record<string, Renderer> = {
   md: (args) => ({ body: renderMarkdownView(viewOf(args)), contentType: 'text/markdown; charset=utf-8', extension: 'md' }),
   mermaid: (args) => ({ body: renderMermaidView(viewOf(args)), contentType: 'text/vnd.mermaid; charset=utf-8', extension: 'mmd' }),
   dot: (args) => ({ body: renderDotView(viewOf(args)), contentType: 'text/vnd.graphviz; charset=utf-8', extension: 'dot' }),
+  'prometheus-rules': () => ({ body: renderPrometheusRules(), contentType: 'application/yaml; charset=utf-8', extension: 'rules.yml' }),
 };
 
 /** Other names people type for a format. */

@@ -2,7 +2,7 @@
 import { and, desc, eq, gte, sql } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
 import type { Network } from '../model.ts';
-import { healthRollups, healthTransitions } from '../store/schema.ts';
+import { healthPaths, healthRollups, healthTransitions } from '../store/schema.ts';
 
 /** One stored transition. */
 export interface TransitionRecord {
@@ -43,7 +43,7 @@ export function latencySeries({ ctx, deviceId, minutes = 60, now = Date.now() }:
   const rows = ctx.db
     .select({
       minute: healthRollups.minute,
-      network: healthRollups.network,
+      network: healthPaths.network,
       ok: sql<number>`sum(${healthRollups.okCount})`,
       fail: sql<number>`sum(${healthRollups.failCount})`,
       n: sql<number>`sum(${healthRollups.latencyCount})`,
@@ -51,8 +51,9 @@ export function latencySeries({ ctx, deviceId, minutes = 60, now = Date.now() }:
       max: sql<number>`max(${healthRollups.latencyMaxMs})`,
     })
     .from(healthRollups)
-    .where(and(eq(healthRollups.deviceId, deviceId), gte(healthRollups.minute, from)))
-    .groupBy(healthRollups.minute, healthRollups.network)
+    .innerJoin(healthPaths, eq(healthPaths.id, healthRollups.pathId))
+    .where(and(eq(healthPaths.deviceId, deviceId), gte(healthRollups.minute, from)))
+    .groupBy(healthRollups.minute, healthPaths.network)
     .orderBy(healthRollups.minute)
     .all();
   return rows.map((r) => ({
@@ -68,10 +69,11 @@ export function latencySeries({ ctx, deviceId, minutes = 60, now = Date.now() }:
 export function availability24h({ ctx, deviceId, now = Date.now() }: { ctx: Ctx; deviceId: string; now?: number }): { overall: number | null; byNetwork: Record<string, number | null> } {
   const from = Math.floor(now / 60_000) - 24 * 60;
   const rows = ctx.db
-    .select({ network: healthRollups.network, ok: sql<number>`sum(${healthRollups.okCount})`, fail: sql<number>`sum(${healthRollups.failCount})` })
+    .select({ network: healthPaths.network, ok: sql<number>`sum(${healthRollups.okCount})`, fail: sql<number>`sum(${healthRollups.failCount})` })
     .from(healthRollups)
-    .where(and(eq(healthRollups.deviceId, deviceId), gte(healthRollups.minute, from)))
-    .groupBy(healthRollups.network)
+    .innerJoin(healthPaths, eq(healthPaths.id, healthRollups.pathId))
+    .where(and(eq(healthPaths.deviceId, deviceId), gte(healthRollups.minute, from)))
+    .groupBy(healthPaths.network)
     .all();
   let ok = 0;
   let total = 0;

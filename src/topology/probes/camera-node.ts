@@ -7,6 +7,7 @@ import type http from 'node:http';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { NodeStatus } from '../health-types.ts';
 import { describeSocketError, ProbeError, probeGet, transportFor } from './http-get.ts';
+import { SilenceDetector } from './silence-detector.ts';
 import type { ProbeRunner, RunnerDeps } from './runner.ts';
 import { hostPort } from './targets.ts';
 
@@ -51,8 +52,14 @@ export class CameraNodeRunner implements ProbeRunner {
   private lastBeat = 0;
   private streamStarted = 0;
   private lastEventId: string | undefined;
+  /** Learns this stream's heartbeat rhythm: when silence means lost (φ-accrual, capped at factor × announced). */
+  private readonly detector: SilenceDetector;
+  /** Whether to ask for `heartbeatMs` (v1.1); off once a node refused the parameter. */
+  private askRate = true;
 
-  constructor(private readonly deps: RunnerDeps) {}
+  constructor(private readonly deps: RunnerDeps) {
+    this.detector = new SilenceDetector({ expectedMs: DEFAULT_HEARTBEAT_MS, ceilingFactor: deps.heartbeatFactor });
+  }
 
   start(initialDelayMs: number): void {
     this.reconnectTimer = setTimeout(() => this.connect(), initialDelayMs);
@@ -102,7 +109,10 @@ export class CameraNodeRunner implements ProbeRunner {
   private connect(): void {
     if (this.stopped) return;
     const { target, sink } = this.deps;
-    const path = `${target.path}/events`;
+    // v1.1: ask for the configured heartbeat rate; a v1 node ignores the parameter.
+    const want = target.heartbeatMs ?? this.deps.heartbeatMs ?? 0; // the device's own ask first
+    const asked = this.askRate && want > 0;
+    const path = `${target.path}/events${asked ? `?heartbeatMs=${Math.round(want)}` : ''}`;
     let ended = false;
     // Report once per connection: whichever of error/close/silence comes first.
     const end = (reason: string, category: string) => {
@@ -115,10 +125,21 @@ export class CameraNodeRunner implements ProbeRunner {
     };
     this.streamStarted = Date.now();
     this.lastBeat = 0;
+    this.detector.restart();
     const headers: Record<string, string> = { accept: 'text/event-stream' };
     if (this.lastEventId) headers['last-event-id'] = this.lastEventId;
     const { request, agent } = transportFor(target, { http: this.deps.streamAgent, https: this.deps.tlsStreamAgent });
     const req = request({ host: target.address, port: target.port, path, agent, headers }, (res) => {
+      const sse = String(res.headers['content-type'] ?? '').includes('text/event-stream');
+      if (asked && ((res.statusCode ?? 0) >= 400 && (res.statusCode ?? 0) < 500 || (res.statusCode === 200 && !sse))) {
+        // A node that chokes on the v1.1 parameter (a 4xx, or no stream): stop asking, reconnect at once.
+        ended = true;
+        this.askRate = false;
+        res.resume();
+        req.destroy();
+        if (this.silenceTimer) clearTimeout(this.silenceTimer);
+        return this.connect();
+      }
       if (res.statusCode !== 200) {
         res.resume();
         return end(`HTTP ${res.statusCode} from ${path}`, 'http_error');
@@ -144,10 +165,10 @@ export class CameraNodeRunner implements ProbeRunner {
     this.armSilence(end);
   }
 
-  /** (Re)arm the silence timer: no hello/heartbeat/status within factor × heartbeatMs is lost. */
+  /** (Re)arm the silence timer: no hello/heartbeat/status within the detector's limit is lost. */
   private armSilence(end?: (reason: string, category: string) => void): void {
     if (end) this.endCurrent = end;
-    const limit = this.deps.heartbeatFactor * this.heartbeatMs;
+    const limit = this.detector.limitMs();
     // Every heartbeat of every path lands here: restart the same timer rather than allocate one.
     if (!end && this.silenceTimer && limit === this.silenceLimit) {
       this.silenceTimer.refresh();
@@ -209,8 +230,12 @@ export class CameraNodeRunner implements ProbeRunner {
     }
     if (msg.event === 'hello') {
       const hb = (data as { heartbeatMs?: unknown }).heartbeatMs;
-      if (typeof hb === 'number' && Number.isFinite(hb) && hb > 0) this.heartbeatMs = Math.min(hb, MAX_HEARTBEAT_MS);
+      if (typeof hb === 'number' && Number.isFinite(hb) && hb > 0) {
+        this.heartbeatMs = Math.min(hb, MAX_HEARTBEAT_MS);
+        this.detector.expect(this.heartbeatMs);
+      }
     }
+    if (msg.event === 'heartbeat') this.detector.beat(now);
     if (msg.id) this.lastEventId = msg.id;
     this.lastBeat = now;
     sink.heartbeat(now);

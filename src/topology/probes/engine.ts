@@ -24,6 +24,8 @@ export interface ProbeEngineOptions extends PathMachineOptions {
   scope: ProbeScope;
   intervalMs: number;
   heartbeatFactor: number;
+  /** Heartbeat interval asked of camera nodes (contract v1.1); 0 or absent: the node's own. */
+  heartbeatMs?: number;
   /** Per-request timeout of polls; default min(interval, 3 s). */
   timeoutMs?: number;
   /** Polls in flight at once across the engine. */
@@ -209,6 +211,7 @@ export class ProbeEngine {
       tlsStreamAgent: this.tlsStreamAgent,
       timeoutMs,
       heartbeatFactor: options.heartbeatFactor,
+      heartbeatMs: options.heartbeatMs,
     };
     return entry.target.kind === 'camera-node' ? new CameraNodeRunner(deps) : new SimpleProbeRunner(deps);
   }

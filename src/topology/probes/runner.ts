@@ -31,8 +31,10 @@ export interface RunnerDeps {
   tlsPollAgent: https.Agent;
   tlsStreamAgent: https.Agent;
   timeoutMs: number;
-  /** Silence longer than this × the announced heartbeatMs is a lost path. */
+  /** The ceiling of the silence detector: never wait longer than this × the announced heartbeatMs. */
   heartbeatFactor: number;
+  /** Heartbeat interval asked of camera nodes (contract v1.1 `?heartbeatMs=`); 0 or absent: the node's own. */
+  heartbeatMs?: number;
 }
 
 /** One scheduler per target. */

@@ -21,6 +21,8 @@ export interface ProbeTarget {
   https: boolean;
   intervalMs: number;
   inScope: boolean;
+  /** The device's own heartbeat ask (v1.1), overriding the engine's; 0 asks nothing. */
+  heartbeatMs?: number;
 }
 
 const TCP_PROTOCOLS = new Set(['tcp', 'rtsp', 'rtmp', 'srt']);
@@ -56,6 +58,7 @@ export function buildTargets({ devices, scope, defaultIntervalMs }: { devices: D
           https: service.protocol === 'https',
           intervalMs: device.probeIntervalMs ?? defaultIntervalMs,
           inScope: isInScope(scope, address),
+          ...(device.heartbeatMs !== undefined ? { heartbeatMs: device.heartbeatMs } : {}),
         });
       }
     }
@@ -70,5 +73,5 @@ export function hostPort(t: Pick<ProbeTarget, 'address' | 'port'>): string {
 
 /** Whether a path can keep its runner: everything a probe request depends on (scheme included) is unchanged. */
 export function sameProbe(a: ProbeTarget, b: ProbeTarget): boolean {
-  return a.intervalMs === b.intervalMs && a.kind === b.kind && a.path === b.path && a.inScope === b.inScope && a.https === b.https;
+  return a.intervalMs === b.intervalMs && a.heartbeatMs === b.heartbeatMs && a.kind === b.kind && a.path === b.path && a.inScope === b.inScope && a.https === b.https;
 }

@@ -3,7 +3,7 @@
  * migrations (`npm run db:generate`); nothing outside src/topology imports it.
  */
 import { sql } from 'drizzle-orm';
-import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Key/value settings of the rig itself (its name, sync state, …). */
 export const meta = sqliteTable('meta', {
@@ -29,6 +29,8 @@ export const devices = sqliteTable('devices', {
   tailscaleLastSeen: text('tailscale_last_seen'),
   /** Per-device probe interval override in ms; null means the global default. */
   probeIntervalMs: integer('probe_interval_ms'),
+  /** Per-device heartbeat interval asked of its camera node (contract v1.1) in ms; null: the global --heartbeat-ms. */
+  heartbeatMs: integer('heartbeat_ms'),
   /** Position the user dragged the node to in the dashboard graph. */
   posX: real('pos_x'),
   posY: real('pos_y'),
@@ -83,19 +85,36 @@ export const healthTransitions = sqliteTable('health_transitions', {
   at: integer('at').notNull(),
 }, (t) => [index('health_transitions_device_at').on(t.deviceId, t.at), index('health_transitions_at').on(t.at)]);
 
-/** Latency and availability of one path per minute: the database stays bounded however long it runs. */
-export const healthRollups = sqliteTable('health_rollups', {
+/**
+ * Every probed path the history has seen, numbered: rollup rows carry the small
+ * integer id instead of the path's key and device (bench/history: 190 → ≈ 30
+ * bytes per row).
+ */
+export const healthPaths = sqliteTable('health_paths', {
+  id: integer('id').primaryKey(),
+  /** The probe target's key: `device|service|network|address|port`. */
+  key: text('key').notNull(),
   deviceId: text('device_id').notNull(),
-  pathKey: text('path_key').notNull(),
   network: text('network').notNull(),
+}, (t) => [uniqueIndex('health_paths_key').on(t.key), index('health_paths_device').on(t.deviceId)]);
+
+/**
+ * Latency and availability of one path per minute (hourly once compacted): the
+ * database stays bounded however long it runs. The migration makes it
+ * `WITHOUT ROWID` (rows live in the primary key's b-tree, no second copy of the
+ * key); no other index: every query reads by path and minute.
+ */
+export const healthRollups = sqliteTable('health_rollups', {
+  pathId: integer('path_id').notNull(),
   /** Epoch minute (ms / 60000). */
   minute: integer('minute').notNull(),
   okCount: integer('ok_count').notNull().default(0),
   failCount: integer('fail_count').notNull().default(0),
   latencyCount: integer('latency_count').notNull().default(0),
+  /** Whole ms (SQLite stores integral reals as small integers). */
   latencySumMs: real('latency_sum_ms').notNull().default(0),
   latencyMaxMs: real('latency_max_ms').notNull().default(0),
-}, (t) => [uniqueIndex('health_rollups_path_minute').on(t.pathKey, t.minute), index('health_rollups_device_minute').on(t.deviceId, t.minute), index('health_rollups_minute').on(t.minute)]);
+}, (t) => [primaryKey({ columns: [t.pathId, t.minute] })]);
 
 /** Alerts raised for the crew (device lost, path lost, battery low…), open until resolved. */
 export const alerts = sqliteTable('alerts', {

@@ -5,6 +5,7 @@
 import type { Ctx } from '../../context.ts';
 import type { Alert } from '../../health-types.ts';
 import { getRigName } from '../../rig.ts';
+import { roleOf } from './alertmanager.ts';
 import { buildNotice, type NoticeEvent } from './format.ts';
 import type { SelfAddress } from '../../relay/self.ts';
 import { getNotifier, listNotifiers, type Notifier } from './store.ts';
@@ -26,10 +27,10 @@ const RANK = { info: 0, warning: 1, critical: 2 } as const;
  * see url-guard.ts), redirects are never followed and the answer's body is
  * never read.
  */
-export async function deliverNotice({ notifier, event, alert, rig, attempts = 5, baseDelayMs = 500, timeoutMs = 5000, signal, self }: {
-  notifier: Notifier; event: NoticeEvent; alert: Alert; rig: string; attempts?: number; baseDelayMs?: number; timeoutMs?: number; signal?: AbortSignal; self?: SelfAddress;
+export async function deliverNotice({ notifier, event, alert, rig, role, publicUrl, attempts = 5, baseDelayMs = 500, timeoutMs = 5000, signal, self }: {
+  notifier: Notifier; event: NoticeEvent; alert: Alert; rig: string; role?: string; publicUrl?: string; attempts?: number; baseDelayMs?: number; timeoutMs?: number; signal?: AbortSignal; self?: SelfAddress;
 }): Promise<DeliveryResult> {
-  const req = buildNotice({ notifier, event, alert, rig });
+  const req = buildNotice({ notifier, event, alert, rig, role, publicUrl });
   let last: DeliveryResult = { ok: false, attempts: 0, status: null, error: null };
   try {
     await checkNotifierTarget(req.url, { self });
@@ -57,14 +58,14 @@ export async function deliverNotice({ notifier, event, alert, rig, attempts = 5,
 }
 
 /** Send a test notice to one notifier (one attempt, answered to the caller). */
-export async function sendTestNotice({ ctx, ref, self }: { ctx: Ctx; ref: string | number; self?: SelfAddress }): Promise<DeliveryResult & { notifier: string }> {
+export async function sendTestNotice({ ctx, ref, self, publicUrl }: { ctx: Ctx; ref: string | number; self?: SelfAddress; publicUrl?: string }): Promise<DeliveryResult & { notifier: string }> {
   const notifier = getNotifier({ ctx, ref });
   const now = new Date().toISOString();
   const alert: Alert = {
     id: 0, kind: 'device_lost', deviceId: 'test', network: null, severity: 'info', message: 'test notification from rigmap',
     folded: [], raisedAt: now, resolvedAt: null, acknowledgedAt: null, acknowledgedBy: null,
   };
-  const result = await deliverNotice({ notifier, event: 'test', alert, rig: getRigName(ctx.db), attempts: 1, self });
+  const result = await deliverNotice({ notifier, event: 'test', alert, rig: getRigName(ctx.db), publicUrl, attempts: 1, self });
   return { ...result, notifier: notifier.name };
 }
 
@@ -76,7 +77,11 @@ export class AlertDispatcher {
   /** Counts for /metrics. */
   readonly counts = { sent: 0, failed: 0 };
 
-  constructor(private readonly deps: { ctx: Ctx; onResult?: (n: Notifier, event: NoticeEvent, r: DeliveryResult) => void; baseDelayMs?: number }) {}
+  constructor(private readonly deps: {
+    ctx: Ctx; onResult?: (n: Notifier, event: NoticeEvent, r: DeliveryResult) => void; baseDelayMs?: number;
+    /** The dashboard's address, for links back from notices (Alertmanager's generatorURL). */
+    publicUrl?: () => string;
+  }) {}
 
   start(): void {
     const { bus } = this.deps.ctx;
@@ -98,7 +103,8 @@ export class AlertDispatcher {
     const rig = getRigName(ctx.db);
     for (const notifier of listNotifiers({ ctx })) {
       if (!notifier.enabled || RANK[alert.severity] < RANK[notifier.minSeverity]) continue;
-      const p = deliverNotice({ notifier, event, alert, rig, signal: this.abort.signal, baseDelayMs: this.deps.baseDelayMs }).then((r) => {
+      const extra = notifier.kind === 'alertmanager' ? { role: roleOf(ctx.db, alert.deviceId), publicUrl: this.deps.publicUrl?.() } : {};
+      const p = deliverNotice({ notifier, event, alert, rig, ...extra, signal: this.abort.signal, baseDelayMs: this.deps.baseDelayMs }).then((r) => {
         if (r.ok) this.counts.sent++;
         else this.counts.failed++;
         this.deps.onResult?.(notifier, event, r);

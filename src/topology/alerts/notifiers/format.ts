@@ -3,6 +3,7 @@
  * documented in the README ("Webhook payload"): keep the two in step.
  */
 import type { Alert } from '../../health-types.ts';
+import { buildAlertmanagerNotice } from './alertmanager.ts';
 import type { Notifier } from './store.ts';
 
 /** What is being told: an alert raised, resolved, or a test. */
@@ -35,11 +36,18 @@ export function noticeText(event: NoticeEvent, alert: Alert, rig: string): strin
   return `${ICON[alert.severity] ?? ''} [${rig}] ${alert.message}${folded}`.trim();
 }
 
-/** Build the request for this notifier's kind. */
-export function buildNotice({ notifier, event, alert, rig }: { notifier: Notifier; event: NoticeEvent; alert: Alert; rig: string }): NoticeRequest {
+/**
+ * Build the request for this notifier's kind. `role` and `publicUrl` (the
+ * dashboard's address, for links back) are used by the Alertmanager kind.
+ */
+export function buildNotice({ notifier, event, alert, rig, role = 'unknown', publicUrl = 'http://localhost:4747' }: {
+  notifier: Notifier; event: NoticeEvent; alert: Alert; rig: string; role?: string; publicUrl?: string;
+}): NoticeRequest {
   const text = noticeText(event, alert, rig);
   const json = { 'content-type': 'application/json' };
   switch (notifier.kind) {
+    case 'alertmanager':
+      return buildAlertmanagerNotice({ notifier, event, alert, rig, role, publicUrl });
     case 'slack':
       return { url: notifier.url, headers: json, body: JSON.stringify({ text }) };
     case 'discord':

@@ -1,4 +1,4 @@
-/** Notifier verbs: where alerts are sent (webhook, Slack, Discord, ntfy), stored in SQLite. */
+/** Notifier verbs: where alerts are sent (webhook, Slack, Discord, ntfy, Alertmanager), stored in SQLite. */
 import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Ctx } from '../../context.ts';
@@ -7,7 +7,7 @@ import type { SelfAddress } from '../../relay/self.ts';
 import { notifiers } from '../../store/schema.ts';
 import { checkNotifierUrl } from './url-guard.ts';
 
-export const NOTIFIER_KINDS = ['webhook', 'slack', 'discord', 'ntfy'] as const;
+export const NOTIFIER_KINDS = ['webhook', 'slack', 'discord', 'ntfy', 'alertmanager'] as const;
 export const SEVERITIES = ['info', 'warning', 'critical'] as const;
 
 /** A notifier as the API shows it. */

@@ -1,0 +1,1 @@
+ALTER TABLE `devices` ADD `heartbeat_ms` integer;
