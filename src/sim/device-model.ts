@@ -23,7 +23,7 @@ export interface NodeStatusBody {
 
 /** Rates per second; faster than a real phone so a demo visibly moves. */
 const DRAIN_IDLE = 0.0002;
-const DRAIN_RECORDING = 0.0006;
+const DRAIN_RECORDING = 0.00027;
 const CHARGE = 0.0009;
 const HEAT_RECORDING = 0.004;
 const COOL_IDLE = 0.006;

@@ -18,7 +18,7 @@ export function healthStateRoutes(deps: AppDeps) {
     const q = parseOrThrow(querySchema, c.req.query(), 'query');
     // This device's samples of the current minute are still in memory: write them so its series is current.
     deps.healthService?.history.flushDevice(device.id);
-    const health = deps.health?.device(device.id) ?? { deviceId: device.id, state: 'unknown', paths: [], status: null, lastSeen: null };
+    const health = deps.health?.device(device.id) ?? { deviceId: device.id, state: 'unknown', paths: [], status: null, lastSeen: null, clock: null, runway: null };
     return c.json({
       ...health,
       transitions: listTransitions({ ctx, deviceId: device.id, limit: q.transitions }),

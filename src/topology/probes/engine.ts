@@ -16,6 +16,7 @@ import { deriveDeviceState, statusNewsKey } from './device-state.ts';
 import { PathMachine, type PathMachineOptions, type ProbeFailure } from './path-machine.ts';
 import type { ProbeRunner, ProbeSink } from './runner.ts';
 import type { ProbeScope } from './scope.ts';
+import { ShootBook } from './shoot-book.ts';
 import { SimpleProbeRunner } from './simple-probes.ts';
 import { buildTargets, type ProbeTarget, sameProbe } from './targets.ts';
 
@@ -74,6 +75,8 @@ export class ProbeEngine {
   private dataVersion = -1;
   running = false;
   startedAt: number | null = null;
+  /** Clock offsets and recording bitrates of camera nodes (shoot). */
+  readonly shoot = new ShootBook();
 
   /** `onReload`: after every re-read of the map (CLI changes too, via data_version), with the devices that left it. */
   constructor(private readonly deps: { ctx: Ctx; options: ProbeEngineOptions; recorder?: HealthRecorder; observer?: ProbeObserver; onReload?: (e: { removed: string[] }) => void }) {
@@ -193,6 +196,7 @@ export class ProbeEngine {
       this.byDevice.delete(id);
       this.statuses.delete(id);
       this.lastSeen.delete(id); // a device re-added under this id starts unseen
+      this.shoot.forget(id);
     }
     for (const id of ids) if (touched.has(id) || !this.deviceStates.has(id)) this.refreshDevice(id, 'map changed');
     this.deps.onReload?.({ removed });
@@ -211,6 +215,7 @@ export class ProbeEngine {
       tlsStreamAgent: this.tlsStreamAgent,
       timeoutMs,
       heartbeatFactor: options.heartbeatFactor,
+      clock: this.shoot.clockSink(entry.target.deviceId),
     };
     return entry.target.kind === 'camera-node' ? new CameraNodeRunner(deps) : new SimpleProbeRunner(deps);
   }
@@ -238,6 +243,7 @@ export class ProbeEngine {
       },
       status: (status) => {
         if (!live()) return;
+        this.shoot.noteStatus(target.deviceId, status);
         const key = statusNewsKey(status);
         const prev = this.statuses.get(target.deviceId);
         this.statuses.set(target.deviceId, { status, key });
@@ -275,12 +281,14 @@ export class ProbeEngine {
   private computeHealth(deviceId: string, now: number): DeviceHealth {
     const paths = [...(this.byDevice.get(deviceId) ?? [])].map((p) => this.pathHealth(p, now));
     const seen = this.lastSeen.get(deviceId);
+    const status = this.statuses.get(deviceId)?.status ?? null;
     return {
       deviceId,
       state: deriveDeviceState(paths),
       paths,
-      status: this.statuses.get(deviceId)?.status ?? null,
+      status,
       lastSeen: seen ? new Date(seen).toISOString() : null,
+      ...this.shoot.healthOf(deviceId, status),
     };
   }
 

@@ -3,6 +3,7 @@ import type http from 'node:http';
 import type https from 'node:https';
 import type { LimitFunction } from 'p-limit';
 import type { NodeStatus } from '../health-types.ts';
+import type { ClockSink } from './clock-offset.ts';
 import type { ProbeFailure, ProbeSource } from './path-machine.ts';
 import type { ProbeTarget } from './targets.ts';
 
@@ -33,6 +34,8 @@ export interface RunnerDeps {
   timeoutMs: number;
   /** Silence longer than this × the announced heartbeatMs is a lost path. */
   heartbeatFactor: number;
+  /** Where node clock samples go (camera nodes; shoot clock offset). */
+  clock?: ClockSink;
 }
 
 /** One scheduler per target. */
