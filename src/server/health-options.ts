@@ -22,6 +22,7 @@ export function healthOptionsFromConfig(config: Config): HealthOptions {
       batteryLow: config.batteryLow,
       storageLow: config.storageLow,
     },
+    shoot: { clockOffsetMs: config.clockOffsetMs, runwayMinutes: config.runwayMinutes },
     retentionDays: config.retentionDays,
     minuteHours: config.historyMinuteHours,
   };

@@ -9,6 +9,8 @@ import { AlertDispatcher } from './alerts/notifiers/dispatch.ts';
 import { HistoryRecorder } from './history/recorder.ts';
 import { RigMetrics } from './metrics.ts';
 import { ProbeEngine, type ProbeEngineOptions } from './probes/engine.ts';
+import { ShootAlerts, type ShootAlertOptions } from './alerts/shoot.ts';
+import { TakeTracker } from './takes/tracker.ts';
 
 /** Everything health needs from config. */
 export interface HealthOptions {
@@ -20,6 +22,8 @@ export interface HealthOptions {
   /** Notifier retry base delay (ms); tests shorten it. */
   notifyBaseDelayMs?: number;
   rollupFlushMs?: number;
+  /** Shoot: clock offset and runway limits (alerts/shoot.ts, takes). */
+  shoot?: ShootAlertOptions;
 }
 
 /** The running health subsystem. */
@@ -29,6 +33,7 @@ export interface HealthService {
   alerts: AlertManager;
   dispatcher: AlertDispatcher;
   metrics: RigMetrics;
+  takes: TakeTracker;
   stop(): Promise<void>;
 }
 
@@ -50,10 +55,15 @@ export function startHealth({ ctx, options, onError }: { ctx: Ctx; options: Heal
     },
   });
   onMap = (e) => alerts.mapReloaded(e);
+  const shootOptions = options.shoot ?? { clockOffsetMs: 40, runwayMinutes: 20 };
+  const takes = new TakeTracker({ ctx, options: { clockOffsetMs: shootOptions.clockOffsetMs }, health: (id) => ready.getDeviceHealth(id) });
+  const shootAlerts = new ShootAlerts({ ctx, options: shootOptions, allHealth: () => ready.allHealth() });
   history.start();
   metrics.subscribe(ctx.bus);
   dispatcher.start();
   alerts.start();
+  takes.start();
+  shootAlerts.start();
   engine.start();
   return {
     engine: ready,
@@ -61,8 +71,11 @@ export function startHealth({ ctx, options, onError }: { ctx: Ctx; options: Heal
     alerts,
     dispatcher,
     metrics,
+    takes,
     stop: async () => {
       ready.stop();
+      shootAlerts.stop();
+      takes.stop();
       alerts.stop();
       await dispatcher.stop();
       metrics.unsubscribe();

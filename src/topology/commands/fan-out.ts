@@ -60,6 +60,7 @@ export async function sendCommand({ ctx, input, scope, health, clocks }: {
   const selection: CommandSelection = parsed.devices ? { devices: parsed.devices } : parsed.tag ? { tag: parsed.tag } : { role: parsed.role! };
   const devices = selectDevices({ ctx, selection });
   if (!devices.length) throw new RigmapError('not_found', 'no camera node matches that selection', { selection });
+  ctx.bus.emit('command.sending', { action: parsed.action, deviceIds: devices.map((d) => d.id), actor: ctx.actor });
   if (parsed.at !== undefined) {
     const report = await syncRecordStart({ devices, selection, at: parsed.at, args: parsed.args, scope, health, clocks, timeoutMs: parsed.timeoutMs ?? 5000, concurrency: parsed.concurrency ?? 16 });
     ctx.bus.emit('command.sent', { report, actor: ctx.actor });
@@ -72,6 +73,7 @@ export async function sendCommand({ ctx, input, scope, health, clocks }: {
   const results = await Promise.all(devices.map((device) => limit(() => sendToNode({ device, body, scope, health: health?.(device.id), timeoutMs }))));
   const report: CommandReport = {
     action: parsed.action, selection, sentAt, total: results.length,
+    ...(parsed.action === 'marker' && typeof parsed.args?.label === 'string' ? { label: parsed.args.label.slice(0, 200) } : {}),
     ok: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok).length, timedOut: results.filter((r) => r.timedOut).length, results,
   };
   ctx.bus.emit('command.sent', { report, actor: ctx.actor });

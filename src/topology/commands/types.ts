@@ -35,6 +35,8 @@ export interface CommandReport {
   failed: number;
   timedOut: number;
   results: NodeCommandResult[];
+  /** The marker's label (marker). */
+  label?: string;
   /** A synchronized record.start (`at`): the target and how each node really started. */
   sync?: SyncStartReport;
 }
