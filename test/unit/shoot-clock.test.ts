@@ -68,8 +68,18 @@ describe('clock offset estimator', () => {
     // Back again, seen first on the stream then by a poll.
     e.addOneWay((now = 7000), 7000 - 300);
     poll(e, (now = 8000), -300, 2, 2);
-    // The undelayed stream message raised the floor to the truth: [-300, -298].
-    expect(e.estimate()).toEqual({ offsetMs: -299, uncertaintyMs: 1 });
+    // The poll contradicts the old clock: everything before it goes (the stream message too).
+    expect(e.estimate()).toEqual({ offsetMs: -300, uncertaintyMs: 2 });
+  });
+
+  it('after a step, old samples that happen to overlap the new clock do not bias it', () => {
+    let now = 0;
+    const e = new ClockOffsetEstimator({ now: () => now });
+    poll(e, (now = 0), 0, 1, 1); // [-1, 1]
+    e.addOneWay((now = 500), 500 + 0); // floor 0 of the old clock
+    poll(e, (now = 1000), -5, 1, 1); // [-6, -4]: contradicts [-1, 1] → a step
+    poll(e, (now = 2000), -5, 20, 20); // [-25, 15]: overlaps the old floor, but that is gone
+    expect(e.estimate()).toEqual({ offsetMs: -5, uncertaintyMs: 1 });
   });
 
   it('reads node times as hostile input', () => {

@@ -123,7 +123,9 @@ export async function syncRecordStart({ devices, selection, at, args, scope, hea
     if (!pending.length || Date.now() > deadline) break;
     await sleep(250);
   }
-  const nodes = sent.map((s) => (s.result.ok ? judge(s.device.id, target, s.clock, s.nodeAt, statuses.get(s.device.id) ?? null)
+  // Judged with the clock as measured now, read-back round trips included: an offset that was
+  // wrong when the instant was sent shows up as an error here instead of cancelling itself out.
+  const nodes = sent.map((s) => (s.result.ok ? judge(s.device.id, target, clocks.estimate(s.device.id) ?? s.clock, s.nodeAt, statuses.get(s.device.id) ?? null)
     : { deviceId: s.device.id, offsetMs: s.clock?.offsetMs ?? null, uncertaintyMs: s.clock?.uncertaintyMs ?? null, at: s.nodeAt, verified: false, since: null, errorMs: null, clip: null, why: s.result.error ?? 'the command failed' }));
   const starts = nodes.filter((n) => n.since !== null && n.errorMs !== null && Math.abs(n.errorMs) <= READ_BACK_MS).map((n) => n.errorMs!);
   const results = sent.map((s) => s.result);

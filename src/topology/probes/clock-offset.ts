@@ -12,7 +12,7 @@
  * Over a window the tightest bounds win (the smallest round trip gives the
  * narrowest interval; the least delayed event raises the floor), so network and
  * event-loop delays only ever widen the interval, never bias it. A sample that
- * contradicts older ones (the node's clock was stepped) drops those older ones.
+ * contradicts older ones (the node's clock was stepped) drops every older one.
  * Time is injected so the rules are testable without waiting.
  */
 
@@ -86,8 +86,9 @@ export class ClockOffsetEstimator {
 
   private add(sample: Bound): void {
     if (!Number.isFinite(sample.lo)) return;
-    // Older samples the new one contradicts describe a clock that has since been set: drop them.
-    this.samples = this.samples.filter((s) => s.lo <= sample.hi + SLACK_MS && sample.lo <= s.hi + SLACK_MS);
+    // A sample that contradicts an older one means the node's clock was set since: everything
+    // before it describes another clock (even samples that happen to overlap), so all of it goes.
+    if (this.samples.some((s) => s.lo > sample.hi + SLACK_MS || sample.lo > s.hi + SLACK_MS)) this.samples = [];
     this.samples.push(sample);
     if (this.samples.length > this.maxSamples) this.samples.shift();
   }
