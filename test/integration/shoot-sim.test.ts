@@ -1,6 +1,7 @@
 /** Contract v1.1 (shoot) in the simulator over real HTTP: recording, drainPerHour, args.at, clock-skew, record-stop, storage. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SimRig, startSimRig } from '../../src/sim/rig.ts';
+import { runRigmap } from '../helpers/cli.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { openSse } from './sim-sse-client.ts';
 
@@ -124,5 +125,20 @@ describe('faults: clock-skew, record-stop, storage', () => {
     await fault('cam-02', { mode: 'storage', freeBytes: 15_000_000_000 });
     expect((await status('cam-02')).storage.freeBytes).toBeLessThanOrEqual(15_000_000_000);
     expect((await fault('cam-02', { mode: 'storage', freeBytes: -1 })).status).toBe(400);
+  });
+
+  it('rigmap sim-fault sets clock-skew (negative too), storage and record-stop through the control API', async () => {
+    const skew = await runRigmap(['sim-fault', 'cam-03', 'clock-skew', '--ms=-250', '--control', rig.controlUrl]);
+    expect(skew.code, skew.stderr).toBe(0);
+    expect(skew.stdout).toMatch(/cam-03: clock -250 ms off/);
+    expect(rig.describe().find((n) => n.id === 'cam-03')!.clockSkewMs).toBe(-250);
+    expect((await runRigmap(['sim-fault', 'cam-03', 'storage', '--bytes', '1000000000', '--control', rig.controlUrl])).code).toBe(0);
+    expect((await status('cam-03')).storage.freeBytes).toBeLessThanOrEqual(1_000_000_000);
+    await command('cam-03', { action: 'record.start' });
+    const stop = await runRigmap(['sim-fault', 'cam-03', 'record-stop', '--reason', 'battery died', '--state', 'idle', '--control', rig.controlUrl]);
+    expect(stop.code, stop.stderr).toBe(0);
+    expect(await status('cam-03')).toMatchObject({ state: 'idle', stopReason: 'battery died' });
+    expect((await runRigmap(['sim-fault', 'cam-03', 'ok', '--control', rig.controlUrl])).code).toBe(0);
+    expect(rig.describe().find((n) => n.id === 'cam-03')!.clockSkewMs).toBe(0);
   });
 });

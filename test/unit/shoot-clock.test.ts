@@ -120,3 +120,22 @@ describe('runway', () => {
     expect(parseShootFields({})).toEqual({});
   });
 });
+
+describe('takes CSV and scenario steps', () => {
+  it('never writes a cell a spreadsheet would run as a formula, and quotes commas', async () => {
+    const { takesToCsv } = await import('../../src/topology/takes/store.ts');
+    const csv = takesToCsv([{ id: 1, startedBy: 'node', targetAt: null, startedAt: 'x', stoppedAt: null, cameras: [
+      { deviceId: 'cam-01', clip: '=HYPERLINK("http://x")', startedAt: '2026-01-01T00:00:00.000Z', stoppedAt: '2026-01-01T00:00:10.000Z', offsetMs: -12, stopReason: '@cmd, then', problems: ['stopped_early'], markers: [{ time: 't', label: '+1' }] },
+    ] }]);
+    const row = csv.split('\r\n')[1]!;
+    expect(row).toBe(`1,cam-01,"'=HYPERLINK(""http://x"")",2026-01-01T00:00:00.000Z,2026-01-01T00:00:10.000Z,10,-12,t +1,stopped_early,"'@cmd, then"`);
+  });
+
+  it('scenarios accept clock-skew=MS and record-stop', async () => {
+    const { parseScenario } = await import('../../src/sim/scenario.ts');
+    expect(parseScenario('2:cam-02:clock-skew=300,5:cam-02:record-stop')).toEqual([
+      { atMs: 2000, nodeId: 'cam-02', fault: { mode: 'clock-skew', ms: 300 } },
+      { atMs: 5000, nodeId: 'cam-02', fault: { mode: 'record-stop' } },
+    ]);
+  });
+});

@@ -9,7 +9,7 @@ import type { Ctx } from '../context.ts';
 import type { CommandSentEvent } from '../commands/types.ts';
 import type { DeviceHealth, NodeStatus } from '../health-types.ts';
 import { parseNodeTime } from '../probes/clock-offset.ts';
-import { camerasOfTake, findOpenTake, insertTake, saveTakeCamera, takeCamera, updateTake } from './store.ts';
+import { camerasOfTake, findOpenTake, insertTake, listTakes, saveTakeCamera, takeCamera, updateTake } from './store.ts';
 
 /** Tracker settings. */
 export interface TakeTrackerOptions {
@@ -36,6 +36,9 @@ export class TakeTracker {
 
   start(): void {
     const { bus } = this.deps.ctx;
+    // A take rigmap started before a restart is still rigmap's.
+    const open = listTakes({ ctx: this.deps.ctx, limit: 1 })[0];
+    if (open && !open.stoppedAt && open.startedBy === 'rigmap') this.startedByRigmap.add(open.id);
     this.unsubscribe.push(
       bus.on('node.status', (e) => this.onStatus(e.data.deviceId, e.data.status)),
       bus.on('command.sent', (e) => this.onCommand(e.data)),
