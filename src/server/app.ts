@@ -28,6 +28,7 @@ import { relayRoutes } from './relay.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { commandRoutes } from './routes/commands.ts';
+import { takeRoutes } from './routes/takes.ts';
 import { tokenRoutes, userRoutes } from './routes/users.ts';
 import { securityHeaders } from './security-headers.ts';
 
@@ -68,6 +69,7 @@ export function buildApp(deps: AppDeps) {
   app.route('/api', discoveryRoutes(deps));
   app.route('/api', reachRoutes(deps));
   app.route('/api', checkRoutes(deps));
+  app.route('/api/takes', takeRoutes(deps));
   // The dashboard bundle; it only answers / and the bundle's own files.
   app.route('/', staticRoutes());
   return app;

@@ -36,6 +36,7 @@ export const POLICY: Record<string, Requirement> = {
   'GET /api/viewer': 'viewer',
   'GET /api/reach': 'viewer',
   'GET /api/check': 'viewer',
+  'GET /api/takes': 'viewer',
   'GET /reach/:device/:service/*': 'viewer',
 
   // Operator: act on the rig during a shoot.

@@ -23,6 +23,7 @@ export function healthOptionsFromConfig(config: Config): HealthOptions {
       batteryLow: config.batteryLow,
       storageLow: config.storageLow,
     },
+    shoot: { clockOffsetMs: config.clockOffsetMs, runwayMinutes: config.runwayMinutes },
     retentionDays: config.retentionDays,
     minuteHours: config.historyMinuteHours,
     alertmanagerResendMs: config.alertmanagerResendSec * 1000,

@@ -57,7 +57,8 @@ async function handle(rig: Pick<SimRig, 'describe' | 'applyFault' | 'manifest'>,
     return {
       status: 200,
       body: {
-        endpoints: ['GET /nodes', 'GET /nodes/:id', 'POST /nodes/:id/fault {"mode":"down"|"hang"|"garbage"|"slow"|"lan-down"|"tailscale-down"|"ok","path"?,"ms"?}', 'POST /faults/reset', 'GET /manifest[?rigName=]'],
+        endpoints: ['GET /nodes', 'GET /nodes/:id', 'POST /nodes/:id/fault {"mode":"down"|"hang"|"garbage"|"slow"|"lan-down"|"tailscale-down"|"ok","path"?,"ms"?}',
+          'POST /nodes/:id/fault {"mode":"clock-skew","ms"} | {"mode":"record-stop","state"?,"reason"?} | {"mode":"storage","freeBytes"}', 'POST /faults/reset', 'GET /manifest[?rigName=]'],
       },
     };
   }

@@ -59,8 +59,22 @@ export class SimDevice {
     this.cam.step(now);
     this.publishStatusIfChanged(now);
     this.heartbeatSeq++;
-    this.publish('heartbeat', { seq: this.heartbeatSeq, time: new Date(now).toISOString() });
+    this.publish('heartbeat', { seq: this.heartbeatSeq, time: this.cam.nodeTime(now) });
   }
+
+  /** Wake at the armed instant (contract v1.1 `args.at`) so the start is published when it happens. */
+  armStart(at: number): void {
+    if (this.armTimer) clearTimeout(this.armTimer);
+    this.armTimer = setTimeout(() => {
+      this.armTimer = null;
+      const now = Date.now();
+      this.cam?.step(Math.max(now, at));
+      this.publishStatusIfChanged(now);
+    }, Math.max(0, at - Date.now()));
+    this.armTimer.unref();
+  }
+
+  armTimer: NodeJS.Timeout | null = null;
 
   /** Send a `status` event when something a client shows has changed. */
   publishStatusIfChanged(now: number): void {
@@ -73,6 +87,7 @@ export class SimDevice {
 
   /** Cut every open stream (the node went down on that path, or the rig stops). */
   cutStreams(path?: SimPath): void {
+    if (!path && this.armTimer) clearTimeout(this.armTimer);
     for (const stream of this.streams) {
       if (path && stream.path !== path) continue;
       stream.res.destroy();

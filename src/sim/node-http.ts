@@ -100,6 +100,7 @@ function route(hc: HandlerContext, req: IncomingMessage, res: ServerResponse, in
       cam.step(now);
       const outcome = runCommand(cam, input, now);
       if (outcome.marker) device.publish('marker', outcome.marker);
+      if (outcome.armedAt !== undefined) device.armStart(outcome.armedAt);
       device.publishStatusIfChanged(now);
       return send(outcome.status, outcome.body);
     }

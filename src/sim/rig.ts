@@ -13,6 +13,7 @@ import { buildLayout, buildManifest } from './layout.ts';
 import { type AddressListener, bindAll, closeListener, openListener } from './listeners.ts';
 import { StreamBeats } from './stream-beats.ts';
 import { createNodeHandler } from './node-http.ts';
+import { applyNodeFault } from './shoot-faults.ts';
 import { faultOnPath, type PathMode, type SimFault, simFaultSchema, type SimNode, type SimPath, type SimRigOptions } from './types.ts';
 
 export type { SimFault, SimNode, SimRigOptions } from './types.ts';
@@ -25,6 +26,8 @@ export interface SimNodeView extends SimNode {
   /** `GET /api/v1/status` of a camera; null for the other devices. */
   status: unknown;
   openStreams: number;
+  /** How far the node's clock runs off (the `clock-skew` fault), in ms. */
+  clockSkewMs: number;
 }
 
 /** A running simulated rig. */
@@ -117,7 +120,9 @@ export async function startSimRig(opts: SimRigOptions = {}): Promise<SimRig> {
   const applyFault = (nodeId: string, fault: SimFault): Promise<void> => {
     const device = devices.get(nodeId);
     if (!device) throw new RigmapError('not_found', `no simulated node "${nodeId}" (nodes: ${[...devices.keys()].slice(0, 8).join(', ')}${devices.size > 8 ? ', …' : ''})`, { nodeId });
-    device.fault = parseOrThrow(simFaultSchema, fault, 'fault') as SimFault;
+    const parsed = parseOrThrow(simFaultSchema, fault, 'fault') as SimFault;
+    if (applyNodeFault(device, parsed, Date.now())) return Promise.resolve();
+    device.fault = parsed;
     return reconcile();
   };
 
@@ -138,6 +143,7 @@ export async function startSimRig(opts: SimRigOptions = {}): Promise<SimRig> {
           paths: { lan: modeOf(n.id, 'lan').mode, tailscale: n.tailscaleIp ? modeOf(n.id, 'tailscale').mode : null },
           status: d.cam ? d.cam.status(now) : null,
           openStreams: d.streams.size,
+          clockSkewMs: d.cam?.clockSkewMs ?? 0,
         };
       }),
     manifest: (o) => buildManifest(specs, o?.rigName),

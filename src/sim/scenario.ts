@@ -56,6 +56,9 @@ export function runScenario({ steps, apply, onStep }: { steps: ScenarioStep[]; a
 /** `cam-02 → slow 1500 ms on tailscale` for the CLI log. */
 export function describeFault(fault: SimFault): string {
   if (fault.mode === 'slow') return `slow ${fault.ms} ms${fault.path && fault.path !== 'both' ? ` on ${fault.path}` : ''}`;
+  if (fault.mode === 'clock-skew') return `clock ${fault.ms >= 0 ? '+' : ''}${fault.ms} ms off`;
+  if (fault.mode === 'record-stop') return `stops recording by itself (${fault.state ?? 'error'})`;
+  if (fault.mode === 'storage') return `${fault.freeBytes} bytes free`;
   if ('path' in fault && fault.path && fault.path !== 'both') return `${fault.mode} on ${fault.path}`;
   return fault.mode;
 }

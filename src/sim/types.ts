@@ -23,8 +23,12 @@ export const simFaultSchema = z.discriminatedUnion(
     }),
     z.strictObject({ mode: z.literal('lan-down') }),
     z.strictObject({ mode: z.literal('tailscale-down') }),
+    // Node-level (contract v1.1, src/sim/shoot-faults.ts): they leave the path fault alone.
+    z.strictObject({ mode: z.literal('clock-skew'), ms: z.number({ error: 'must be a number of milliseconds' }).int().min(-86_400_000).max(86_400_000) }),
+    z.strictObject({ mode: z.literal('record-stop'), state: z.enum(['error', 'idle'], { error: 'must be error or idle' }).optional(), reason: z.string().max(200).optional() }),
+    z.strictObject({ mode: z.literal('storage'), freeBytes: z.number({ error: 'must be a number of bytes' }).int().min(0) }),
   ],
-  { error: 'mode must be one of ok, down, hang, slow, garbage, lan-down, tailscale-down' },
+  { error: 'mode must be one of ok, down, hang, slow, garbage, lan-down, tailscale-down, clock-skew, record-stop, storage' },
 );
 
 /** What is wrong with a node, per path (`path` defaults to both). */
@@ -33,7 +37,14 @@ export type SimFault =
   | { mode: 'down' | 'hang' | 'garbage'; path?: 'lan' | 'tailscale' | 'both' }
   | { mode: 'slow'; ms: number; path?: 'lan' | 'tailscale' | 'both' }
   | { mode: 'lan-down' }
-  | { mode: 'tailscale-down' };
+  | { mode: 'tailscale-down' }
+  | NodeFault;
+
+/** Faults of the node itself rather than of a path (contract v1.1): clock, recording, storage. */
+export type NodeFault =
+  | { mode: 'clock-skew'; ms: number }
+  | { mode: 'record-stop'; state?: 'error' | 'idle'; reason?: string }
+  | { mode: 'storage'; freeBytes: number };
 
 /** How one address of a node behaves right now, after faults and the hotspot cascade. */
 export type PathMode = { mode: 'ok' } | { mode: 'down' } | { mode: 'hang' } | { mode: 'garbage' } | { mode: 'slow'; ms: number };
@@ -79,6 +90,10 @@ export function faultOnPath(fault: SimFault, path: SimPath): PathMode {
       return path === 'lan' ? { mode: 'down' } : { mode: 'ok' };
     case 'tailscale-down':
       return path === 'tailscale' ? { mode: 'down' } : { mode: 'ok' };
+    case 'clock-skew':
+    case 'record-stop':
+    case 'storage':
+      return { mode: 'ok' };
     default: {
       const on = fault.path ?? 'both';
       if (on !== 'both' && on !== path) return { mode: 'ok' };

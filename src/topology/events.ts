@@ -1,6 +1,6 @@
 import type { DeviceDiscoveredEvent } from './discovery/types.ts';
 import type { CommandSentEvent } from './commands/types.ts';
-import type { Alert, DeviceHealth, DeviceState, NodeStatus, PathHealth, PathState, TailnetPathHealth } from './health-types.ts';
+import type { Alert, ClockHealth, DeviceHealth, DeviceState, NodeStatus, PathHealth, PathState, RunwayHealth, TailnetPathHealth } from './health-types.ts';
 
 /**
  * The one in-process event bus. Verbs publish what changed; SSE, the probe
@@ -34,6 +34,12 @@ export interface RigEventMap {
   'command.sent': CommandSentEvent;
   /** A device's tailnet path (direct, relayed…) or its tailscaled ping changed (src/topology/tailscale/tailnet-health.ts). */
   'tailnet.path': { deviceId: string; tailnet: TailnetPathHealth };
+  /** A fan-out is about to go out (so a stop that lands before the report is known to be asked for). */
+  'command.sending': { action: string; deviceIds: string[]; actor?: string };
+  /** A take opened, a camera started or stopped in it (`early`: without being told), or it closed (src/topology/takes). */
+  'take.changed': { takeId: number; change: 'opened' | 'camera.started' | 'camera.stopped' | 'closed'; deviceId?: string; early?: boolean; reason?: string; takeRunning?: boolean };
+  /** A camera's shoot figures changed: recording, runway, clock (src/topology/alerts/shoot.ts, for the board). */
+  'device.shoot': { deviceId: string; recording: NodeStatus['recording'] | null; runway: RunwayHealth | null; clock: ClockHealth | null };
 }
 
 export type RigEventType = keyof RigEventMap;

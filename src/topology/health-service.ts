@@ -12,6 +12,8 @@ import { HistoryRecorder } from './history/recorder.ts';
 import { RigMetrics } from './metrics.ts';
 import { getRigName } from './rig.ts';
 import { ProbeEngine, type ProbeEngineOptions } from './probes/engine.ts';
+import { ShootAlerts, type ShootAlertOptions } from './alerts/shoot.ts';
+import { TakeTracker } from './takes/tracker.ts';
 
 /** Everything health needs from config. */
 export interface HealthOptions {
@@ -27,6 +29,8 @@ export interface HealthOptions {
   publicUrl?: () => string;
   /** ms between re-sends of open alerts to Alertmanager notifiers (default 60 s). */
   alertmanagerResendMs?: number;
+  /** Shoot: clock offset and runway limits (alerts/shoot.ts, takes). */
+  shoot?: ShootAlertOptions;
 }
 
 /** The running health subsystem. */
@@ -38,6 +42,7 @@ export interface HealthService {
   /** Keeps open alerts alive in Alertmanager. */
   resender: AlertmanagerResender;
   metrics: RigMetrics;
+  takes: TakeTracker;
   stop(): Promise<void>;
 }
 
@@ -64,11 +69,16 @@ export function startHealth({ ctx, options, onError }: { ctx: Ctx; options: Heal
     notifiers: () => listNotifiers({ ctx }), onError: (err) => onError?.(err, 'notify'),
   });
   onMap = (e) => alerts.mapReloaded(e);
+  const shootOptions = options.shoot ?? { clockOffsetMs: 40, runwayMinutes: 20 };
+  const takes = new TakeTracker({ ctx, options: { clockOffsetMs: shootOptions.clockOffsetMs }, health: (id) => ready.getDeviceHealth(id) });
+  const shootAlerts = new ShootAlerts({ ctx, options: shootOptions, allHealth: () => ready.allHealth() });
   history.start();
   metrics.subscribe(ctx.bus);
   dispatcher.start();
   resender.start();
   alerts.start();
+  takes.start();
+  shootAlerts.start();
   engine.start();
   return {
     engine: ready,
@@ -77,8 +87,11 @@ export function startHealth({ ctx, options, onError }: { ctx: Ctx; options: Heal
     dispatcher,
     resender,
     metrics,
+    takes,
     stop: async () => {
       ready.stop();
+      shootAlerts.stop();
+      takes.stop();
       alerts.stop();
       await resender.stop();
       await dispatcher.stop();

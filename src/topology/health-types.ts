@@ -37,11 +37,28 @@ export interface PathHealth {
 /** The camera node's own report (from /api/v1/status), when it has one. */
 export interface NodeStatus {
   state: 'idle' | 'recording' | 'streaming' | 'error';
-  battery: { level: number; charging: boolean };
+  /** `drainPerHour` (contract v1.1): share of a full battery used per hour at the current load. */
+  battery: { level: number; charging: boolean; drainPerHour?: number };
   thermal: 'nominal' | 'fair' | 'serious' | 'critical';
   storage: { freeBytes: number; totalBytes: number };
   uptimeSec: number;
   time: string;
+  /** Contract v1.1: the take in progress (`since` on the node's clock), null when not recording, absent from v1 nodes. */
+  recording?: { since: string; clip: string; bitrateBps: number } | null;
+  /** Contract v1.1: why the last take ended without a record.stop. */
+  stopReason?: string | null;
+}
+
+/** The node's clock against rigmap's (shoot): offset = node − rigmap, ± uncertainty, in ms. */
+export interface ClockHealth {
+  offsetMs: number;
+  uncertaintyMs: number;
+}
+
+/** Minutes of recording left (shoot); a field is null when it cannot be known. */
+export interface RunwayHealth {
+  storageMinutes: number | null;
+  batteryMinutes: number | null;
 }
 
 /** tailscaled's own round trip to a device (`/localapi/v0/ping`, disco), beside rigmap's HTTP latency. */
@@ -82,6 +99,10 @@ export interface DeviceHealth {
   lastSeen: string | null;
   /** The tailnet path and tailscaled ping, when the Local API is configured and the device is a peer. */
   tailnet?: TailnetPathHealth | null;
+  /** Clock offset estimate of a camera node (null until measured). */
+  clock?: ClockHealth | null;
+  /** Recording runway of a camera node (null when unknown). */
+  runway?: RunwayHealth | null;
 }
 
 /** Kinds of alert rigmap raises. */
@@ -89,7 +110,9 @@ export type AlertKind =
   | 'device_lost' | 'path_lost' | 'expected_never_seen' | 'flapping'
   | 'battery_low' | 'thermal' | 'storage_low'
   // A device's tailnet path fell back to DERP or a peer relay (src/topology/alerts/tailnet-relayed.ts).
-  | 'tailnet_relayed';
+  | 'tailnet_relayed'
+  // Shoot (src/topology/alerts/shoot.ts)
+  | 'clock_offset' | 'recording_stopped' | 'runway_low';
 
 /** An alert as the API, the SSE stream and the notifiers see it. */
 export interface Alert {

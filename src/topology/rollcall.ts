@@ -8,6 +8,7 @@ import type { Ctx } from './context.ts';
 import { loadDevices } from './device-rows.ts';
 import type { DeviceHealth, PathHealth } from './health-types.ts';
 import type { Network } from './model.ts';
+import { shortestRunway } from './runway.ts';
 
 /** Thresholds of the roll call (defaults match the alert thresholds). */
 export interface RollCallOptions {
@@ -15,6 +16,10 @@ export interface RollCallOptions {
   batteryLow: number;
   /** Free storage share (0-1) under which a node fails. */
   storageLow: number;
+  /** Shoot: a clock further off than this (ms) fails (default: not checked). */
+  clockOffsetMs?: number;
+  /** Shoot: fewer minutes of storage or battery than this while recording fails (default: not checked). */
+  runwayMinutes?: number;
 }
 
 /** One path's verdict. */
@@ -41,6 +46,9 @@ export interface RollCallDevice {
   problems: string[];
   /** Things worth knowing that do not fail the roll call. */
   notes: string[];
+  /** Shoot: minutes of recording left and the clock offset, when the node reports them. */
+  runway?: DeviceHealth['runway'];
+  clock?: DeviceHealth['clock'];
 }
 
 /** The whole roll call. */
@@ -70,7 +78,30 @@ function checkStatus(health: DeviceHealth | undefined, options: RollCallOptions)
   const free = s.storage.totalBytes > 0 ? s.storage.freeBytes / s.storage.totalBytes : 1;
   if (free < options.storageLow) problems.push(`storage ${pct(free)} free (minimum ${pct(options.storageLow)})`);
   if (s.state === 'error') problems.push('the node reports an error state');
+  return [...problems, ...checkShoot(health!, options)];
+}
+
+/** Shoot: runway while recording and the clock against the limits. */
+function checkShoot(h: DeviceHealth, options: RollCallOptions): string[] {
+  const problems: string[] = [];
+  const shortest = shortestRunway(h.runway);
+  if (options.runwayMinutes !== undefined && h.status?.state === 'recording' && shortest && shortest.minutes < options.runwayMinutes) {
+    problems.push(`only ${Math.floor(shortest.minutes)} min of ${shortest.what} left while recording (minimum ${options.runwayMinutes} min)`);
+  }
+  if (options.clockOffsetMs !== undefined && h.clock && Math.abs(h.clock.offsetMs) > options.clockOffsetMs) {
+    problems.push(`clock ${Math.round(h.clock.offsetMs)} ms off rigmap's (limit ${options.clockOffsetMs} ms): footage will not line up`);
+  }
   return problems;
+}
+
+/** "runway: storage 42 min, battery 31 min · clock +12 ms ± 1" for the notes. */
+function shootNote(h: DeviceHealth | undefined): string | null {
+  if (!h?.runway && !h?.clock) return null;
+  const parts: string[] = [];
+  const mins = (m: number | null | undefined) => (m === null || m === undefined ? '?' : `${Math.floor(m)} min`);
+  if (h.runway) parts.push(`runway: storage ${mins(h.runway.storageMinutes)}, battery ${h.status?.battery.charging ? 'charging' : mins(h.runway.batteryMinutes)}`);
+  if (h.clock) parts.push(`clock ${h.clock.offsetMs >= 0 ? '+' : ''}${Math.round(h.clock.offsetMs)} ms ± ${Math.ceil(h.clock.uncertaintyMs)}`);
+  return parts.join(' · ');
 }
 
 /** Judge every device of the map against its live health. */
@@ -91,11 +122,14 @@ export function runRollCall({ ctx, health, options, now = new Date() }: {
     }
     if (paths.length === 0) notes.push(d.services.length ? 'no address to probe' : 'no service to probe');
     problems.push(...checkStatus(h, options));
+    const shoot = shootNote(h);
+    if (shoot) notes.push(shoot);
     return {
       id: d.id, name: d.name, role: d.role, expected: d.expected,
       // A device not expected at this shoot is reported but never fails the roll call.
       ok: !d.expected || problems.length === 0,
       paths, problems, notes,
+      ...(h?.runway !== undefined ? { runway: h.runway } : {}), ...(h?.clock !== undefined ? { clock: h.clock } : {}),
     };
   });
   const expected = devices.filter((d) => d.expected);

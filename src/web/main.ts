@@ -17,6 +17,8 @@ import { showLogin } from './views/login.ts';
 import { DiscoveredView } from './views/discovered.ts';
 import { startTailscale } from './views/tailscale.ts';
 import { mountExportMenu } from './export.ts';
+import { applyShootEvent, mountRigSummary } from './views/rig-summary.ts';
+import type { RigEventMap } from '../topology/events.ts';
 
 type ViewName = 'graph' | 'inventory' | 'alerts' | 'contacts' | 'discovered' | 'commands';
 const VIEWS: ViewName[] = ['graph', 'inventory', 'alerts', 'contacts', 'discovered', 'commands'];
@@ -86,6 +88,7 @@ async function boot(): Promise<void> {
   new AlertsView($('#view-alerts'), store, openDetails);
   const contacts = new ContactSheetView($('#view-contacts'), store, openDetails);
   new CommandsView($('#view-commands'), store);
+  mountRigSummary($('header.top'), store);
   const discovered = new DiscoveredView($('#view-discovered'), document.querySelector<HTMLElement>('#discovered-count'));
 
   const debug: DebugHandle = { store, graph, ready: false, firstRenderMs: null, applied: [] };
@@ -189,6 +192,9 @@ async function boot(): Promise<void> {
           store.setStatus(d.deviceId, d.status);
           break;
         }
+        case 'device.shoot':
+          applyShootEvent(store, data as RigEventMap['device.shoot']);
+          break;
         case 'device.discovered':
           discovered.apply(data as Parameters<DiscoveredView['apply']>[0]);
           break;

@@ -23,8 +23,8 @@ interface RollCallSource {
   close(): Promise<void>;
 }
 
-async function localSource(opts: { db?: string; probeCidrs?: string }): Promise<RollCallSource> {
-  const config = loadConfig({ db: opts.db, probeCidrs: opts.probeCidrs });
+async function localSource(opts: { db?: string; probeCidrs?: string; runwayMinutes?: string; clockOffsetMs?: string }): Promise<RollCallSource> {
+  const config = loadConfig({ db: opts.db, probeCidrs: opts.probeCidrs, runwayMinutes: opts.runwayMinutes, clockOffsetMs: opts.clockOffsetMs });
   const store = openDb(config.db);
   const ctx = { db: store.db, bus: new EventBus(), actor: 'check' };
   const probes = healthOptionsFromConfig(config).probes;
@@ -33,7 +33,7 @@ async function localSource(opts: { db?: string; probeCidrs?: string }): Promise<
   engine.start();
   const deadline = Date.now() + SETTLE_MS;
   while (Date.now() < deadline && engine.allHealth().some((h) => h.paths.some((p) => p.state === 'unknown'))) await sleep(100);
-  const options = { batteryLow: config.batteryLow, storageLow: config.storageLow };
+  const options = { batteryLow: config.batteryLow, storageLow: config.storageLow, clockOffsetMs: config.clockOffsetMs, runwayMinutes: config.runwayMinutes };
   return {
     take: async () => runRollCall({ ctx, health: (id) => engine.getDeviceHealth(id), options }),
     close: async () => {
@@ -64,6 +64,8 @@ export function registerCheck(program: Command): void {
     .option('--wait <seconds>', 're-check until everything passes or this many seconds have gone by')
     .option('--server <url>', 'ask a running rigmap (e.g. http://127.0.0.1:4747; token in RIGMAP_TOKEN) instead of probing from here')
     .option('--probe-cidrs <list>', 'CIDR ranges that may be probed (env RIGMAP_PROBE_CIDRS; default everything)')
+    .option('--runway-minutes <n>', 'fail a recording camera with fewer minutes of storage or battery left (env RIGMAP_RUNWAY_MINUTES, default 20)')
+    .option('--clock-offset-ms <ms>', 'fail a camera whose clock is further off (env RIGMAP_CLOCK_OFFSET_MS, default 40)')
     .option(...dbOption)
     .action(async (opts) => {
       const waitSec = opts.wait === undefined ? 0 : Number(opts.wait);

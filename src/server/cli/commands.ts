@@ -12,7 +12,17 @@ import { loadConfig } from '../config.ts';
 import { dbOption, formatTable, print, serverFetch, withStore } from './shared.ts';
 import { withAudit } from './users.ts';
 
+function printSync(r: CommandReport): void {
+  const s = r.sync!;
+  print(formatTable(['device', 'verified', 'started (rigmap clock)', 'error ms', 'clock offset ms', 'why'], s.nodes.map((n) => [
+    n.deviceId, n.verified ? '✔ yes' : '✖ no', n.since ?? '', n.errorMs === null ? '' : String(n.errorMs),
+    n.offsetMs === null ? '' : `${n.offsetMs} ± ${n.uncertaintyMs}`, n.why ?? '',
+  ])));
+  print(`\nrecord.start at ${s.target}: ${s.verified} of ${s.nodes.length} verified within ${s.toleranceMs} ms${s.spreadMs !== null ? `, start spread ${s.spreadMs} ms` : ''}`);
+}
+
 function printReport(r: CommandReport): void {
+  if (r.sync) return printSync(r);
   print(formatTable(['device', 'result', 'state', 'path', 'ms', 'error'], r.results.map((x) => [
     x.deviceId, x.ok ? '✔ ok' : x.timedOut ? '✖ timeout' : '✖ failed', x.state ?? '', x.network ? `${x.network} ${x.address}` : '', String(x.ms), x.error ?? '',
   ])));
@@ -31,6 +41,7 @@ export function registerCommands(program: Command): void {
     .option('--devices <ids>', 'comma-separated device ids')
     .option('--label <text>', 'marker label (marker)')
     .option('--seconds <n>', 'how long to blink (identify)')
+    .option('--at <when>', 'record.start: every camera starts at this instant ("+3s", "+500ms" or an ISO time), each in its own clock; read back and verified')
     .option('--timeout <ms>', 'per-node deadline in ms', '5000')
     .option('--concurrency <n>', 'nodes at once', '16')
     .option('--server <url>', 'ask a running rigmap (token in RIGMAP_TOKEN) instead of sending from here')
@@ -40,7 +51,7 @@ export function registerCommands(program: Command): void {
     .action(async (action: string, opts) => {
       const args = action === 'marker' && opts.label ? { label: String(opts.label) } : action === 'identify' && opts.seconds ? { seconds: Number(opts.seconds) } : undefined;
       const input = {
-        action, ...(args ? { args } : {}), timeoutMs: Number(opts.timeout), concurrency: Number(opts.concurrency),
+        action, ...(args ? { args } : {}), ...(opts.at ? { at: String(opts.at) } : {}), timeoutMs: Number(opts.timeout), concurrency: Number(opts.concurrency),
         ...(opts.role ? { role: opts.role } : {}), ...(opts.tag ? { tag: opts.tag } : {}),
         ...(opts.devices ? { devices: String(opts.devices).split(',').map((s: string) => s.trim()).filter(Boolean) } : {}),
       };
@@ -49,6 +60,6 @@ export function registerCommands(program: Command): void {
         : await withStore(opts, (ctx) => sendCommand({ ctx: withAudit(ctx), input, scope: parseProbeScope(loadConfig({ db: opts.db, probeCidrs: opts.probeCidrs }).probeCidrs) }));
       if (opts.json) print(JSON.stringify(report, null, 2));
       else printReport(report);
-      if (report.failed) process.exitCode = 1;
+      if (report.failed || (report.sync && report.sync.verified < report.sync.nodes.length)) process.exitCode = 1;
     });
 }

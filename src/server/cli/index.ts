@@ -12,6 +12,7 @@ import { registerSim } from './sim.ts';
 import { registerTailscale } from './tailscale.ts';
 import { registerUsers } from './users.ts';
 import { registerCommands } from './commands.ts';
+import { registerTakes } from './takes.ts';
 
 /** Build the program; tests call it with their own argv. */
 export function buildCli(): Command {
@@ -30,6 +31,7 @@ export function buildCli(): Command {
   registerNotifiers(program);
   registerUsers(program);
   registerCommands(program);
+  registerTakes(program);
   return program;
 }
 

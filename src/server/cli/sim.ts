@@ -80,14 +80,21 @@ export function registerSim(program: Command): void {
 
   program
     .command('sim-fault <node> <mode>')
-    .description('inject a fault into a running `rigmap sim` node: down, hang, slow, garbage, lan-down, tailscale-down or ok ("all ok" clears every fault)')
-    .option('--ms <ms>', 'delay for slow', int('--ms'))
+    .description('inject a fault into a running `rigmap sim` node: down, hang, slow, garbage, lan-down, tailscale-down, clock-skew, record-stop, storage or ok ("all ok" clears every fault)')
+    .option('--ms <ms>', 'delay for slow; clock offset for clock-skew (negative: --ms=-500)', int('--ms'))
+    .option('--reason <text>', 'record-stop: the reason the node gives')
+    .option('--state <state>', 'record-stop: error (default) or idle')
+    .option('--bytes <n>', 'storage: free bytes left', int('--bytes'))
     .option('--path <path>', 'lan, tailscale or both (default both) for down, hang, slow, garbage')
     .option('--control <url>', 'the simulator control API', `http://127.0.0.1:${DEFAULT_CONTROL_PORT}`)
     .action(async (node: string, mode: string, opts) => {
       const reset = node === 'all';
       if (reset && mode !== 'ok') throw new RigmapError('validation_failed', 'only "all ok" applies to every node');
-      const fault = { mode, ...(opts.ms !== undefined ? { ms: opts.ms } : {}), ...(opts.path ? { path: opts.path } : {}) } as SimFault;
+      const fault = {
+        mode, ...(opts.ms !== undefined ? { ms: opts.ms } : {}), ...(opts.path ? { path: opts.path } : {}),
+        ...(opts.reason !== undefined ? { reason: String(opts.reason) } : {}), ...(opts.state !== undefined ? { state: String(opts.state) } : {}),
+        ...(opts.bytes !== undefined ? { freeBytes: opts.bytes } : {}),
+      } as SimFault;
       const url = reset ? `${opts.control}/faults/reset` : `${opts.control}/nodes/${encodeURIComponent(node)}/fault`;
       let res: Response;
       try {

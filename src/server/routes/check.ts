@@ -11,7 +11,7 @@ export function checkRoutes(deps: AppDeps) {
     const report = runRollCall({
       ctx: ctxOf(deps, c),
       health,
-      options: { batteryLow: deps.config.batteryLow, storageLow: deps.config.storageLow },
+      options: { batteryLow: deps.config.batteryLow, storageLow: deps.config.storageLow, clockOffsetMs: deps.config.clockOffsetMs, runwayMinutes: deps.config.runwayMinutes },
     });
     return c.json(report);
   });

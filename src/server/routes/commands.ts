@@ -8,5 +8,5 @@ import { type AppDeps, ctxOf, deviceHealthOf } from '../deps.ts';
 export function commandRoutes(deps: AppDeps) {
   const scope = parseProbeScope(deps.config.probeCidrs);
   const health = (id: string) => deviceHealthOf(deps)?.(id) ?? null;
-  return new Hono().post('/', async (c) => c.json(await sendCommand({ ctx: ctxOf(deps, c), input: await readJson(c), scope, health })));
+  return new Hono().post('/', async (c) => c.json(await sendCommand({ ctx: ctxOf(deps, c), input: await readJson(c), scope, health, clocks: deps.healthService?.engine.shoot.clocks })));
 }

@@ -18,7 +18,7 @@ export function healthStateRoutes(deps: AppDeps) {
     const q = parseOrThrow(querySchema, c.req.query(), 'query');
     // This device's samples of the current minute are still in memory: write them so its series is current.
     deps.healthService?.history.flushDevice(device.id);
-    const health = deviceHealthOf(deps)?.(device.id) ?? { deviceId: device.id, state: 'unknown', paths: [], status: null, lastSeen: null };
+    const health = deviceHealthOf(deps)?.(device.id) ?? { deviceId: device.id, state: 'unknown', paths: [], status: null, lastSeen: null, clock: null, runway: null };
     // The tailnet path (direct or relayed) and tailscaled's own ping, when the Local API is wired.
     const tailnet = deps.tailscale?.getTailnetHealth(device.id) ?? null;
     return c.json({

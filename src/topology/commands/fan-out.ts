@@ -13,10 +13,12 @@ import { parseOrThrow, RigmapError } from '../errors.ts';
 import type { DeviceHealth } from '../health-types.ts';
 import { isJsonDepthWithin, MAX_JSON_DEPTH } from '../json-depth.ts';
 import type { Device } from '../model.ts';
+import type { ClockBook } from '../probes/clock-offset.ts';
 import type { ProbeScope } from '../probes/scope.ts';
-import { NodeRequestError, openNodeRequest, readBody } from '../relay/node-request.ts';
-import { cameraNodeService, orderPaths } from '../relay/paths.ts';
-import { COMMAND_ACTIONS, type CommandReport, type CommandSelection, type NodeCommandResult } from './types.ts';
+import { cameraNodeService } from '../relay/paths.ts';
+import { sendToNode } from './send-one.ts';
+import { syncRecordStart } from './sync-start.ts';
+import { COMMAND_ACTIONS, type CommandReport, type CommandSelection } from './types.ts';
 
 export const commandInputSchema = z.strictObject({
   action: z.enum(COMMAND_ACTIONS, { error: `must be one of ${COMMAND_ACTIONS.join(', ')}` }),
@@ -28,7 +30,9 @@ export const commandInputSchema = z.strictObject({
   timeoutMs: z.number().int().min(100).max(60_000).optional(),
   /** Nodes at once (default 16). */
   concurrency: z.number().int().min(1).max(256).optional(),
-}).refine((v) => [v.role, v.tag, v.devices].filter((x) => x !== undefined).length === 1, { error: 'pick the nodes with exactly one of role, tag or devices', path: ['role'] });
+  /** record.start only: start every node at this instant ("+3s", "+500ms", "+1m" or ISO 8601), in rigmap's clock. */
+  at: z.string().min(1).max(64).optional(),
+}).refine((v) => v.at === undefined || v.action === 'record.start', { error: 'at goes with record.start only', path: ['at'] }).refine((v) => [v.role, v.tag, v.devices].filter((x) => x !== undefined).length === 1, { error: 'pick the nodes with exactly one of role, tag or devices', path: ['role'] });
 
 export type CommandInput = z.input<typeof commandInputSchema>;
 
@@ -44,64 +48,33 @@ export function selectDevices({ ctx, selection }: { ctx: Ctx; selection: Command
   return listDevices({ ctx, filter }).filter((d) => cameraNodeService(d));
 }
 
-async function sendOne({ device, body, scope, health, timeoutMs }: {
-  device: Device; body: string; scope: ProbeScope; health?: DeviceHealth | null; timeoutMs: number;
-}): Promise<NodeCommandResult> {
-  const started = Date.now();
-  const result = (r: Partial<NodeCommandResult>): NodeCommandResult => ({
-    deviceId: device.id, ok: false, state: null, status: null, error: null, timedOut: false, network: null, address: null, ...r, ms: Date.now() - started,
-  });
-  const service = cameraNodeService(device);
-  if (!service) return result({ error: 'this device has no camera-node service' });
-  const paths = orderPaths({ device, service, scope, health });
-  if (!paths.length) return result({ error: 'no address of this device is inside the probe scope' });
-  const signal = AbortSignal.timeout(timeoutMs);
-  let last: NodeCommandResult | null = null;
-  for (const path of paths) {
-    const where = { network: path.network, address: path.address };
-    try {
-      const res = await openNodeRequest({ path, method: 'POST', pathAndQuery: `${path.basePath}/commands`, body, signal, connectTimeoutMs: Math.min(3000, timeoutMs) });
-      const text = (await readBody(res, 64 * 1024)).toString('utf8');
-      let json: { ok?: unknown; state?: unknown; error?: { message?: unknown } } | null = null;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        return result({ ...where, status: res.statusCode ?? null, error: `the node answered something that is not JSON (HTTP ${res.statusCode})` });
-      }
-      const status = res.statusCode ?? null;
-      const state = typeof json?.state === 'string' ? json.state : null;
-      if (status !== null && status < 300 && json?.ok === true) return result({ ...where, ok: true, status, state });
-      const why = typeof json?.error?.message === 'string' ? json.error.message : `the node answered HTTP ${status}`;
-      return result({ ...where, status, state, error: why });
-    } catch (err) {
-      const e = err as NodeRequestError;
-      const timedOut = signal.aborted || e.timedOut === true;
-      last = result({ ...where, error: signal.aborted ? `no answer within ${timeoutMs} ms` : e.message, timedOut });
-      // Only a path the command certainly never left on may be retried on another path.
-      if (!(e instanceof NodeRequestError) || !e.beforeSend || signal.aborted) return last;
-    }
-  }
-  return last!;
-}
-
 /**
  * Send a command to every selected node; resolves when each has answered,
  * failed or timed out. Publishes `command.sent` with the report.
  */
-export async function sendCommand({ ctx, input, scope, health }: {
+export async function sendCommand({ ctx, input, scope, health, clocks }: {
   ctx: Ctx; input: unknown; scope: ProbeScope; health?: (id: string) => DeviceHealth | null | undefined;
+  /** Clock offset estimators (the probe engine's); a synchronized start measures the clocks it lacks. */
+  clocks?: ClockBook;
 }): Promise<CommandReport> {
   const parsed = parseOrThrow(commandInputSchema, input, 'command');
   const selection: CommandSelection = parsed.devices ? { devices: parsed.devices } : parsed.tag ? { tag: parsed.tag } : { role: parsed.role! };
   const devices = selectDevices({ ctx, selection });
   if (!devices.length) throw new RigmapError('not_found', 'no camera node matches that selection', { selection });
+  ctx.bus.emit('command.sending', { action: parsed.action, deviceIds: devices.map((d) => d.id), actor: ctx.actor });
+  if (parsed.at !== undefined) {
+    const report = await syncRecordStart({ devices, selection, at: parsed.at, args: parsed.args, scope, health, clocks, timeoutMs: parsed.timeoutMs ?? 5000, concurrency: parsed.concurrency ?? 16 });
+    ctx.bus.emit('command.sent', { report, actor: ctx.actor });
+    return report;
+  }
   const body = JSON.stringify({ action: parsed.action, ...(parsed.args ? { args: parsed.args } : {}) });
   const limit = pLimit(parsed.concurrency ?? 16);
   const timeoutMs = parsed.timeoutMs ?? 5000;
   const sentAt = new Date().toISOString();
-  const results = await Promise.all(devices.map((device) => limit(() => sendOne({ device, body, scope, health: health?.(device.id), timeoutMs }))));
+  const results = await Promise.all(devices.map((device) => limit(() => sendToNode({ device, body, scope, health: health?.(device.id), timeoutMs }))));
   const report: CommandReport = {
     action: parsed.action, selection, sentAt, total: results.length,
+    ...(parsed.action === 'marker' && typeof parsed.args?.label === 'string' ? { label: parsed.args.label.slice(0, 200) } : {}),
     ok: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok).length, timedOut: results.filter((r) => r.timedOut).length, results,
   };
   ctx.bus.emit('command.sent', { report, actor: ctx.actor });

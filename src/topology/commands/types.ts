@@ -35,6 +35,39 @@ export interface CommandReport {
   failed: number;
   timedOut: number;
   results: NodeCommandResult[];
+  /** The marker's label (marker). */
+  label?: string;
+  /** A synchronized record.start (`at`): the target and how each node really started. */
+  sync?: SyncStartReport;
+}
+
+/** How one node of a synchronized start did, read back after the instant. */
+export interface SyncNodeResult {
+  deviceId: string;
+  /** Clock offset used (node − rigmap, ms) and its uncertainty; null when it could not be measured. */
+  offsetMs: number | null;
+  uncertaintyMs: number | null;
+  /** The instant sent to the node, on its own clock (ISO). */
+  at: string | null;
+  /** Recording, and started within one frame of the target as far as rigmap can measure. */
+  verified: boolean;
+  /** The node's recording.since, in rigmap's clock (ISO). */
+  since: string | null;
+  /** since − target in ms (positive: late). */
+  errorMs: number | null;
+  clip: string | null;
+  /** Why it is not verified, in a crew member's words. */
+  why: string | null;
+}
+
+/** A synchronized start: the instant in rigmap's clock and every node's outcome. */
+export interface SyncStartReport {
+  target: string;
+  verified: number;
+  /** Latest minus earliest start (rigmap's clock) of the nodes that are recording; null with fewer than one. */
+  spreadMs: number | null;
+  toleranceMs: number;
+  nodes: SyncNodeResult[];
 }
 
 /** The bus event published after a fan-out (the audit trail records it). */

@@ -9,6 +9,7 @@ import type { NodeStatus } from '../health-types.ts';
 import { describeSocketError, ProbeError, probeGet, transportFor } from './http-get.ts';
 import { SilenceDetector } from './silence-detector.ts';
 import type { ProbeRunner, RunnerDeps } from './runner.ts';
+import { parseShootFields } from './shoot-fields.ts';
 import { hostPort } from './targets.ts';
 
 const DEFAULT_HEARTBEAT_MS = 1000;
@@ -23,7 +24,7 @@ export function parseNodeStatus(text: string): NodeStatus | null {
   try {
     const v = JSON.parse(text) as NodeStatus & { id?: string };
     if (!v || typeof v !== 'object' || typeof v.state !== 'string' || !v.battery || !v.storage) return null;
-    return { state: v.state, battery: v.battery, thermal: v.thermal, storage: v.storage, uptimeSec: v.uptimeSec, time: v.time };
+    return { state: v.state, battery: v.battery, thermal: v.thermal, storage: v.storage, uptimeSec: v.uptimeSec, time: v.time, ...parseShootFields(v as unknown as Record<string, unknown>) };
   } catch {
     return null;
   }
@@ -93,11 +94,13 @@ export class CameraNodeRunner implements ProbeRunner {
     const { target, sink } = this.deps;
     const path = `${target.path}/status`;
     try {
+      const sentAt = Date.now();
       const answer = await probeGet({ target, path, timeoutMs: this.deps.timeoutMs, agents: { http: this.deps.pollAgent, https: this.deps.tlsPollAgent } });
       if (this.stopped) return;
       if (answer.status !== 200) return sink.fail({ reason: `HTTP ${answer.status} from ${path}`, category: 'http_error', immediate: false });
       const status = parseNodeStatus(answer.body);
       if (!status) return sink.fail({ reason: `unreadable answer from ${path} (not a camera-node status)`, category: 'bad_answer', immediate: false });
+      this.deps.clock?.roundTrip(sentAt, Date.now(), status.time);
       sink.ok(answer.latencyMs, `HTTP 200 from ${path}`);
       sink.status(status);
     } catch (err) {
@@ -236,6 +239,7 @@ export class CameraNodeRunner implements ProbeRunner {
       }
     }
     if (msg.event === 'heartbeat') this.detector.beat(now);
+    if (msg.event !== 'hello') this.deps.clock?.oneWay(now, (data as { time?: unknown }).time);
     if (msg.id) this.lastEventId = msg.id;
     this.lastBeat = now;
     sink.heartbeat(now);

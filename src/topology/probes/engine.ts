@@ -16,6 +16,7 @@ import { deriveDeviceState, statusNewsKey } from './device-state.ts';
 import { PathMachine, type PathMachineOptions, type ProbeFailure } from './path-machine.ts';
 import type { ProbeRunner, ProbeSink } from './runner.ts';
 import type { ProbeScope } from './scope.ts';
+import { ShootBook } from './shoot-book.ts';
 import { SimpleProbeRunner } from './simple-probes.ts';
 import { buildTargets, type ProbeTarget, sameProbe } from './targets.ts';
 
@@ -75,6 +76,8 @@ export class ProbeEngine {
   private reloadTimer: NodeJS.Timeout | null = null;
   private dataVersion = -1;
   running = false;
+  /** Clock offsets and recording bitrates of camera nodes (shoot). */
+  readonly shoot = new ShootBook();
 
   /** `onReload`: after every re-read of the map (CLI changes too, via data_version), with the devices that left it. */
   constructor(private readonly deps: { ctx: Ctx; options: ProbeEngineOptions; recorder?: HealthRecorder; observer?: ProbeObserver; onReload?: (e: { removed: string[] }) => void }) {
@@ -193,6 +196,7 @@ export class ProbeEngine {
       this.byDevice.delete(id);
       this.statuses.delete(id);
       this.lastSeen.delete(id); // a device re-added under this id starts unseen
+      this.shoot.forget(id);
     }
     for (const id of ids) if (touched.has(id) || !this.deviceStates.has(id)) this.refreshDevice(id, 'map changed');
     this.deps.onReload?.({ removed });
@@ -212,6 +216,7 @@ export class ProbeEngine {
       timeoutMs,
       heartbeatFactor: options.heartbeatFactor,
       heartbeatMs: options.heartbeatMs,
+      clock: this.shoot.clockSink(entry.target.deviceId),
     };
     return entry.target.kind === 'camera-node' ? new CameraNodeRunner(deps) : new SimpleProbeRunner(deps);
   }
@@ -239,6 +244,7 @@ export class ProbeEngine {
       },
       status: (status) => {
         if (!live()) return;
+        this.shoot.noteStatus(target.deviceId, status);
         const key = statusNewsKey(status);
         const prev = this.statuses.get(target.deviceId);
         this.statuses.set(target.deviceId, { status, key });
@@ -276,12 +282,14 @@ export class ProbeEngine {
   private computeHealth(deviceId: string, now: number): DeviceHealth {
     const paths = [...(this.byDevice.get(deviceId) ?? [])].map((p) => this.pathHealth(p, now));
     const seen = this.lastSeen.get(deviceId);
+    const status = this.statuses.get(deviceId)?.status ?? null;
     return {
       deviceId,
       state: deriveDeviceState(paths),
       paths,
-      status: this.statuses.get(deviceId)?.status ?? null,
+      status,
       lastSeen: seen ? new Date(seen).toISOString() : null,
+      ...this.shoot.healthOf(deviceId, status),
     };
   }
 

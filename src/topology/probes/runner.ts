@@ -3,6 +3,7 @@ import type http from 'node:http';
 import type https from 'node:https';
 import type { LimitFunction } from 'p-limit';
 import type { NodeStatus } from '../health-types.ts';
+import type { ClockSink } from './clock-offset.ts';
 import type { ProbeFailure, ProbeSource } from './path-machine.ts';
 import type { ProbeTarget } from './targets.ts';
 
@@ -35,6 +36,8 @@ export interface RunnerDeps {
   heartbeatFactor: number;
   /** Heartbeat interval asked of camera nodes (contract v1.1 `?heartbeatMs=`); 0 or absent: the node's own. */
   heartbeatMs?: number;
+  /** Where node clock samples go (camera nodes; shoot clock offset). */
+  clock?: ClockSink;
 }
 
 /** One scheduler per target. */

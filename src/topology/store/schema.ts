@@ -232,3 +232,32 @@ export const auditLog = sqliteTable('audit_log', {
   /** JSON with the details (per-node results of a command, changed fields…). */
   details: text('details'),
 }, (t) => [index('audit_log_at').on(t.at), index('audit_log_actor').on(t.actor)]);
+
+/** Takes (shoot): one row per start…stop of the rig, whether rigmap started it or the cameras were seen recording. */
+export const takes = sqliteTable('takes', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  /** rigmap (a command) or node (seen recording on the cameras). */
+  startedBy: text('started_by').notNull(),
+  /** The synchronized start's target instant (rigmap's clock), when there was one. */
+  targetAt: text('target_at'),
+  startedAt: text('started_at').notNull(),
+  stoppedAt: text('stopped_at'),
+}, (t) => [index('takes_open').on(t.stoppedAt), index('takes_started').on(t.startedAt)]);
+
+/** One camera in a take: its start and stop in rigmap's clock, clip, markers and problems. */
+export const takeCameras = sqliteTable('take_cameras', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  takeId: integer('take_id').notNull().references(() => takes.id, { onDelete: 'cascade' }),
+  deviceId: text('device_id').notNull(),
+  clip: text('clip'),
+  startedAt: text('started_at'),
+  stoppedAt: text('stopped_at'),
+  /** Clock offset (node − rigmap, ms) when it started. */
+  offsetMs: real('offset_ms'),
+  /** Why it stopped by itself (the node's stopReason or state). */
+  stopReason: text('stop_reason'),
+  /** JSON array: stopped_early, never_started, clock_off. */
+  problems: text('problems').notNull().default('[]'),
+  /** JSON array of {time, label} (rigmap's clock). */
+  markers: text('markers').notNull().default('[]'),
+}, (t) => [uniqueIndex('take_cameras_take_device').on(t.takeId, t.deviceId)]);

@@ -10,6 +10,8 @@ import type { CommandReport } from '../../topology/commands/types.ts';
 
 const ACTIONS: Array<[string, string]> = [['record.start', 'Start recording'], ['record.stop', 'Stop recording'], ['marker', 'Marker'], ['identify', 'Identify']];
 
+const RESULT_HEAD = '<tr><th scope="col">Device</th><th scope="col">Result</th><th scope="col">State</th><th scope="col">Path</th><th scope="col">ms</th><th scope="col">Error</th></tr>';
+
 export class CommandsView {
   constructor(private readonly el: HTMLElement, private readonly store: Store) {
     this.el.innerHTML = `
@@ -20,11 +22,12 @@ export class CommandsView {
         </select></label>
         <label>Tag <input name="tag" size="12" placeholder="stage-left"></label>
         <label>Marker label <input name="label" size="14" placeholder="take 3"></label>
+        <label title="Start recording: every camera starts at this instant, each in its own clock (+3s, +500ms or an ISO time); empty starts at once">Start at <input name="at" size="8" placeholder="+3s" data-testid="commands-at"></label>
         ${ACTIONS.map(([a, label]) => `<button type="submit" name="action" value="${a}">${label}</button>`).join('')}
       </form>
       <fieldset class="pick"><legend>Pick cameras</legend><div data-slot="pick"></div></fieldset>
       <p data-slot="summary" aria-live="polite" class="muted"></p>
-      <table data-testid="commands-results" hidden><thead><tr><th scope="col">Device</th><th scope="col">Result</th><th scope="col">State</th><th scope="col">Path</th><th scope="col">ms</th><th scope="col">Error</th></tr></thead><tbody></tbody></table>`;
+      <table data-testid="commands-results" hidden><thead>${RESULT_HEAD}</thead><tbody></tbody></table>`;
     const form = this.el.querySelector('form')!;
     form.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -51,18 +54,35 @@ export class CommandsView {
     else body.role = 'camera';
     const label = String(data.get('label') ?? '').trim();
     if (action === 'marker' && label) body.args = { label };
+    const at = String(data.get('at') ?? '').trim();
+    if (action === 'record.start' && at) body.at = at;
     const summary = this.el.querySelector<HTMLElement>('[data-slot="summary"]')!;
     summary.textContent = `sending ${action}…`;
     try {
       const r = await request<CommandReport>('POST', '/api/commands', body);
       summary.textContent = `${r.action}: ${r.ok} of ${r.total} ok${r.failed ? `, ${r.failed} failed (${r.timedOut} timed out)` : ''}`;
+      if (r.sync) return this.renderSync(r);
       const table = this.el.querySelector<HTMLTableElement>('table')!;
       table.hidden = false;
+      table.tHead!.innerHTML = RESULT_HEAD;
       table.tBodies[0]!.innerHTML = r.results.map((x) => `<tr data-device="${esc(x.deviceId)}" class="${x.ok ? 'ok' : 'failed'}">
         <td class="mono">${esc(x.deviceId)}</td><td>${x.ok ? '✔ ok' : x.timedOut ? '✖ timeout' : '✖ failed'}</td><td>${esc(x.state ?? '')}</td>
         <td class="mono">${x.network ? esc(`${x.network} ${x.address}`) : ''}</td><td>${x.ms}</td><td class="error-text">${esc(x.error ?? '')}</td></tr>`).join('');
     } catch (err) {
       summary.textContent = `${action} failed: ${(err as Error).message}`;
     }
+  }
+
+  /** A synchronized start: per camera verified, its start in rigmap's clock, error and clock offset. */
+  private renderSync(r: CommandReport): void {
+    const s = r.sync!;
+    const summary = this.el.querySelector<HTMLElement>('[data-slot="summary"]')!;
+    summary.textContent = `record.start at ${s.target}: ${s.verified} of ${s.nodes.length} verified within ${s.toleranceMs} ms${s.spreadMs !== null ? ` · start spread ${s.spreadMs} ms` : ''}`;
+    const table = this.el.querySelector<HTMLTableElement>('table')!;
+    table.hidden = false;
+    table.tHead!.innerHTML = '<tr><th scope="col">Device</th><th scope="col">Verified</th><th scope="col">Started (rigmap clock)</th><th scope="col">Error ms</th><th scope="col">Clock offset ms</th><th scope="col">Why</th></tr>';
+    table.tBodies[0]!.innerHTML = s.nodes.map((n) => `<tr data-device="${esc(n.deviceId)}" data-verified="${n.verified}" class="${n.verified ? 'ok' : 'failed'}">
+      <td class="mono">${esc(n.deviceId)}</td><td>${n.verified ? '✔ verified' : '✖ not verified'}</td><td class="mono">${esc(n.since ?? '')}</td>
+      <td>${n.errorMs ?? ''}</td><td>${n.offsetMs === null ? '' : `${n.offsetMs} ± ${n.uncertaintyMs}`}</td><td class="error-text">${esc(n.why ?? '')}</td></tr>`).join('');
   }
 }

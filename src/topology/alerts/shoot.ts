@@ -1,0 +1,124 @@
+/**
+ * Shoot alerts (a module of its own beside manager.ts): clock_offset while a
+ * node's clock is further off than the limit, recording_stopped at once when a
+ * camera stops mid-take without being told, runway_low while recording with
+ * fewer minutes of storage or battery left than the limit. Also publishes each
+ * camera's shoot figures (`device.shoot`) for the board when they change.
+ */
+import type { Ctx } from '../context.ts';
+import { loadDevices } from '../device-rows.ts';
+import type { Alert, AlertKind, DeviceHealth } from '../health-types.ts';
+import { shortestRunway } from '../runway.ts';
+import { findOpenAlert, insertAlert, listAlerts, openAlertsOf, resolveAlertRow } from './store.ts';
+
+/** Shoot alert settings (from config). */
+export interface ShootAlertOptions {
+  /** |clock offset| above this (ms) raises clock_offset. */
+  clockOffsetMs: number;
+  /** Storage or battery minutes under this while recording raise runway_low. */
+  runwayMinutes: number;
+  /** How often clocks and runways are looked at (default 1000 ms). */
+  tickMs?: number;
+}
+
+const SHOOT_KINDS: AlertKind[] = ['clock_offset', 'recording_stopped', 'runway_low'];
+
+/** Raises and resolves the shoot alerts. */
+export class ShootAlerts {
+  private readonly unsubscribe: Array<() => void> = [];
+  private timer: NodeJS.Timeout | null = null;
+  private readonly lastShoot = new Map<string, string>();
+
+  constructor(private readonly deps: { ctx: Ctx; options: ShootAlertOptions; allHealth: () => DeviceHealth[] }) {}
+
+  /** `kind:deviceId` of open shoot alerts: the tick looks here, not at the database, every second. */
+  private readonly openKeys = new Set<string>();
+
+  start(): void {
+    const { bus } = this.deps.ctx;
+    for (const a of listAlerts({ ctx: this.deps.ctx, recentLimit: 1 }).open) if (SHOOT_KINDS.includes(a.kind)) this.openKeys.add(`${a.kind}:${a.deviceId}`);
+    this.unsubscribe.push(
+      bus.on('take.changed', (e) => {
+        const { deviceId, change } = e.data;
+        if (change === 'camera.stopped' && deviceId && e.data.early && e.data.takeRunning) {
+          this.raise('recording_stopped', deviceId, 'critical', `${this.nameOf(deviceId)} stopped recording mid-take: ${e.data.reason ?? 'no reason given'} (footage is being lost)`);
+        }
+        if (change === 'camera.started' && deviceId) this.resolveKind('recording_stopped', deviceId, `${this.nameOf(deviceId)} is recording again`);
+        if (change === 'closed') {
+          for (const key of [...this.openKeys].filter((k) => k.startsWith('recording_stopped:'))) this.resolveKind('recording_stopped', key.slice('recording_stopped:'.length), 'the take has ended');
+        }
+      }),
+      // Another module may resolve one of ours (a device removed from the map).
+      bus.on('alert.resolved', (e) => this.openKeys.delete(`${e.data.alert.kind}:${e.data.alert.deviceId}`)),
+      bus.on('device.changed', (e) => {
+        this.names = null;
+        if (e.data.change !== 'removed') return;
+        for (const a of openAlertsOf(this.deps.ctx.db, e.data.deviceId)) if (SHOOT_KINDS.includes(a.kind)) this.resolve(a, `${e.data.deviceId} removed from the map`);
+      }),
+    );
+    this.timer = setInterval(() => this.tick(), this.deps.options.tickMs ?? 1000);
+  }
+
+  stop(): void {
+    for (const off of this.unsubscribe.splice(0)) off();
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Look at every camera's clock and runway once. */
+  tick(): void {
+    const { clockOffsetMs, runwayMinutes } = this.deps.options;
+    for (const h of this.deps.allHealth()) {
+      this.publishShoot(h);
+      const name = () => this.nameOf(h.deviceId);
+      if (h.clock) {
+        const off = Math.abs(h.clock.offsetMs);
+        if (off > clockOffsetMs) {
+          this.raise('clock_offset', h.deviceId, 'warning', `${name()}'s clock is ${Math.round(h.clock.offsetMs)} ms ${h.clock.offsetMs > 0 ? 'ahead of' : 'behind'} rigmap (limit ${clockOffsetMs} ms): its footage will not line up with the other cameras`);
+        } else this.resolveKind('clock_offset', h.deviceId, `${name()}'s clock is back within ${clockOffsetMs} ms (${Math.round(h.clock.offsetMs)} ms)`);
+      }
+      const recording = h.status?.state === 'recording';
+      const shortest = shortestRunway(h.runway);
+      if (recording && shortest && shortest.minutes < runwayMinutes) {
+        this.raise('runway_low', h.deviceId, 'warning', `${name()} has ${Math.floor(shortest.minutes)} min of ${shortest.what} left while recording (limit ${runwayMinutes} min)`);
+      } else if (!recording || (shortest && shortest.minutes >= runwayMinutes)) {
+        this.resolveKind('runway_low', h.deviceId, recording ? `${name()} has ${Math.floor(shortest!.minutes)} min of ${shortest!.what} left` : `${name()} is no longer recording`);
+      }
+    }
+  }
+
+  /** `device.shoot` when a camera's figures change as the board shows them (whole minutes, whole ms). */
+  private publishShoot(h: DeviceHealth): void {
+    if (!h.status) return;
+    const recording = h.status.recording ?? null;
+    const key = JSON.stringify([recording?.since, recording?.clip, h.runway && [Math.floor(h.runway.storageMinutes ?? -1), Math.floor(h.runway.batteryMinutes ?? -1)], h.clock && Math.round(h.clock.offsetMs)]);
+    if (this.lastShoot.get(h.deviceId) === key) return;
+    this.lastShoot.set(h.deviceId, key);
+    this.deps.ctx.bus.emit('device.shoot', { deviceId: h.deviceId, recording, runway: h.runway ?? null, clock: h.clock ?? null });
+  }
+
+  private raise(kind: AlertKind, deviceId: string, severity: Alert['severity'], message: string): void {
+    if (this.openKeys.has(`${kind}:${deviceId}`)) return;
+    this.openKeys.add(`${kind}:${deviceId}`);
+    if (findOpenAlert(this.deps.ctx.db, kind, deviceId)) return;
+    this.deps.ctx.bus.emit('alert.raised', { alert: insertAlert(this.deps.ctx.db, { kind, deviceId, network: null, severity, message }) });
+  }
+
+  private resolveKind(kind: AlertKind, deviceId: string, message: string): void {
+    if (!this.openKeys.delete(`${kind}:${deviceId}`)) return;
+    const open = findOpenAlert(this.deps.ctx.db, kind, deviceId);
+    if (open) this.resolve(open, message);
+  }
+
+  private resolve(alert: Alert, message: string): void {
+    this.openKeys.delete(`${alert.kind}:${alert.deviceId}`);
+    const done = resolveAlertRow(this.deps.ctx.db, alert.id, message);
+    if (done) this.deps.ctx.bus.emit('alert.resolved', { alert: done });
+  }
+
+  private names: Map<string, string> | null = null;
+  private nameOf(deviceId: string): string {
+    // Names change rarely; re-read the map when one is missing.
+    if (!this.names?.has(deviceId)) this.names = new Map(loadDevices(this.deps.ctx.db).map((d) => [d.id, d.name]));
+    return this.names.get(deviceId) ?? deviceId;
+  }
+}
