@@ -56,7 +56,9 @@ export interface DeviceHealth {
 /** Kinds of alert rigmap raises. */
 export type AlertKind =
   | 'device_lost' | 'path_lost' | 'expected_never_seen' | 'flapping'
-  | 'battery_low' | 'thermal' | 'storage_low';
+  | 'battery_low' | 'thermal' | 'storage_low'
+  /** A whole network lost from here (deviceId 'tailnet': every Tailscale path went quiet at once). */
+  | 'network_lost';
 
 /** An alert as the API, the SSE stream and the notifiers see it. */
 export interface Alert {
