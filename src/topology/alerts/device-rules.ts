@@ -53,7 +53,9 @@ export class DeviceRules {
     if (health.state === 'down') {
       timers.cancel({ rule: 'settle', deviceId });
       const started = clock.now();
-      timers.set({ rule: 'hold-lost', deviceId }, options.holdMs, () => this.decideLost(deviceId, started));
+      // The hold counts from the last sign of life: a device lost to silence has already been quiet for a while.
+      const lastSeen = health.lastSeen ? Date.parse(health.lastSeen) : started;
+      timers.set({ rule: 'hold-lost', deviceId }, Math.min(options.holdMs, lastSeen + options.holdMs - started), () => this.decideLost(deviceId, started));
     } else if (health.state === 'flapping') {
       timers.cancel({ rule: 'settle', deviceId });
       const open = this.deps.writer.openOf(deviceId).some((a) => a.kind === 'device_lost' || a.kind === 'path_lost');
@@ -118,7 +120,7 @@ export class DeviceRules {
       return;
     }
     // Lost on a path no down group explains: the device alerts alone, and the groups say they do not cover it.
-    for (const e of explained) groupAlerts.markNotCovered(e.group, deviceId);
+    for (const e of explained) groupAlerts.markNotCovered(e.group, e.verdict, deviceId);
     for (const a of writer.openOf(deviceId)) if (a.kind === 'path_lost' || a.kind === 'flapping') writer.resolve(a, undefined, false);
     writer.raise({ kind: 'device_lost', deviceId, network: null, severity: 'critical', message: describeLost(writer.name(deviceId), h) });
   }

@@ -50,9 +50,8 @@ export class GroupAlerts {
   }
 
   /** A device behind the group raised its own alert: the group's alert says it does not cover it. */
-  markNotCovered(g: PathGroup, deviceId: string): void {
-    const alert = this.find(g);
-    if (!alert) return;
+  markNotCovered(g: PathGroup, verdict: Extract<GroupVerdict, { state: 'down' }>, deviceId: string): void {
+    const alert = this.ensure(g, verdict);
     if (alert.folded.includes(deviceId)) unfoldFromAlert(this.deps.ctx.db, alert.id, deviceId);
     let set = this.notCovered.get(g.id);
     if (!set) this.notCovered.set(g.id, (set = new Set()));

@@ -48,6 +48,13 @@ interface GroupMemory {
   quietAt: number;
 }
 
+/**
+ * A member path that beat this long after the lost ones went quiet proves the
+ * shared part still carries traffic (heartbeat phases differ by up to one
+ * period, so paths cut together fall silent within about a second of each other).
+ */
+const ALIVE_AFTER_MS = 1500;
+
 const probed = (p: PathHealth) => p.state !== 'out_of_scope';
 const pathOn = (h: DeviceHealth, network: Network) => h.paths.find((p) => p.network === network && probed(p));
 const sinceOf = (p: PathHealth, fallback: number) => (p.since ? Date.parse(p.since) : fallback);
@@ -135,6 +142,9 @@ export class PathGroups {
     const together = lossTimes.filter((t) => latest - t <= options.windowMs).length;
     if (lost.length === paths.length && paths.length >= 2 && together === lost.length) return this.markDown(m, now, 'all-lost');
     if (g.upstreamId && together >= 2 && m.quietAt >= latest - options.windowMs) return this.markDown(m, now, 'quiet-probe');
+    // A member still beating well after the lost paths went quiet: the shared part works.
+    const quietAt = Math.max(...lost.map((p) => (p.heartbeatAgeMs != null ? now - p.heartbeatAgeMs : sinceOf(p, now))));
+    if (paths.some((p) => p.state === 'up' && p.heartbeatAgeMs != null && now - p.heartbeatAgeMs > quietAt + ALIVE_AFTER_MS)) return { state: 'up' };
     // Some lost just now, others may follow: too early to blame each device alone.
     if (now - latest <= options.windowMs && lost.length < paths.length) return { state: 'pending' };
     return { state: 'up' };
