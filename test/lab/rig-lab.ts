@@ -38,6 +38,9 @@ export interface RigLab {
   /** Lose only the camera's tailnet path (blackhole to the console's tailnet address). */
   dropTailnetOf(cam: string): void;
   restoreTailnetOf(cam: string): void;
+  /** Lose only the camera's LAN path (blackhole to the console's LAN address). */
+  dropLanOf(cam: string): void;
+  restoreLanOf(cam: string): void;
   /** The hotspot dies: its bridge goes down, every LAN path silent. */
   hotspotDown(): void;
   hotspotUp(): void;
@@ -190,6 +193,8 @@ export async function startLab(o: LabOptions): Promise<RigLab> {
       walkBack: (id) => blackhole(id, [lan(2), tsn(2)], 'del'),
       dropTailnetOf: (id) => blackhole(id, [tsn(2)], 'add'),
       restoreTailnetOf: (id) => blackhole(id, [tsn(2)], 'del'),
+      dropLanOf: (id) => blackhole(id, [lan(2)], 'add'),
+      restoreLanOf: (id) => blackhole(id, [lan(2)], 'del'),
       hotspotDown: () => ip('-n', sw, 'link', 'set', 'brlan', 'down'),
       hotspotUp: () => ip('-n', sw, 'link', 'set', 'brlan', 'up'),
       tailnetDown: () => ip('-n', sw, 'link', 'set', 'brts', 'down'),
