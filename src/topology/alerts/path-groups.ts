@@ -55,8 +55,8 @@ interface GroupMemory {
  */
 const ALIVE_AFTER_MS = 1500;
 
-const probed = (p: PathHealth) => p.state !== 'out_of_scope';
-const pathOn = (h: DeviceHealth, network: Network) => h.paths.find((p) => p.network === network && probed(p));
+/** A member's path that says something about the shared part: seen up or down (not unknown, not out of scope). */
+const pathOn = (h: DeviceHealth, network: Network) => h.paths.find((p) => p.network === network && (p.state === 'up' || p.state === 'down'));
 const sinceOf = (p: PathHealth, fallback: number) => (p.since ? Date.parse(p.since) : fallback);
 
 /** The groups of the current map, and their judgement. */
