@@ -44,3 +44,6 @@ export async function waitAllUp(lab: RigLab, ms = 90_000): Promise<void> {
     return (await alertsOf(lab)).open.length === 0;
   });
 }
+
+/** "kind:device[:network]" per alert, for comparing what was raised. */
+export const alertTags = (list: Alert[]) => list.map((a) => `${a.kind}:${a.deviceId}${a.network ? `:${a.network}` : ''}`);

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RigLab, startLab } from './rig-lab.ts';
-import { alertsOf, labSkipReason, labTitle, lastAlertId, raisedSince, waitAllUp, waitUntil } from './lab-helpers.ts';
+import { alertTags, alertsOf, labSkipReason, labTitle, lastAlertId, raisedSince, waitAllUp, waitUntil } from './lab-helpers.ts';
 
 let lab: RigLab;
 
@@ -34,7 +34,7 @@ describe.skipIf(!!labSkipReason)(labTitle('rig lab: silent hotspot outage'), () 
       // Let every camera's own hold and look-again pass: still nothing of their own.
       await new Promise((r) => setTimeout(r, 4000));
       const raised = await raisedSince(lab, since);
-      expect(raised.map((a) => `${a.kind}:${a.deviceId}`), lab.output()).toEqual(['device_lost:hotspot']);
+      expect(alertTags(raised), lab.output()).toEqual(['device_lost:hotspot']);
     } finally {
       lab.hotspotUp();
     }
@@ -52,7 +52,7 @@ describe.skipIf(!!labSkipReason)(labTitle('rig lab: silent hotspot outage'), () 
       });
       await new Promise((r) => setTimeout(r, 4000));
       const raised = await raisedSince(lab, since);
-      expect(raised.map((a) => `${a.kind}:${a.deviceId}`).sort(), lab.output()).toEqual(['device_lost:cam-05', 'device_lost:hotspot']);
+      expect(alertTags(raised).sort(), lab.output()).toEqual(['device_lost:cam-05', 'device_lost:hotspot']);
       const hot = raised.find((a) => a.deviceId === 'hotspot')!;
       const now = (await alertsOf(lab)).open.find((a) => a.id === hot.id)!;
       expect(now.folded).toEqual(['cam-01', 'cam-02', 'cam-03', 'cam-04']);

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RigLab, startLab } from './rig-lab.ts';
-import { alertsOf, healthOf, labSkipReason, labTitle, lastAlertId, raisedSince, waitAllUp, waitUntil } from './lab-helpers.ts';
+import { alertTags, alertsOf, healthOf, labSkipReason, labTitle, lastAlertId, raisedSince, waitAllUp, waitUntil } from './lab-helpers.ts';
 
 let lab: RigLab;
 
@@ -32,7 +32,7 @@ describe.skipIf(!!labSkipReason)(labTitle('rig lab: tailnet down, LAN up'), () =
       expect(alert.message).toMatch(/Tailscale/);
       await new Promise((r) => setTimeout(r, 4000));
       const raised = await raisedSince(lab, since);
-      expect(raised.map((a) => `${a.kind}:${a.deviceId}`), lab.output()).toEqual(['network_lost:tailnet']);
+      expect(alertTags(raised), lab.output()).toEqual(['network_lost:tailnet:tailscale']);
       expect((await healthOf(lab, 'hotspot')).state).toBe('up');
     } finally {
       lab.tailnetUp();

@@ -123,3 +123,19 @@ describe('the tailnet', () => {
     expect(w.alerts().open).toEqual([]);
   });
 });
+
+describe('one alert per device, not two', () => {
+  it('a camera whose Tailscale path is noticed lost first, while its LAN path is going quiet with the hotspot: device_lost only', () => {
+    w = makeWorld({ cameras: 3 });
+    const quiet = w.clock.now();
+    for (const id of w.cams) w.hush(id, 'lan');
+    w.hush('cam-3', 'tailscale');
+    w.run(1500);
+    // Beats stopped on those paths at `quiet`; cam-3's Tailscale loss is noticed first.
+    w.setPath('cam-3', 'tailscale', 'down', { quietSince: quiet });
+    w.clock.advance(1100);
+    loseLanOfAll(['cam-1', 'cam-2', 'cam-3'], quiet);
+    w.run(5000);
+    expect(w.raised().sort()).toEqual(['device_lost:cam-3', 'device_lost:hotspot']);
+  });
+});

@@ -73,6 +73,8 @@ export function makeWorld(opts: { cameras?: number; options?: Partial<AlertOptio
   const statuses = new Map<string, NodeStatus>();
   const lastSeen = new Map<string, number>();
   const published = new Map<string, DeviceHealth['state']>();
+  /** Paths still up but no longer beating (gone quiet, not yet declared lost). */
+  const hushed = new Set<string>();
   const nets = (id: string): Network[] => (id === 'hotspot' ? ['lan'] : ['lan', 'tailscale']);
   for (const id of ['hotspot', ...cams]) {
     paths.set(id, new Map(nets(id).map((n) => [n, { state: 'up', since: clock.now(), lastBeat: id === 'hotspot' ? null : clock.now() }])));
@@ -119,7 +121,7 @@ export function makeWorld(opts: { cameras?: number; options?: Partial<AlertOptio
   };
   /** Heartbeats arrive on every path still up (time passes for living devices). */
   const beat = () => {
-    for (const [id, m] of paths) for (const p of m.values()) if (p.state === 'up' && id !== 'hotspot') {
+    for (const [id, m] of paths) for (const [n, p] of m) if (p.state === 'up' && id !== 'hotspot' && !hushed.has(`${id}/${n}`)) {
       p.lastBeat = clock.now();
       lastSeen.set(id, clock.now());
     }
@@ -139,6 +141,8 @@ export function makeWorld(opts: { cameras?: number; options?: Partial<AlertOptio
   const open = (kind: Alert['kind'], deviceId: string) => alerts().open.find((a) => a.kind === kind && a.deviceId === deviceId);
   return {
     ctx, clock, cams, manager, setPath, run, alerts, raised, open, health,
+    /** The path stops beating (still up until the test declares it lost). */
+    hush: (id: string, network: Network) => hushed.add(`${id}/${network}`),
     setStatus: (id: string, s: NodeStatus) => {
       statuses.set(id, s);
       bus.emit('node.status', { deviceId: id, status: s });

@@ -5,12 +5,12 @@
  * group's alert; an unexplained one raises the device's own alert. Only raising
  * is ever suppressed: resolving follows the device, after `settleMs` back.
  */
-import type { DeviceHealth } from '../health-types.ts';
+import type { DeviceHealth, PathHealth } from '../health-types.ts';
 import type { Network } from '../model.ts';
 import type { AlertWriter } from './alert-writer.ts';
 import type { Clock, Timers } from './clock.ts';
 import type { GroupAlerts } from './folding.ts';
-import type { GroupVerdict, PathGroup, PathGroups } from './path-groups.ts';
+import { ALIVE_AFTER_MS, type GroupVerdict, type PathGroup, type PathGroups } from './path-groups.ts';
 import { describeLost, describePathLost, networkName } from './wording.ts';
 
 /** How often a held decision looks again while a group is still pending. */
@@ -42,8 +42,6 @@ export class DeviceRules {
     groupAlerts: GroupAlerts;
     health: (id: string) => DeviceHealth;
     options: DeviceRuleOptions;
-    /** Called when a group is judged released: the caller lets folded devices alert alone. */
-    onRelease: (g: PathGroup) => void;
   }) {}
 
   /** The device's state changed. */
@@ -97,11 +95,15 @@ export class DeviceRules {
     let pending = false;
     for (const g of this.deps.groups.groupsOf(deviceId, network)) {
       const v = this.deps.groups.judge(g, this.deps.clock.now());
-      if (v.released) this.deps.onRelease(g);
       if (v.state === 'down') return { group: g, verdict: v };
       if (v.state === 'pending') pending = true;
     }
     return pending ? 'pending' : null;
+  }
+
+  /** Is a group the device's path on `network` goes through judged down or pending? */
+  private troubleOn(deviceId: string, network: Network): boolean {
+    return this.deps.groups.groupsOf(deviceId, network).some((g) => this.deps.groups.judge(g, this.deps.clock.now()).state !== 'up');
   }
 
   private decideLost(deviceId: string, started: number): void {
@@ -140,7 +142,12 @@ export class DeviceRules {
     if (!now && remaining > 0) return timers.set(key, remaining, () => this.decidePath(deviceId, network, started));
     // A flapping alert still open is held until the device settles: it covers this path too.
     if (writer.find('flapping', deviceId)) return;
-    const why = this.explain(deviceId, network);
+    let why = this.explain(deviceId, network);
+    // Its other paths run through a part that is failing right now (the hotspot going
+    // quiet): the device may be about to be lost whole; wait for one alert, not two.
+    // Or that other path has itself gone quiet without being declared lost yet.
+    const shaky = (p: PathHealth) => (p.heartbeatAgeMs ?? 0) > ALIVE_AFTER_MS || this.troubleOn(deviceId, p.network);
+    if (!why && h.paths.some((p) => p.network !== network && p.state === 'up' && shaky(p))) why = 'pending';
     if (why === 'pending' && clock.now() - started < options.windowMs + options.holdMs) {
       timers.set(key, RECHECK_MS, () => this.decidePath(deviceId, network, started));
       return;

@@ -65,12 +65,11 @@ export class AlertManager {
     this.timers = new Timers(this.clock);
     this.writer = new AlertWriter(ctx);
     const windowMs = options.foldWindowMs ?? 3000;
-    this.groups = new PathGroups({ ctx, health, options: { windowMs } });
+    this.groups = new PathGroups({ ctx, health, options: { windowMs }, onRelease: (g) => this.release(g) });
     this.groupAlerts = new GroupAlerts({ ctx, writer: this.writer, health });
     this.devices = new DeviceRules({
       writer: this.writer, timers: this.timers, clock: this.clock, groups: this.groups, groupAlerts: this.groupAlerts, health,
       options: { holdMs: options.holdMs, settleMs: options.settleMs, windowMs },
-      onRelease: (g) => this.release(g),
     });
     this.telemetry = new TelemetryRules(this.writer, options);
     this.neverSeen = new NeverSeenRule({ ctx, writer: this.writer, timers: this.timers, health, afterMs: options.neverSeenAfterMs });
@@ -162,8 +161,7 @@ export class AlertManager {
 
   /** Judge a group again; a released one lets its folded devices speak for themselves. */
   private rejudge(g: PathGroup): void {
-    const v = this.groups.judge(g, this.clock.now());
-    if (v.released) this.release(g);
+    this.groups.judge(g, this.clock.now());
   }
 
   /**

@@ -53,7 +53,7 @@ interface GroupMemory {
  * shared part still carries traffic (heartbeat phases differ by up to one
  * period, so paths cut together fall silent within about a second of each other).
  */
-const ALIVE_AFTER_MS = 1500;
+export const ALIVE_AFTER_MS = 1500;
 
 /** A member's path that says something about the shared part: seen up or down (not unknown, not out of scope). */
 const pathOn = (h: DeviceHealth, network: Network) => h.paths.find((p) => p.network === network && (p.state === 'up' || p.state === 'down'));
@@ -64,7 +64,8 @@ export class PathGroups {
   private cache: { byId: Map<string, PathGroup>; byMember: Map<string, PathGroup[]> } | null = null;
   private readonly memory = new Map<string, GroupMemory>();
 
-  constructor(private readonly deps: { ctx: Ctx; health: (id: string) => DeviceHealth; options: GroupOptions }) {}
+  /** `onRelease`: a group judged down works again (called from `judge`, whoever asked). */
+  constructor(private readonly deps: { ctx: Ctx; health: (id: string) => DeviceHealth; options: GroupOptions; onRelease: (g: PathGroup) => void }) {}
 
   /** Links or devices changed: rebuild on next use. */
   forget(): void {
@@ -116,9 +117,9 @@ export class PathGroups {
   /**
    * Judge the group now. Once down it stays down (sticky) until something proves
    * the shared part works: its upstream answers again, or a member's path
-   * through it comes back; `wasDown` then tells the caller to release.
+   * through it comes back; `onRelease` is told then.
    */
-  judge(g: PathGroup, now: number): GroupVerdict & { released?: boolean } {
+  judge(g: PathGroup, now: number): GroupVerdict {
     const m = this.mem(g.id);
     const { health, options } = this.deps;
     const up = g.upstreamId ? health(g.upstreamId) : null;
@@ -131,7 +132,8 @@ export class PathGroups {
       const memberBack = paths.some((p) => p.state === 'up' && sinceOf(p, 0) > (m.downSince as number));
       if (upAgain || memberBack || m.answeredAt > m.downSince || lost.length === 0) {
         m.downSince = null;
-        return { state: 'up', released: true };
+        this.deps.onRelease(g);
+        return { state: 'up' };
       }
       return { state: 'down', since: m.downSince, evidence: m.evidence };
     }
