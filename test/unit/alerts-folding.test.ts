@@ -55,11 +55,13 @@ describe('a silent hotspot outage', () => {
 });
 
 describe('a camera alone', () => {
-  it('loses its LAN path while the others keep beating: its own path_lost after the hold, nothing folded', () => {
+  it('loses its LAN path while the others keep beating: its own path_lost after the hold and one more look, nothing folded', () => {
     w = makeWorld({ cameras: 3 });
     w.run(1000);
     w.setPath('cam-2', 'lan', 'down', { quietSince: w.clock.now() - 2500 });
     w.run(1100);
+    expect(w.raised()).toEqual([]);
+    w.run(1000);
     expect(w.raised()).toEqual(['path_lost:cam-2:lan']);
   });
 
@@ -86,7 +88,9 @@ describe('the upstream returns', () => {
     w.setPath('hotspot', 'lan', 'up');
     w.setPath('cam-1', 'lan', 'up');
     w.setPath('cam-2', 'lan', 'up');
-    w.run(1100);
+    w.run(900);
+    expect(w.raised()).toEqual(['device_lost:hotspot']);
+    w.run(200);
     expect(w.raised()).toEqual(['device_lost:hotspot', 'path_lost:cam-3:lan']);
     w.run(5000);
     expect(w.open('device_lost', 'hotspot')).toBeUndefined();

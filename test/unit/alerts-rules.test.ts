@@ -42,6 +42,32 @@ describe('holding and settling', () => {
   });
 });
 
+describe('coming back from down', () => {
+  it('a path reconnecting a few seconds after the other raises nothing; one that stays down raises path_lost', () => {
+    w = makeWorld();
+    w.run(2000);
+    w.setPath('cam-1', 'lan', 'down');
+    w.setPath('cam-1', 'tailscale', 'down');
+    w.run(2000);
+    expect(w.raised()).toEqual(['device_lost:cam-1']);
+    w.setPath('cam-1', 'tailscale', 'up');
+    w.run(3000);
+    w.setPath('cam-1', 'lan', 'up');
+    w.run(6000);
+    expect(w.raised()).toEqual(['device_lost:cam-1']);
+    expect(w.alerts().open).toEqual([]);
+    // The same, but the LAN path never comes back.
+    w.setPath('cam-1', 'lan', 'down');
+    w.setPath('cam-1', 'tailscale', 'down');
+    w.run(2000);
+    w.setPath('cam-1', 'tailscale', 'up');
+    w.run(3500);
+    expect(w.raised()).toEqual(['device_lost:cam-1', 'device_lost:cam-1']);
+    w.run(2000);
+    expect(w.raised()).toEqual(['device_lost:cam-1', 'device_lost:cam-1', 'path_lost:cam-1:lan']);
+  });
+});
+
 describe('telemetry thresholds', () => {
   it('battery low raises once, resolves only 5 points above the threshold or when charging', () => {
     w = makeWorld();

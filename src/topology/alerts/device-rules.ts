@@ -33,6 +33,8 @@ type Explanation = { group: PathGroup; verdict: DownVerdict } | 'pending' | null
 export class DeviceRules {
   /** When each device last became degraded: a path only counts as lost once the device around it is reachable. */
   private readonly degradedAt = new Map<string, number>();
+  /** When the device last came back from down: paths reconnect one by one, so a lagging one gets the grouping window more. */
+  private readonly recoveredAt = new Map<string, number>();
 
   constructor(private readonly deps: {
     writer: AlertWriter;
@@ -42,12 +44,14 @@ export class DeviceRules {
     groupAlerts: GroupAlerts;
     health: (id: string) => DeviceHealth;
     options: DeviceRuleOptions;
+    probeNow?: (deviceId: string) => void;
   }) {}
 
   /** The device's state changed. */
   onDeviceState(deviceId: string, health: DeviceHealth, from: string): void {
     const { timers, options, clock } = this.deps;
     if (health.state === 'degraded' && from !== 'degraded') this.degradedAt.set(deviceId, clock.now());
+    if (health.state === 'degraded' && from === 'down') this.recoveredAt.set(deviceId, clock.now());
     if (health.state === 'down') {
       timers.cancel({ rule: 'settle', deviceId });
       const started = clock.now();
@@ -63,6 +67,8 @@ export class DeviceRules {
       timers.cancel({ rule: 'hold-lost', deviceId });
       timers.cancel({ rule: 'hold-flap', deviceId });
       this.scheduleSettle(deviceId);
+      // Back from down with a path still lost: that path is judged on its own now (its hold counts from here).
+      if (health.state === 'degraded' && from !== 'up') for (const p of health.paths) if (p.state === 'down') this.onPathState(deviceId, p.network, 'down');
     }
   }
 
@@ -83,11 +89,12 @@ export class DeviceRules {
     const h = this.deps.health(deviceId);
     const now = this.deps.clock.now();
     if (h.state === 'down') this.decideLost(deviceId, now - this.deps.options.windowMs);
-    else if (h.state === 'degraded') for (const p of h.paths) if (p.state === 'down') this.decidePath(deviceId, p.network, now - this.deps.options.windowMs, true);
+    else if (h.state === 'degraded') for (const p of h.paths) if (p.state === 'down') this.decidePath(deviceId, p.network, now - this.deps.options.windowMs, true, true);
   }
 
   forget(deviceId: string): void {
     this.degradedAt.delete(deviceId);
+    this.recoveredAt.delete(deviceId);
   }
 
   /** What explains the loss of the device's path on `network` right now. */
@@ -127,7 +134,7 @@ export class DeviceRules {
     writer.raise({ kind: 'device_lost', deviceId, network: null, severity: 'critical', message: describeLost(writer.name(deviceId), h) });
   }
 
-  private decidePath(deviceId: string, network: Network, started: number, now = false): void {
+  private decidePath(deviceId: string, network: Network, started: number, now = false, confirmed = false): void {
     const { health, writer, timers, clock, options, groupAlerts } = this.deps;
     const key = { rule: 'hold-path', deviceId, network } as const;
     const h = health(deviceId);
@@ -138,7 +145,8 @@ export class DeviceRules {
     // counts from when the device became reachable again, so a path that is just
     // slower to come back after an outage is not reported as lost on its own.
     const heldSince = Math.max(path.since ? Date.parse(path.since) : 0, this.degradedAt.get(deviceId) ?? 0);
-    const remaining = heldSince + options.holdMs - clock.now();
+    const recovered = (this.recoveredAt.get(deviceId) ?? -Infinity) + options.holdMs + options.windowMs;
+    const remaining = Math.max(heldSince + options.holdMs, recovered) - clock.now();
     if (!now && remaining > 0) return timers.set(key, remaining, () => this.decidePath(deviceId, network, started));
     // A flapping alert still open is held until the device settles: it covers this path too.
     if (writer.find('flapping', deviceId)) return;
@@ -153,6 +161,13 @@ export class DeviceRules {
       return;
     }
     if (why && why !== 'pending') return groupAlerts.fold(why.group, why.verdict, deviceId);
+    // Before blaming one path: have the device's other paths polled now and look once more,
+    // so a device going down whole (the other path's loss not noticed yet) raises one alert.
+    if (!confirmed) {
+      this.deps.probeNow?.(deviceId);
+      timers.set(key, Math.min(options.holdMs, 1000), () => this.decidePath(deviceId, network, started, true, true));
+      return;
+    }
     writer.raise({ kind: 'path_lost', deviceId, network, severity: 'warning', message: describePathLost(writer.name(deviceId), h, network) });
   }
 

@@ -70,6 +70,7 @@ export class AlertManager {
     this.devices = new DeviceRules({
       writer: this.writer, timers: this.timers, clock: this.clock, groups: this.groups, groupAlerts: this.groupAlerts, health,
       options: { holdMs: options.holdMs, settleMs: options.settleMs, windowMs },
+      probeNow: deps.probeNow,
     });
     this.telemetry = new TelemetryRules(this.writer, options);
     this.neverSeen = new NeverSeenRule({ ctx, writer: this.writer, timers: this.timers, health, afterMs: options.neverSeenAfterMs });
