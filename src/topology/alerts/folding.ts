@@ -72,9 +72,14 @@ export class GroupAlerts {
     return this.find(g)?.folded ?? [];
   }
 
-  /** The group is released: forget who was not covered. */
-  forget(groupId: string): void {
-    this.notCovered.delete(groupId);
+  /**
+   * The group is released: forget who was not covered. The alert's base wording is
+   * kept while it may still be open (the group can go down again before it resolves);
+   * one short string per upstream outage.
+   */
+  forget(g: PathGroup): void {
+    this.notCovered.delete(g.id);
+    if (this.baseMessage.size > 1000) this.baseMessage.clear();
   }
 
   private reword(g: PathGroup): void {

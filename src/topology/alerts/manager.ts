@@ -172,7 +172,7 @@ export class AlertManager {
    */
   private release(g: PathGroup): void {
     const folded = this.groupAlerts.foldedOf(g);
-    this.groupAlerts.forget(g.id);
+    this.groupAlerts.forget(g);
     for (const id of folded) {
       this.deps.probeNow?.(id);
       this.timers.set({ rule: 'after-upstream', deviceId: id }, this.deps.options.holdMs, () => {
