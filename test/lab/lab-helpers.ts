@@ -39,9 +39,14 @@ export async function waitUntil<T>(what: string, ms: number, check: () => Promis
 
 /** Every camera (and the hotspot) up, every alert closed: the rig at rest before a fault. */
 export async function waitAllUp(lab: RigLab, ms = 90_000): Promise<void> {
+  let last = '';
   await waitUntil('every device up and no alert open', ms, async () => {
-    for (const id of ['hotspot', ...lab.cameraIds]) if ((await healthOf(lab, id)).state !== 'up') return false;
-    return (await alertsOf(lab)).open.length === 0;
+    const states = await Promise.all(['hotspot', ...lab.cameraIds].map(async (id) => `${id} ${(await healthOf(lab, id)).state}`));
+    const open = (await alertsOf(lab)).open;
+    last = `${states.join(', ')}; open: ${alertTags(open).join(', ') || 'none'}`;
+    return states.every((s) => s.endsWith(' up')) && open.length === 0;
+  }).catch((err: Error) => {
+    throw new Error(`${err.message} (last: ${last})`);
   });
 }
 
