@@ -46,7 +46,11 @@ try {
     if (during.length !== 1) extras.push(`run ${run}: ${during.map((a) => `${a.kind}:${a.deviceId}`).join(', ')}`);
     const back = Date.now();
     lab.hotspotUp();
-    const own = await waitUntil('cam-05 own alert', 20_000, async () => (await raisedSince(lab, hot.id)).find((a: Alert) => a.deviceId === 'cam-05'));
+    const own = await waitUntil('cam-05 own alert', 20_000, async () => (await raisedSince(lab, hot.id)).find((a: Alert) => a.deviceId === 'cam-05')).catch(async (err: Error) => {
+      const { open, recent } = await alertsOf(lab);
+      const h = await Promise.all(['hotspot', 'cam-05'].map((id) => lab.get(`/api/devices/${id}/health`)));
+      throw new Error(`${err.message}\nopen: ${JSON.stringify(open)}\nrecent: ${JSON.stringify(recent.slice(0, 4))}\nhealth: ${JSON.stringify(h)}`);
+    });
     toOwn.push(Date.parse(own.raisedAt) - back);
     lab.restoreLanOf('cam-05');
     console.log(`run ${run}: ${during.length} alert(s) during the outage, hotspot alert after ${toHotspot.at(-1)} ms (${folded} folded), cam-05's own ${own.kind} ${toOwn.at(-1)} ms after the hotspot returned`);
