@@ -18,6 +18,8 @@ export function healthOptionsFromConfig(config: Config): HealthOptions {
     },
     alerts: {
       holdMs: config.alertHoldMs,
+      foldWindowMs: config.alertFoldWindowMs,
+      upstreamProbeTimeoutMs: config.upstreamProbeTimeoutMs,
       settleMs: config.alertSettleMs,
       neverSeenAfterMs: config.neverSeenAfterSec * 1000,
       batteryLow: config.batteryLow,

@@ -69,9 +69,10 @@ export async function startSimRig(opts: SimRigOptions = {}): Promise<SimRig> {
   const modeOf = (id: string, path: SimPath): PathMode => {
     const d = devices.get(id)!;
     if (path === 'lan' && d.spec.uplink) {
-      // The hotspot is gone: everything that reached the LAN through it is gone too.
+      // The hotspot is gone (down: refused) or hangs (silent): everything that reached the LAN through it does too.
       const up = devices.get(d.spec.uplink);
-      if (up && faultOnPath(up.fault, 'lan').mode === 'down') return { mode: 'down' };
+      const upMode = up ? faultOnPath(up.fault, 'lan').mode : 'ok';
+      if (upMode === 'down' || upMode === 'hang') return { mode: upMode };
     }
     return faultOnPath(d.fault, path);
   };

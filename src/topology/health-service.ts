@@ -55,7 +55,7 @@ export function startHealth({ ctx, options, onError }: { ctx: Ctx; options: Heal
   let onMap: ((e: { removed: string[] }) => void) | undefined;
   engine = new ProbeEngine({ ctx, options: options.probes, recorder: history, observer: metrics, onReload: (e) => onMap?.(e) });
   const ready = engine;
-  const alerts = new AlertManager({ ctx, options: options.alerts, health: (id) => ready.getDeviceHealth(id), probeNow: (id) => ready.probeNow(id) });
+  const alerts = new AlertManager({ ctx, options: options.alerts, health: (id) => ready.getDeviceHealth(id), probeNow: (id) => ready.probeNow(id), checkNow: (id, ms) => ready.checkNow(id, ms) });
   const dispatcher = new AlertDispatcher({
     ctx,
     baseDelayMs: options.notifyBaseDelayMs,

@@ -112,7 +112,9 @@ export type AlertKind =
   // A device's tailnet path fell back to DERP or a peer relay (src/topology/alerts/tailnet-relayed.ts).
   | 'tailnet_relayed'
   // Shoot (src/topology/alerts/shoot.ts)
-  | 'clock_offset' | 'recording_stopped' | 'runway_low';
+  | 'clock_offset' | 'recording_stopped' | 'runway_low'
+  /** A whole network lost from here (deviceId 'tailnet': every Tailscale path went quiet at once). */
+  | 'network_lost';
 
 /** An alert as the API, the SSE stream and the notifiers see it. */
 export interface Alert {

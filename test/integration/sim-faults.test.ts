@@ -111,6 +111,24 @@ describe('fault modes', () => {
     await rig.applyFault('hotspot', { mode: 'ok' });
     for (const id of ['hotspot', 'cam-01', 'console']) expect(await okStatus(lan(id, '/')), id).toBeLessThan(500);
   });
+  it('the hotspot hanging makes every device linked to it go quiet on the LAN (held, not refused), not on the tailnet', async () => {
+    const stream = await openSse(lan('cam-03', '/api/v1/events'));
+    await stream.waitFor((e) => e.some((x) => x.event === 'hello'));
+    await rig.applyFault('hotspot', { mode: 'hang' });
+    const heard = stream.events.length;
+    for (const id of ['cam-01', 'console']) {
+      expect(await fetchFailure(lan(id, '/api/v1/info'), { timeoutMs: 600 }), id).toBe('timeout');
+      expect(await fetchFailure(ts(id, '/'), { timeoutMs: 8000 }), id).toMatch(/^answered (200|404)$/);
+    }
+    // Several heartbeat periods (150 ms) pass: the open stream stays open and silent.
+    expect(stream.closed).toBe(false);
+    expect(stream.events.slice(heard).filter((x) => x.event === 'heartbeat')).toEqual([]);
+    const views = (await (await fetch(`${rig.controlUrl}/nodes`)).json()).nodes as Array<{ id: string; paths: { lan: string; tailscale: string } }>;
+    expect(views.find((v) => v.id === 'cam-01')).toMatchObject({ paths: { lan: 'hang', tailscale: 'ok' } });
+    await rig.applyFault('hotspot', { mode: 'ok' });
+    expect(await okStatus(lan('cam-01'))).toBe(200);
+    stream.close();
+  });
 });
 
 describe('control API', () => {

@@ -73,6 +73,7 @@ export function registerDemo(program: Command): void {
           `  npx rigmap sim-fault ${cam?.id ?? 'cam-02'} down --control ${rig.controlUrl}        # camera lost on both paths`,
           `  npx rigmap sim-fault ${cam?.id ?? 'cam-02'} lan-down --control ${rig.controlUrl}    # LAN gone, Tailscale still up`,
           `  npx rigmap sim-fault hotspot down --control ${rig.controlUrl}       # every camera loses its Wi-Fi`,
+          `  npx rigmap sim-fault hotspot hang --control ${rig.controlUrl}       # the hotspot dies silently: one alert, cameras folded`,
           `  npx rigmap sim-fault all ok --control ${rig.controlUrl}             # everything back`,
           `  (or: curl -X POST ${rig.controlUrl}/nodes/${cam?.id ?? 'cam-02'}/fault -d '{"mode":"hang"}')`,
           '',

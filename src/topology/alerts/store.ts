@@ -85,3 +85,18 @@ export function acknowledgeAlert({ ctx, id }: { ctx: Ctx; id: number }): Alert {
     .get();
   return toAlert(updated as AlertRow);
 }
+
+/** Take a device off the folded list of an alert (it came back on its own). */
+export function unfoldFromAlert(db: DbLike, id: number, deviceId: string): Alert | undefined {
+  const row = db.select().from(alerts).where(eq(alerts.id, id)).get();
+  if (!row) return undefined;
+  const folded = (JSON.parse(row.folded) as string[]).filter((d) => d !== deviceId);
+  const updated = db.update(alerts).set({ folded: JSON.stringify(folded) }).where(eq(alerts.id, id)).returning().get();
+  return updated ? toAlert(updated) : undefined;
+}
+
+/** Reword an open alert (an upstream's alert says which devices it covers and which it does not). */
+export function setAlertMessage(db: DbLike, id: number, message: string): Alert | undefined {
+  const row = db.update(alerts).set({ message }).where(and(eq(alerts.id, id), isNull(alerts.resolvedAt))).returning().get();
+  return row ? toAlert(row) : undefined;
+}

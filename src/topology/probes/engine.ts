@@ -12,6 +12,7 @@ import type { Ctx } from '../context.ts';
 import { loadDevices } from '../device-rows.ts';
 import type { DeviceHealth, NodeStatus, PathHealth } from '../health-types.ts';
 import { CameraNodeRunner } from './camera-node.ts';
+import { quickCheck } from './http-get.ts';
 import { deriveDeviceState, statusNewsKey } from './device-state.ts';
 import { PathMachine, type PathMachineOptions, type ProbeFailure } from './path-machine.ts';
 import type { ProbeRunner, ProbeSink } from './runner.ts';
@@ -136,6 +137,12 @@ export class ProbeEngine {
   /** Probe every path of a device now (alerts ask before blaming a device whose upstream may be down). */
   probeNow(deviceId: string): void {
     for (const entry of this.byDevice.get(deviceId) ?? []) entry.runner?.probeNow();
+  }
+
+  /** One quick look at a device outside its schedule and state machine (see `quickCheck`). */
+  checkNow(deviceId: string, timeoutMs: number): Promise<boolean | null> {
+    const targets = [...(this.byDevice.get(deviceId) ?? [])].filter((e) => e.runner).map((e) => e.target);
+    return quickCheck({ targets, timeoutMs, agents: { http: this.streamAgent, https: this.tlsStreamAgent } });
   }
 
   /** Re-read the map soon (many events from one import collapse into one reload). */

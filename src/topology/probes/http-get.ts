@@ -79,3 +79,17 @@ export function probeGet({ target, path, timeoutMs, agents }: { target: ProbeTar
     req.end();
   });
 }
+
+/**
+ * One quick look at a device (alerts ask when paths behind it go quiet): true
+ * when any of its targets gives an HTTP answer within `timeoutMs`, false when
+ * none does, null when there is nothing to probe. Feeds no state machine.
+ */
+export async function quickCheck({ targets, timeoutMs, agents }: { targets: ProbeTarget[]; timeoutMs: number; agents: { http: http.Agent; https: https.Agent } }): Promise<boolean | null> {
+  if (targets.length === 0) return null;
+  const tries = targets.map((target) => {
+    const path = target.kind === 'camera-node' ? `${target.path}/status` : target.path;
+    return probeGet({ target, path, timeoutMs, agents }).then(() => true, () => false);
+  });
+  return (await Promise.all(tries)).some(Boolean);
+}
