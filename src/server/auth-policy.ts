@@ -37,6 +37,7 @@ export const POLICY: Record<string, Requirement> = {
   'GET /api/reach': 'viewer',
   'GET /api/check': 'viewer',
   'GET /reach/:device/:service/*': 'viewer',
+  'GET /api/devices/:id/preview.mjpeg': 'viewer',
 
   // Operator: act on the rig during a shoot.
   'POST /api/alerts/:id/ack': 'operator',

@@ -1,0 +1,52 @@
+/**
+ * GET /api/devices/:id/preview.mjpeg: a node's live preview relayed for a
+ * viewer who cannot reach the node. Thin: validate `fps`, join the preview hub
+ * (src/topology/preview/hub.ts: one node connection shared by every viewer,
+ * bounded memory per viewer, a cap on streams), stream it. The node is opened
+ * by the reach relay's own rules (openRelay: registered service, probe scope,
+ * best path first, no redirects).
+ */
+import { Hono } from 'hono';
+import { getDevice } from '../topology/devices.ts';
+import { RigmapError } from '../topology/errors.ts';
+import { HUB_UPSTREAM, PreviewHub } from '../topology/preview/hub.ts';
+import { parseProbeScope } from '../topology/probes/scope.ts';
+import { cameraNodeService } from '../topology/relay/paths.ts';
+import { openRelay, RELAY_LIMITS } from '../topology/relay/relay.ts';
+import { type AppDeps, ctxOf } from './deps.ts';
+
+/** The preview hub of an app, built from its config; the routes share it. */
+export function createPreviewHub(deps: AppDeps): PreviewHub {
+  const scope = parseProbeScope(deps.config.probeCidrs);
+  return new PreviewHub({
+    maxStreams: deps.config.previewMaxStreams,
+    connect: async (deviceId, signal) => {
+      const ctx = ctxOf(deps, undefined, 'preview');
+      const device = getDevice({ ctx, id: deviceId });
+      const service = cameraNodeService(device);
+      if (!service) throw new RigmapError('not_found', `${deviceId} runs no camera-node API, so it has no live preview`, { deviceId });
+      const health = deps.healthService?.engine.getDeviceHealth(deviceId) ?? deps.health?.device(deviceId) ?? null;
+      const head = AbortSignal.any([signal, AbortSignal.timeout(RELAY_LIMITS.headMs)]);
+      const opened = await openRelay({
+        ctx, deviceId, serviceName: service.name, relayPath: service.path ? '/preview.mjpeg' : '/api/v1/preview.mjpeg',
+        query: `?fps=${HUB_UPSTREAM.fps}&width=${HUB_UPSTREAM.width}`, headers: { accept: 'multipart/x-mixed-replace' }, scope, health, signal: head,
+      });
+      return opened.res;
+    },
+  });
+}
+
+export function previewRoutes(deps: AppDeps, hub: PreviewHub) {
+  return new Hono().get('/api/devices/:id/preview.mjpeg', async (c) => {
+    const raw = c.req.query('fps');
+    const fps = raw === undefined || raw === '' ? HUB_UPSTREAM.fps : Number(raw);
+    if (!Number.isFinite(fps) || fps < 0.2 || fps > 30) throw new RigmapError('validation_failed', `fps must be a number from 0.2 to 30 (got ${JSON.stringify(raw)})`);
+    const sub = await hub.subscribe(c.req.param('id'), Math.min(fps, HUB_UPSTREAM.fps));
+    // The viewer leaving ends its stream (and the node's connection, if it was the last).
+    c.req.raw.signal?.addEventListener('abort', () => sub.leave(), { once: true });
+    return new Response(sub.stream, {
+      status: 200,
+      headers: { 'content-type': sub.contentType, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'x-accel-buffering': 'no' },
+    });
+  });
+}
