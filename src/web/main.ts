@@ -8,6 +8,7 @@ import { GraphView } from './graph.ts';
 import { connectLive, type LiveStatus } from './live.ts';
 import { Store } from './state.ts';
 import { AlertsView } from './views/alerts.ts';
+import { BoardView } from './views/board.ts';
 import { ContactSheetView } from './views/contacts.ts';
 import { InventoryView } from './views/inventory.ts';
 import { DevicePanel } from './views/panel.ts';
@@ -18,8 +19,8 @@ import { DiscoveredView } from './views/discovered.ts';
 import { startTailscale } from './views/tailscale.ts';
 import { mountExportMenu } from './export.ts';
 
-type ViewName = 'graph' | 'inventory' | 'alerts' | 'contacts' | 'discovered' | 'commands';
-const VIEWS: ViewName[] = ['graph', 'inventory', 'alerts', 'contacts', 'discovered', 'commands'];
+type ViewName = 'board' | 'graph' | 'inventory' | 'alerts' | 'contacts' | 'discovered' | 'commands';
+const VIEWS: ViewName[] = ['board', 'graph', 'inventory', 'alerts', 'contacts', 'discovered', 'commands'];
 
 /** What tests and the benchmark read: the store, the graph and render timings. */
 export interface DebugHandle {
@@ -85,6 +86,7 @@ async function boot(): Promise<void> {
   const inventory = new InventoryView($('#view-inventory'), store, openDetails);
   new AlertsView($('#view-alerts'), store, openDetails);
   const contacts = new ContactSheetView($('#view-contacts'), store, openDetails);
+  const board = new BoardView($('#view-board'), store, openDetails);
   new CommandsView($('#view-commands'), store);
   const discovered = new DiscoveredView($('#view-discovered'), document.querySelector<HTMLElement>('#discovered-count'));
 
@@ -93,8 +95,8 @@ async function boot(): Promise<void> {
 
   let graphFitted = false;
   const route = () => {
-    const name = (location.hash.replace(/^#\/?/, '') || 'graph') as ViewName;
-    const view = VIEWS.includes(name) ? name : 'graph';
+    const name = (location.hash.replace(/^#\/?/, '') || 'board') as ViewName;
+    const view = VIEWS.includes(name) ? name : 'board';
     for (const v of VIEWS) $(`#view-${v}`).hidden = v !== view;
     for (const a of document.querySelectorAll<HTMLAnchorElement>('nav a')) {
       if (a.dataset.view === view) a.setAttribute('aria-current', 'page');
@@ -109,6 +111,8 @@ async function boot(): Promise<void> {
     if (view === 'discovered') void discovered.load();
     if (view === 'contacts') contacts.show();
     else contacts.hide();
+    if (view === 'board') board.show();
+    else board.hide();
   };
   window.addEventListener('hashchange', route);
   window.addEventListener('resize', () => graph.resize());

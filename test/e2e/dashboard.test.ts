@@ -43,7 +43,7 @@ afterAll(async () => {
 
 describe('dashboard', () => {
   it('draws every device of the map, attached to the LAN and the tailnet', async () => {
-    const w = await view();
+    const w = await view(LAN_VIEW_HOST, '#/graph');
     // Bound to 0.0.0.0, the server signs in every request: the page is signed in by the harness's Bearer token.
     expect(await w.page.textContent('[data-testid="signed-in"]')).toBe('token:e2e-harness · admin');
     const topo = (await (await fetch(`${dash.urlFrom(LAN_VIEW_HOST)}/api/topology`, { headers: dash.authHeaders })).json()) as { devices: { id: string }[] };

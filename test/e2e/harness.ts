@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/server/config.ts';
 import { startServer, type RunningServer } from '../../src/server/main.ts';
-import { startSimRig, type SimRig } from '../../src/sim/rig.ts';
+import { startSimRig, type SimRig, type SimRigOptions } from '../../src/sim/rig.ts';
 import { createToken } from '../../src/topology/access/tokens.ts';
 import { EventBus } from '../../src/topology/events.ts';
 import { openDb } from '../../src/topology/store/db.ts';
@@ -46,7 +46,7 @@ export interface Dashboard {
 }
 
 /** Start the server (and a simulated rig imported into it, unless `nodes` is null). */
-export async function startDashboard({ nodes = 4, inventory, config: extra = {} }: { nodes?: number | null; inventory?: unknown; config?: Record<string, unknown> } = {}): Promise<Dashboard> {
+export async function startDashboard({ nodes = 4, inventory, config: extra = {}, sim = {} }: { nodes?: number | null; inventory?: unknown; config?: Record<string, unknown>; sim?: SimRigOptions } = {}): Promise<Dashboard> {
   await ensureBundle();
   process.env.RIGMAP_PROBE_CIDRS = '127.0.0.0/8';
   const dir = mkdtempSync(join(tmpdir(), 'rigmap-e2e-'));
@@ -56,7 +56,7 @@ export async function startDashboard({ nodes = 4, inventory, config: extra = {} 
   store.close();
   const authHeaders = { authorization: `Bearer ${token}` };
   const server = await startServer(config);
-  const rig = nodes === null ? null : await startSimRig({ nodes, port: 0, heartbeatMs: 250, extras: true });
+  const rig = nodes === null ? null : await startSimRig({ nodes, port: 0, heartbeatMs: 250, extras: true, ...sim });
   const urlFrom = (host: string) => `http://${host}:${server.port}`;
   const doc = inventory ?? rig?.manifest({ rigName: 'E2E rig' });
   if (doc) {
