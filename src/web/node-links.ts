@@ -5,8 +5,20 @@
  * recompute it on every health change, so links follow a failing path by
  * themselves, and come back when it returns.
  */
+import type { DeviceHealth } from '../topology/health-types.ts';
+import type { Network } from '../topology/model.ts';
 import type { LiveDevice } from './api.ts';
 import { networkState, type Store } from './state.ts';
+
+/**
+ * A device's path state on one network as the dashboard shows it: 'none' only
+ * when it has no address there; an address nothing probes yet is 'unknown'.
+ */
+export function pathStateOf(device: Pick<LiveDevice, 'addresses'> | undefined, health: DeviceHealth | undefined, network: Network): string {
+  if (!device?.addresses.some((a) => a.network === network)) return 'none';
+  const s = networkState(health, network).state;
+  return s === 'none' ? 'unknown' : s;
+}
 
 /** How a node is opened from here. */
 export interface NodeLinks {
@@ -31,7 +43,7 @@ export function nodeLinks(store: Store, deviceId: string): NodeLinks | null {
   if (!d || !svc || !r?.apiPath) return null;
   const viewerNet = store.viewer?.network ?? r.viewerNetwork;
   const own = r.preferred && r.preferred.network === viewerNet ? r.preferred : null;
-  const ownState = own ? networkState(store.health.get(deviceId), own.network).state : 'none';
+  const ownState = own ? pathStateOf(d, store.health.get(deviceId), own.network) : 'none';
   if (own?.baseUrl && ownState !== 'down') {
     const base = `${own.baseUrl}${r.apiPath}`;
     return { via: 'direct', snapshot: `${base}/snapshot.jpg`, preview: ({ fps, width }) => `${base}/preview.mjpeg?fps=${fps}&width=${width}` };
@@ -45,10 +57,13 @@ export function nodeLinks(store: Store, deviceId: string): NodeLinks | null {
   };
 }
 
-/** Whether any path of the device is worth trying for a picture (not everything down). */
+/** Whether a picture is worth asking for: the viewer's direct path is not down, or rigmap has a path up (or not yet known). */
 export function anyPathUsable(store: Store, deviceId: string): boolean {
+  const links = nodeLinks(store, deviceId);
+  if (links?.via === 'direct') return true;
+  const d = store.devices.get(deviceId);
   const h = store.health.get(deviceId);
-  return networkState(h, 'lan').state !== 'down' || networkState(h, 'tailscale').state !== 'down';
+  return (['lan', 'tailscale'] as const).some((n) => ['up', 'unknown'].includes(pathStateOf(d, h, n)));
 }
 
 /**

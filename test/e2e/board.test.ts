@@ -28,12 +28,18 @@ async function until<A>(w: WatchedPage, fn: (arg: A) => boolean, arg: A, timeout
   await w.page.waitForFunction(fn as (arg: unknown) => boolean, arg as unknown, { timeout: timeoutMs, polling: 50 });
 }
 
-/** Two pictures of `img` 2 s apart differ (a live stream, decoded and painted). */
+/**
+ * Two pictures of `img` 2 s apart differ (a live stream, decoded and painted).
+ * The page region is shot, not the element: live re-renders may move the image node.
+ */
 async function moves(img: Locator): Promise<boolean> {
   await img.evaluate((el: HTMLImageElement) => new Promise<void>((resolve) => (el.naturalWidth > 0 ? resolve() : el.addEventListener('load', () => resolve(), { once: true }))));
-  const a = await img.screenshot();
+  const box = await img.boundingBox();
+  if (!box) return false;
+  const page = img.page();
+  const a = await page.screenshot({ clip: box });
   await new Promise((r) => setTimeout(r, 2000));
-  const b = await img.screenshot();
+  const b = await page.screenshot({ clip: box });
   return !a.equals(b);
 }
 
@@ -95,6 +101,13 @@ describe('rig board', () => {
       for (const id of Object.keys(before)) if (id !== 'cam-02') expect(after[id]).toEqual(before[id]);
       const colour = await w.page.$eval('[data-testid="tile"][data-device="cam-02"] .pathind[data-net="lan"]', (el) => getComputedStyle(el).backgroundColor);
       expect(colour.replace(/\s/g, '')).toBe('rgb(239,83,80)');
+      // The Inventory says which path is down, in its LAN and Tailscale columns.
+      await w.page.click('nav a[data-view="inventory"]');
+      const row = 'tr[data-device="cam-02"]';
+      await w.page.waitForSelector(`${row} [data-testid="path-lan"]`);
+      expect(await w.page.textContent(`${row} [data-testid="path-lan"]`)).toBe('down');
+      expect(await w.page.textContent(`${row} [data-testid="path-tailscale"]`)).toBe('up');
+      expect(await w.page.textContent('tr[data-device="cam-01"] [data-testid="path-lan"]')).toBe('up');
     } finally {
       await dash.rig!.applyFault('cam-02', { mode: 'ok' });
     }

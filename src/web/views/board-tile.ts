@@ -9,6 +9,7 @@ import type { Alert, DeviceHealth } from '../../topology/health-types.ts';
 import type { Network } from '../../topology/model.ts';
 import type { LiveDevice } from '../api.ts';
 import { bytes, esc, ms } from '../format.ts';
+import { pathStateOf } from '../node-links.ts';
 import { networkState } from '../state.ts';
 
 const NET: Record<Network, { short: string; long: string }> = { lan: { short: 'LAN', long: 'LAN' }, tailscale: { short: 'TS', long: 'Tailscale' } };
@@ -22,13 +23,8 @@ interface Extras {
   protocol?: string;
 }
 
-/** The state of a device's path on one network, as the tile's data attribute holds it. */
-export function pathStateOf(health: DeviceHealth | undefined, network: Network): string {
-  return networkState(health, network).state;
-}
-
-function pathBadge(health: DeviceHealth | undefined, network: Network, quality: string | null): string {
-  const ns = networkState(health, network);
+function pathBadge(device: LiveDevice, health: DeviceHealth | undefined, network: Network, quality: string | null): string {
+  const ns = { ...networkState(health, network), state: pathStateOf(device, health, network) };
   const latency = ns.state === 'up' && ns.latencyMs !== null ? `, ${ms(ns.latencyMs)}` : '';
   const via = network === 'tailscale' && quality ? `, via ${quality}` : '';
   const why = ns.state === 'down' && ns.error ? `: ${ns.error}` : '';
@@ -59,7 +55,7 @@ export function tileBody({ device, health, alert, quality }: { device: LiveDevic
   const more = [runway && `runway ${runway}`, clock, extra.protocol && extra.protocol !== 'camera-node' ? extra.protocol : ''].filter(Boolean);
   const stateWord = state === 'down' ? 'DOWN' : state;
   return `<div class="tile-head"><span class="tile-name">${esc(device.name || device.id)}</span><span class="tile-role muted">${esc(device.role)}</span></div>
-    <div class="tile-line"><span class="state ${esc(state)}" data-testid="tile-state">${esc(stateWord)}</span>${pathBadge(health, 'lan', null)}${pathBadge(health, 'tailscale', quality)}${rec ? `<span class="rec" title="recording">● ${recText}</span>` : ''}</div>
+    <div class="tile-line"><span class="state ${esc(state)}" data-testid="tile-state">${esc(stateWord)}</span>${pathBadge(device, health, 'lan', null)}${pathBadge(device, health, 'tailscale', quality)}${rec ? `<span class="rec" title="recording">● ${recText}</span>` : ''}</div>
     ${facts.length ? `<div class="tile-line small">${facts.join('')}</div>` : ''}
     ${more.length ? `<div class="tile-line small muted">${more.map(esc).join(' · ')}</div>` : ''}
     ${alert ? `<div class="tile-alert ${esc(alert.severity)}" role="note">⚠ ${esc(alert.message)}</div>` : ''}`;
@@ -70,7 +66,7 @@ export function tileLabel({ device, health, alert }: { device: LiveDevice; healt
   const state = health?.state ?? 'unknown';
   const s = health?.status;
   const parts = [`${device.name || device.id}, ${device.role}, ${state}`,
-    `LAN ${PATH_WORD[pathStateOf(health, 'lan')]}`, `Tailscale ${PATH_WORD[pathStateOf(health, 'tailscale')]}`];
+    `LAN ${PATH_WORD[pathStateOf(device, health, 'lan')]}`, `Tailscale ${PATH_WORD[pathStateOf(device, health, 'tailscale')]}`];
   if (s) parts.push(`battery ${Math.round(s.battery.level * 100)} percent`, `thermal ${s.thermal}`, `${bytes(s.storage.freeBytes)} free`, s.state === 'recording' ? 'recording' : s.state);
   if (alert) parts.push(`alert: ${alert.message}`);
   return parts.join('; ');

@@ -8,10 +8,10 @@
  */
 import type { LiveDevice } from '../api.ts';
 import { esc } from '../format.ts';
-import { anyPathUsable, nodeLinks, showLive, stopLive } from '../node-links.ts';
+import { anyPathUsable, nodeLinks, pathStateOf, showLive, stopLive } from '../node-links.ts';
 import type { Store } from '../state.ts';
 import { tailscaleQualityOf } from '../tailscale-paths.ts';
-import { pathStateOf, tileBody, tileLabel } from './board-tile.ts';
+import { tileBody, tileLabel } from './board-tile.ts';
 
 /** Seconds between still refreshes of a visible tile. */
 export const BOARD_STILL_MS = 3000;
@@ -94,6 +94,8 @@ export class BoardView {
     const t = this.store.topology;
     if (!t) return;
     const groups = groupByUpstream([...this.store.devices.values()], t.links);
+    // A map reload redraws the tiles but keeps their pictures: live streams are not restarted.
+    const kept = new Map([...this.el.querySelectorAll<HTMLElement>('[data-testid="tile"]')].map((tile) => [tile.dataset.device!, tile.querySelector<HTMLElement>('[data-slot="thumb"]')!]));
     this.el.innerHTML = `<div class="board-bar"><h2 class="sr-only">Rig board</h2><p class="board-summary" role="status" aria-live="polite" data-slot="summary"></p>
       <button type="button" data-action="live" aria-pressed="${this.live}">${this.live ? 'Thumbnails: live' : 'Thumbnails: stills'}</button></div>
       ${groups.map((g, i) => `<section class="board-group" aria-labelledby="bg-${i}"><h3 id="bg-${i}">${esc(g.title)} <span class="muted">(${g.devices.length})</span></h3>
@@ -110,9 +112,13 @@ export class BoardView {
       }
     }, { rootMargin: '100px' });
     for (const tile of this.el.querySelectorAll<HTMLElement>('[data-testid="tile"]')) {
+      const old = kept.get(tile.dataset.device!);
+      if (old) tile.querySelector('[data-slot="thumb"]')!.replaceWith(old);
+      kept.delete(tile.dataset.device!);
       this.updateTile(tile.dataset.device!, tile);
       this.observer.observe(tile);
     }
+    for (const gone of kept.values()) for (const img of gone.querySelectorAll('img')) stopLive(img);
     this.updateSummary();
   }
 
@@ -132,8 +138,8 @@ export class BoardView {
     const state = health?.state ?? 'unknown';
     tile.className = `tile ${state}`;
     tile.dataset.state = state;
-    tile.dataset.lan = pathStateOf(health, 'lan');
-    tile.dataset.tailscale = pathStateOf(health, 'tailscale');
+    tile.dataset.lan = pathStateOf(device, health, 'lan');
+    tile.dataset.tailscale = pathStateOf(device, health, 'tailscale');
     tile.setAttribute('aria-label', tileLabel({ device, health, alert }));
     tile.querySelector('[data-slot="body"]')!.innerHTML = tileBody({ device, health, alert, quality: tailscaleQualityOf(id)?.quality ?? null });
     this.updateThumb(id, tile);

@@ -64,6 +64,8 @@ export class ContactSheetView {
 
   render(): void {
     const cams = this.cameras();
+    // A map reload redraws the cards but keeps their pictures: live streams are not restarted.
+    const kept = new Map([...this.el.querySelectorAll<HTMLElement>('article[data-device]')].map((card) => [card.dataset.device!, card.querySelector<HTMLElement>('[data-slot="pic"]')!]));
     this.el.innerHTML = `<div class="board-bar"><h2>Contact sheet <span class="muted">(${cams.length} cameras)</span></h2>
       <button type="button" data-action="live" aria-pressed="${this.live}" title="Switch between stills and live previews">${this.live ? 'Live' : 'Stills'}</button></div>
       ${cams.length ? `<div class="sheet">${cams.map((d) => `<article class="card" data-device="${esc(d.id)}"><div data-slot="pic"></div><div data-slot="meta"></div></article>`).join('')}</div>` : '<p class="muted">No cameras in the map.</p>'}`;
@@ -78,9 +80,13 @@ export class ContactSheetView {
       }
     });
     for (const card of this.el.querySelectorAll<HTMLElement>('article[data-device]')) {
+      const old = kept.get(card.dataset.device!);
+      if (old) card.querySelector('[data-slot="pic"]')!.replaceWith(old);
+      kept.delete(card.dataset.device!);
       this.updateCard(card.dataset.device!);
       this.observer.observe(card);
     }
+    for (const gone of kept.values()) for (const img of gone.querySelectorAll('img')) stopLive(img);
   }
 
   private updateCard(id: string): void {

@@ -115,13 +115,13 @@ export class DevicePanel {
       <button type="button" class="close" aria-label="Close device details">✕</button>
       <h2 tabindex="-1">${esc(d.name || d.id)}</h2>
       <p><span class="state ${esc(state)}" data-testid="device-state">${esc(state)}</span> <span class="muted">${esc(d.role)} · ${esc(d.id)}${d.model ? ' · ' + esc(d.model) : ''}</span></p>
+      <div data-slot="snapshot"></div>
       ${reachNote(this.store, id)}
       ${openLink}
       <h3>Addresses</h3><dl class="kv">${addresses}</dl>
       <h3>Paths</h3><p class="muted">LAN ${esc(ns('lan'))} · Tailscale ${esc(ns('tailscale'))}</p>${tailscaleQualityHtml(id)}${paths}
       <h3>History</h3><div data-slot="history">${keepHistory}</div>
       <h3>Node status</h3>${statusHtml}
-      <h3>Live preview</h3><div data-slot="snapshot"></div>
       <h3>Services</h3><ul>${services}</ul>`;
     const snapSlot = this.el.querySelector<HTMLElement>('[data-slot="snapshot"]')!;
     if (keepSnap) snapSlot.replaceWith(keepSnap);
