@@ -37,7 +37,11 @@ export function createPreviewHub(deps: AppDeps): PreviewHub {
 }
 
 export function previewRoutes(deps: AppDeps, hub: PreviewHub) {
-  return new Hono().get('/api/devices/:id/preview.mjpeg', async (c) => {
+  return new Hono().get('/api/devices/:id/preview.jpg', async (c) => {
+    // One frame of the relayed preview: for grids of many cameras, which a browser cannot hold open as streams.
+    const frame = await hub.frame(c.req.param('id'));
+    return new Response(new Uint8Array(frame), { status: 200, headers: { 'content-type': 'image/jpeg', 'content-length': String(frame.length), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } });
+  }).get('/api/devices/:id/preview.mjpeg', async (c) => {
     const raw = c.req.query('fps');
     const fps = raw === undefined || raw === '' ? HUB_UPSTREAM.fps : Number(raw);
     if (!Number.isFinite(fps) || fps < 0.2 || fps > 30) throw new RigmapError('validation_failed', `fps must be a number from 0.2 to 30 (got ${JSON.stringify(raw)})`);

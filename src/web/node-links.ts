@@ -27,6 +27,8 @@ export interface NodeLinks {
   snapshot: string;
   /** The live preview (multipart JPEG) at `fps` and `width`. */
   preview(opts: { fps: number; width: number }): string;
+  /** Through rigmap only: one frame of the relayed preview, for grids polled frame by frame. */
+  frame?: string;
 }
 
 /** The camera-node service of a device (the contract's name or base path). */
@@ -54,6 +56,7 @@ export function nodeLinks(store: Store, deviceId: string): NodeLinks | null {
     via: 'relay',
     snapshot: `/reach/${id}/${encodeURIComponent(svc.name)}${svc.path ? '' : '/api/v1'}/snapshot.jpg`,
     preview: ({ fps }) => `/api/devices/${id}/preview.mjpeg?fps=${fps}`,
+    frame: `/api/devices/${id}/preview.jpg`,
   };
 }
 
@@ -71,7 +74,9 @@ export function anyPathUsable(store: Store, deviceId: string): boolean {
  * preview fails (a node without contract v1.1). Setting the same URL again is a
  * no-op, so callers can call it on every render.
  */
-export function showLive(img: HTMLImageElement, links: NodeLinks, opts: { fps: number; width: number }): void {
+export function showLive(img: HTMLImageElement, links: NodeLinks, opts: { fps: number; width: number; grid?: boolean }): void {
+  // A browser holds at most six connections to rigmap: a grid of relayed cameras polls frames instead of streaming.
+  if (opts.grid && links.frame) return pollFrames(img, links.frame, opts.fps);
   const url = links.preview(opts);
   if (img.dataset.live === url) return;
   img.dataset.live = url;
@@ -82,6 +87,19 @@ export function showLive(img: HTMLImageElement, links: NodeLinks, opts: { fps: n
   img.src = url;
 }
 
+/** Reload `img` from `frameUrl` at most `fps` times a second, each after the previous frame arrived. */
+function pollFrames(img: HTMLImageElement, frameUrl: string, fps: number): void {
+  const key = `poll:${frameUrl}`;
+  if (img.dataset.live === key) return;
+  img.dataset.live = key;
+  const next = (delay: number) => window.setTimeout(() => {
+    if (img.dataset.live === key) img.src = `${frameUrl}?t=${Date.now()}`;
+  }, delay);
+  img.onload = () => next(1000 / fps);
+  img.onerror = () => next(2000);
+  img.src = `${frameUrl}?t=${Date.now()}`;
+}
+
 const BLANK = 'data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7';
 
 /** Stop an image's stream (an <img> keeps a multipart answer open until its src changes). */
@@ -89,6 +107,7 @@ export function stopLive(img: HTMLImageElement): void {
   if (!img.dataset.live) return;
   delete img.dataset.live;
   img.onerror = null;
+  img.onload = null;
   // A blank picture in place of the stream: changing src is what makes the browser drop the connection.
   img.src = BLANK;
 }

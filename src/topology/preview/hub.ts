@@ -36,7 +36,14 @@ interface Upstream {
   abort: AbortController;
   ready: Promise<void>;
   frames: number;
+  /** The newest JPEG, for viewers that poll single frames. */
+  latest: Buffer | null;
+  /** Waiting for the first frame. */
+  waiters: Set<() => void>;
 }
+
+/** How long a device's preview stays open after the last single-frame poll. */
+export const POLL_KEEP_MS = 5000;
 
 /** A viewer's side: the stream to send and a way to leave. */
 export interface PreviewSubscription {
@@ -59,6 +66,8 @@ export class PreviewHub {
   private readonly upstreams = new Map<string, Upstream>();
   private viewerCount = 0;
   private openedCount = 0;
+  /** Devices polled frame by frame: one hidden viewer each, left when polls stop. */
+  private readonly pollers = new Map<string, { sub: PreviewSubscription; until: number; timer: NodeJS.Timeout; up: Upstream | undefined }>();
 
   constructor(private readonly opts: { maxStreams: number; connect: PreviewConnect; idleMs?: number; now?: () => number }) {}
 
@@ -122,6 +131,58 @@ export class PreviewHub {
     return { stream, contentType: `multipart/x-mixed-replace; boundary=${HUB_BOUNDARY}`, leave };
   }
 
+  /**
+   * The newest frame of a device's preview as one JPEG, for viewers that cannot
+   * hold many streams open (a browser allows six connections per host). The node
+   * connection is shared with streaming viewers and kept for POLL_KEEP_MS after
+   * the last poll; the first poll waits for a frame, up to `waitMs`.
+   */
+  async frame(deviceId: string, waitMs = 5000): Promise<Buffer> {
+    const now = this.opts.now ?? Date.now;
+    let poller = this.pollers.get(deviceId);
+    if (poller && this.upstreams.get(deviceId) !== poller.up) {
+      // Its node connection ended (and maybe another opened): start over on the current one.
+      clearInterval(poller.timer);
+      this.pollers.delete(deviceId);
+      poller.sub.leave();
+      poller = undefined;
+    }
+    if (!poller) {
+      const sub = await this.subscribe(deviceId, 0.5);
+      // A poller may have been made while we waited: keep one.
+      const again = this.pollers.get(deviceId);
+      if (again) sub.leave();
+      else {
+        const timer = setInterval(() => {
+          const p = this.pollers.get(deviceId);
+          if (p && (p.until < now() || !this.upstreams.has(deviceId))) {
+            clearInterval(p.timer);
+            this.pollers.delete(deviceId);
+            p.sub.leave();
+          }
+        }, 1000);
+        timer.unref();
+        this.pollers.set(deviceId, { sub, until: 0, timer, up: this.upstreams.get(deviceId) });
+      }
+      poller = this.pollers.get(deviceId)!;
+    }
+    poller.until = now() + POLL_KEEP_MS;
+    const up = this.upstreams.get(deviceId);
+    if (!up) throw new RigmapError('upstream_failed', `the live preview of ${deviceId} ended`);
+    if (up.latest) return up.latest;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(done, waitMs);
+      function done() {
+        clearTimeout(t);
+        up!.waiters.delete(done);
+        resolve();
+      }
+      up.waiters.add(done);
+    });
+    if (!up.latest) throw new RigmapError('upstream_failed', `${deviceId} sent no preview frame within ${waitMs} ms`);
+    return up.latest;
+  }
+
   stats(): HubStats {
     let bufferedBytes = 0;
     let viewers = 0;
@@ -136,12 +197,14 @@ export class PreviewHub {
 
   /** End every stream and upstream (server shutdown). */
   closeAll(): void {
+    for (const p of this.pollers.values()) clearInterval(p.timer);
+    this.pollers.clear();
     for (const up of [...this.upstreams.values()]) this.close(up);
   }
 
   private open(deviceId: string): Upstream {
     const abort = new AbortController();
-    const up: Upstream = { deviceId, viewers: new Set(), abort, frames: 0, ready: Promise.resolve() };
+    const up: Upstream = { deviceId, viewers: new Set(), abort, frames: 0, ready: Promise.resolve(), latest: null, waiters: new Set() };
     this.upstreams.set(deviceId, up);
     this.openedCount++;
     up.ready = this.opts.connect(deviceId, abort.signal).then((res) => this.pump(up, res));
@@ -169,6 +232,8 @@ export class PreviewHub {
     const parser = new MjpegParser(boundary!, (jpeg) => {
       touch();
       up.frames++;
+      up.latest = jpeg;
+      for (const w of [...up.waiters]) w();
       const part = encodePart(HUB_BOUNDARY, jpeg);
       const t = now();
       for (const v of up.viewers) {
@@ -201,6 +266,8 @@ export class PreviewHub {
   private close(up: Upstream): void {
     if (this.upstreams.get(up.deviceId) === up) this.upstreams.delete(up.deviceId);
     up.abort.abort();
+    up.latest = null;
+    for (const w of [...up.waiters]) w();
     for (const v of [...up.viewers]) {
       if (v.closed) continue;
       v.closed = true;

@@ -48,13 +48,15 @@ export function groupByUpstream(devices: LiveDevice[], links: { from: string; to
 export class BoardView {
   private visible = false;
   private live = false;
+  /** The tiles no longer match the map (drawn again on the next show). */
+  private stale = true;
   private timer = 0;
   private readonly onScreen = new Set<string>();
   private observer: IntersectionObserver | null = null;
 
   constructor(private readonly el: HTMLElement, private readonly store: Store, private readonly onDetails: (id: string) => void) {
-    store.on('topology', () => this.visible && this.render());
-    store.on('reach', () => this.visible && this.render());
+    store.on('topology', () => (this.stale = true) && this.visible && this.render());
+    store.on('reach', () => (this.stale = true) && this.visible && this.render());
     store.on('health', ({ deviceId }) => this.visible && deviceId && this.updateTile(deviceId));
     store.on('alerts', () => this.visible && this.refreshAll());
     el.addEventListener('click', (e) => {
@@ -67,8 +69,14 @@ export class BoardView {
   }
 
   show(): void {
+    if (this.visible && !this.stale) return;
     this.visible = true;
-    this.render();
+    if (this.stale) this.render();
+    else {
+      // Health changed while hidden: refresh the tiles in place, then watch the screen again.
+      this.refreshAll();
+      for (const tile of this.el.querySelectorAll<HTMLElement>('[data-testid="tile"]')) this.observer?.observe(tile);
+    }
     window.clearInterval(this.timer);
     this.timer = window.setInterval(() => this.refreshStills(), BOARD_STILL_MS);
   }
@@ -77,6 +85,7 @@ export class BoardView {
     this.visible = false;
     window.clearInterval(this.timer);
     this.observer?.disconnect();
+    this.onScreen.clear();
     for (const img of this.el.querySelectorAll<HTMLImageElement>('img.thumb')) stopLive(img);
   }
 
@@ -93,14 +102,14 @@ export class BoardView {
   render(): void {
     const t = this.store.topology;
     if (!t) return;
+    this.stale = false;
     const groups = groupByUpstream([...this.store.devices.values()], t.links);
     // A map reload redraws the tiles but keeps their pictures: live streams are not restarted.
     const kept = new Map([...this.el.querySelectorAll<HTMLElement>('[data-testid="tile"]')].map((tile) => [tile.dataset.device!, tile.querySelector<HTMLElement>('[data-slot="thumb"]')!]));
     this.el.innerHTML = `<div class="board-bar"><h2 class="sr-only">Rig board</h2><p class="board-summary" role="status" aria-live="polite" data-slot="summary"></p>
       <button type="button" data-action="live" aria-pressed="${this.live}">${this.live ? 'Thumbnails: live' : 'Thumbnails: stills'}</button></div>
       ${groups.map((g, i) => `<section class="board-group" aria-labelledby="bg-${i}"><h3 id="bg-${i}">${esc(g.title)} <span class="muted">(${g.devices.length})</span></h3>
-        <ul class="tiles" role="list">${g.devices.map((d) => `<li><article data-testid="tile" data-device="${esc(d.id)}" tabindex="0" role="button">
-          <div class="thumb-slot" data-slot="thumb"></div><div data-slot="body"></div></article></li>`).join('')}</ul></section>`).join('')}`;
+        <ul class="tiles" role="list">${g.devices.map((d) => this.tileHtml(d)).join('')}</ul></section>`).join('')}`;
     this.observer?.disconnect();
     this.onScreen.clear();
     this.observer = new IntersectionObserver((entries) => {
@@ -115,7 +124,6 @@ export class BoardView {
       const old = kept.get(tile.dataset.device!);
       if (old) tile.querySelector('[data-slot="thumb"]')!.replaceWith(old);
       kept.delete(tile.dataset.device!);
-      this.updateTile(tile.dataset.device!, tile);
       this.observer.observe(tile);
     }
     for (const gone of kept.values()) for (const img of gone.querySelectorAll('img')) stopLive(img);
@@ -128,6 +136,17 @@ export class BoardView {
 
   private tileOf(id: string): HTMLElement | null {
     return this.el.querySelector<HTMLElement>(`[data-testid="tile"][data-device="${CSS.escape(id)}"]`);
+  }
+
+  /** A whole tile as markup: the first render draws every tile in one go (1,000 devices stay fast). */
+  private tileHtml(device: LiveDevice): string {
+    const health = this.store.health.get(device.id);
+    const alert = this.store.alerts.open.find((a) => a.deviceId === device.id);
+    const state = health?.state ?? 'unknown';
+    return `<li><article data-testid="tile" data-device="${esc(device.id)}" class="tile ${esc(state)}" data-state="${esc(state)}"
+      data-lan="${esc(pathStateOf(device, health, 'lan'))}" data-tailscale="${esc(pathStateOf(device, health, 'tailscale'))}" tabindex="0" role="button"
+      aria-label="${esc(tileLabel({ device, health, alert }))}"><div class="thumb-slot" data-slot="thumb"></div>
+      <div data-slot="body">${tileBody({ device, health, alert, quality: tailscaleQualityOf(device.id)?.quality ?? null })}</div></article></li>`;
   }
 
   private updateTile(id: string, tile = this.tileOf(id)): void {
@@ -143,7 +162,17 @@ export class BoardView {
     tile.setAttribute('aria-label', tileLabel({ device, health, alert }));
     tile.querySelector('[data-slot="body"]')!.innerHTML = tileBody({ device, health, alert, quality: tailscaleQualityOf(id)?.quality ?? null });
     this.updateThumb(id, tile);
-    this.updateSummary();
+    this.scheduleSummary();
+  }
+
+  private summaryFrame = 0;
+  /** Health changes come in bursts: one summary count per frame. */
+  private scheduleSummary(): void {
+    if (this.summaryFrame) return;
+    this.summaryFrame = requestAnimationFrame(() => {
+      this.summaryFrame = 0;
+      this.updateSummary();
+    });
   }
 
   /** The picture of a tile: nothing off screen, live or a still on screen, a placeholder when no path works. */
@@ -167,7 +196,7 @@ export class BoardView {
       img = slot.querySelector<HTMLImageElement>('img.thumb')!;
     }
     img.dataset.via = links.via;
-    if (this.live) return showLive(img, links, BOARD_LIVE);
+    if (this.live) return showLive(img, links, { ...BOARD_LIVE, grid: true });
     stopLive(img);
     if (img.dataset.still !== links.snapshot || !img.getAttribute('src') || img.src.startsWith('data:')) {
       img.dataset.still = links.snapshot;

@@ -113,7 +113,7 @@ export class ContactSheetView {
     }
     img.dataset.via = links.via;
     if (!this.visible || !this.onScreen.has(id)) return stopLive(img);
-    if (this.live) return showLive(img, links, CONTACT_LIVE);
+    if (this.live) return showLive(img, links, { ...CONTACT_LIVE, grid: true });
     stopLive(img);
     if (img.dataset.still !== links.snapshot || !img.getAttribute('src') || img.src.startsWith('data:')) {
       img.dataset.still = links.snapshot;
