@@ -20,6 +20,7 @@ export function createPreviewHub(deps: AppDeps): PreviewHub {
   const scope = parseProbeScope(deps.config.probeCidrs);
   return new PreviewHub({
     maxStreams: deps.config.previewMaxStreams,
+    onError: (deviceId, err) => deps.logger?.warn({ deviceId, error: err.message }, 'live preview relay ended'),
     connect: async (deviceId, signal) => {
       const ctx = ctxOf(deps, undefined, 'preview');
       const device = getDevice({ ctx, id: deviceId });

@@ -69,7 +69,7 @@ export class PreviewHub {
   /** Devices polled frame by frame: one hidden viewer each, left when polls stop. */
   private readonly pollers = new Map<string, { sub: PreviewSubscription; until: number; timer: NodeJS.Timeout; up: Upstream | undefined }>();
 
-  constructor(private readonly opts: { maxStreams: number; connect: PreviewConnect; idleMs?: number; now?: () => number }) {}
+  constructor(private readonly opts: { maxStreams: number; connect: PreviewConnect; idleMs?: number; now?: () => number; onError?: (deviceId: string, err: Error) => void }) {}
 
   /**
    * Join the preview of `deviceId` at up to `fps` frames a second. Rejects with
@@ -225,7 +225,10 @@ export class PreviewHub {
     let idle: NodeJS.Timeout | undefined;
     const touch = () => {
       clearTimeout(idle);
-      idle = setTimeout(() => this.close(up), this.opts.idleMs ?? HUB_IDLE_MS);
+      idle = setTimeout(() => {
+        this.opts.onError?.(up.deviceId, new RigmapError('upstream_failed', `${up.deviceId} sent no preview frame for ${this.opts.idleMs ?? HUB_IDLE_MS} ms`));
+        this.close(up);
+      }, this.opts.idleMs ?? HUB_IDLE_MS);
     };
     touch();
     const now = this.opts.now ?? Date.now;
@@ -246,7 +249,8 @@ export class PreviewHub {
     res.on('data', (chunk: Buffer) => {
       try {
         parser.push(chunk);
-      } catch {
+      } catch (err) {
+        this.opts.onError?.(up.deviceId, err as Error);
         this.close(up);
       }
     });

@@ -38,6 +38,8 @@ export class MjpegParser {
   /** Bytes of the current part's body still expected, or null while reading headers. */
   private need: number | null = null;
   private inPart = false;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
 
   constructor(private readonly boundary: string, private readonly onFrame: (jpeg: Buffer) => void, private readonly limits = MJPEG_LIMITS) {
     this.marker = Buffer.from(`--${boundary}`, 'latin1');
@@ -45,7 +47,16 @@ export class MjpegParser {
 
   /** Feed bytes; throws RigmapError('upstream_failed') when the stream breaks the format or a cap. */
   push(chunk: Buffer): void {
-    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    // A frame body still short of its length: keep the chunks, join once when it is whole.
+    if (this.inPart && this.need !== null && this.buf.length + this.pendingBytes + chunk.length < this.need) {
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+      return;
+    }
+    const parts = this.buf.length ? [this.buf, ...this.pending, chunk] : [...this.pending, chunk];
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.buf = parts.length === 1 ? chunk : Buffer.concat(parts);
     for (;;) {
       if (!this.inPart) {
         const at = this.buf.indexOf(this.marker);
