@@ -63,6 +63,25 @@ async function boot(): Promise<void> {
   if (!me.user) return showLogin($('#main'));
   showIdentity(me, $('#identity'));
   const store = new Store();
+  // The live stream opens BEFORE the map is read: a change between the two is queued and applied
+  // once the views exist, instead of being lost (a tile then waited for the path's next change).
+  const liveBadge = $('#live-badge');
+  const labels: Record<LiveStatus, string> = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…', offline: 'offline: retrying' };
+  const early: [string, unknown][] = [];
+  let earlyOverflow = false;
+  const live = { apply: null as ((type: string, data: unknown) => void) | null, resync: null as (() => void) | null };
+  connectLive({
+    onStatus: (s) => {
+      liveBadge.textContent = labels[s];
+      liveBadge.className = `badge ${s === 'live' ? 'live' : s === 'offline' ? 'offline' : ''}`;
+    },
+    onResync: () => (live.resync ? live.resync() : (earlyOverflow = true)),
+    onEvent: (type, data) => {
+      if (live.apply) return live.apply(type, data);
+      if (early.length < 10_000) early.push([type, data]);
+      else earlyOverflow = true;
+    },
+  });
   const [topology, reach] = await Promise.all([api.topology(), api.reach()]);
   performance.mark('rigmap:data');
   store.setReach(reach);
@@ -156,18 +175,11 @@ async function boot(): Promise<void> {
       if (debug.applied.length > 5000) debug.applied.splice(0, 1000);
     }));
   };
-  const liveBadge = $('#live-badge');
-  const labels: Record<LiveStatus, string> = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…', offline: 'offline: retrying' };
-  connectLive({
-    onStatus: (s) => {
-      liveBadge.textContent = labels[s];
-      liveBadge.className = `badge ${s === 'live' ? 'live' : s === 'offline' ? 'offline' : ''}`;
-    },
-    onResync: () => {
-      scheduleReload();
-      void loadAlerts(store).catch(() => undefined);
-    },
-    onEvent: (type, data) => {
+  live.resync = () => {
+    scheduleReload();
+    void loadAlerts(store).catch(() => undefined);
+  };
+  live.apply = (type, data) => {
       switch (type) {
         case 'device.state': {
           const d = data as { deviceId: string; health: Parameters<Store['setHealth']>[0] };
@@ -196,8 +208,10 @@ async function boot(): Promise<void> {
         default:
           scheduleReload();
       }
-    },
-  });
+  };
+  // What arrived while the map was loading, in order; too much of it (or a resync) means read the map again.
+  for (const [type, data] of early.splice(0)) live.apply(type, data);
+  if (earlyOverflow) live.resync();
 }
 
 boot().catch((err: Error) => {

@@ -70,7 +70,8 @@ describe('rig board', () => {
     const nodes = dash.rig!.nodes;
     // Every simulated device answers on each address it has: up there, "none" where it has no address.
     const want = Object.fromEntries(nodes.map((n) => [n.id, ['up', n.tailscaleIp ? 'up' : 'none']]));
-    await until(w, (ids) => ids.every((id) => document.querySelector(`[data-testid="tile"][data-device="${id}"]`)?.getAttribute('data-lan') === 'up'), nodes.map((n) => n.id), 20_000);
+    await until(w, (ids) => ids.every((id) => document.querySelector(`[data-testid="tile"][data-device="${id}"]`)?.getAttribute('data-lan') === 'up'), nodes.map((n) => n.id), 40_000)
+      .catch(async (err: Error) => { throw new Error(`${err.message}: ${JSON.stringify(await tileStates(w))} store: ${await w.page.evaluate(() => JSON.stringify([...window.rigmap!.store.health.values()].map((h) => [h.deviceId, h.state, h.paths.map((p) => `${p.network}:${p.state}`)])))} server: ${JSON.stringify(((await (await fetch(`${dash.urlFrom(LAN_VIEW_HOST)}/api/topology`, { headers: dash.authHeaders })).json()) as { devices: { id: string; health?: { paths: { network: string; state: string }[] } }[] }).devices.map((d) => [d.id, d.health?.paths.map((p) => `${p.network}:${p.state}`)]))}`); });
     await until(w, (exp) => Object.entries(exp).every(([id, [, ts]]) => document.querySelector(`[data-testid="tile"][data-device="${id}"]`)?.getAttribute('data-tailscale') === ts), want, 20_000);
     expect(await tileStates(w)).toEqual(want);
     // Grouped by upstream: the cameras sit behind the hotspot.
