@@ -25,6 +25,7 @@ import { notifierRoutes } from './routes/notifiers.ts';
 import { startAuditRecorder } from '../topology/access/audit.ts';
 import { authenticate, createAccess } from './auth.ts';
 import { relayRoutes } from './relay.ts';
+import { createPreviewHub, previewRoutes } from './preview.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { commandRoutes } from './routes/commands.ts';
@@ -56,6 +57,7 @@ export function buildApp(deps: AppDeps) {
   app.route('/api/audit', auditRoutes(deps));
   app.route('/api/commands', commandRoutes(deps));
   app.route('/', relayRoutes(deps));
+  app.route('/', previewRoutes(deps, deps.previewHub ?? createPreviewHub(deps)));
   app.route('/', healthRoutes(deps));
   app.route('/api/devices', deviceRoutes(deps));
   app.route('/api/devices', healthStateRoutes(deps));

@@ -38,6 +38,8 @@ export const POLICY: Record<string, Requirement> = {
   'GET /api/check': 'viewer',
   'GET /api/takes': 'viewer',
   'GET /reach/:device/:service/*': 'viewer',
+  'GET /api/devices/:id/preview.mjpeg': 'viewer',
+  'GET /api/devices/:id/preview.jpg': 'viewer',
 
   // Operator: act on the rig during a shoot.
   'POST /api/alerts/:id/ack': 'operator',

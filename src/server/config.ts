@@ -115,6 +115,8 @@ export const CONFIG_OPTIONS = [
     key: 'allowedHosts', flag: '--allowed-hosts', env: 'RIGMAP_ALLOWED_HOSTS', description: 'comma-separated host names (besides localhost, 127.x, ::1 and --host) rigmap answers by while it is open without sign-in, e.g. "rig-mac.local"; guards against DNS rebinding',
     schema: z.string().default('').transform((v) => v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)),
   },
+  // Live preview relay (src/topology/preview/hub.ts).
+  { key: 'previewMaxStreams', flag: '--preview-max-streams', env: 'RIGMAP_PREVIEW_MAX_STREAMS', description: 'live previews relayed at once to viewers who cannot reach a node (all nodes together); one more is refused', schema: int(0, 1000).default(32) },
 ] as const satisfies readonly ConfigOption[];
 
 /** The resolved settings: one field per CONFIG_OPTIONS row, typed by its schema. */

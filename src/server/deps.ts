@@ -10,6 +10,7 @@ import type { DiscoveryService } from '../topology/discovery/service.ts';
 import type { RelayLimits } from '../topology/relay/relay.ts';
 import type { Config } from './config.ts';
 import type { EventRing } from './sse.ts';
+import type { PreviewHub } from '../topology/preview/hub.ts';
 
 /** What buildApp needs; main.ts wires the real ones, tests their own. */
 export interface AppDeps {
@@ -31,6 +32,8 @@ export interface AppDeps {
   relayLimits?: Partial<RelayLimits>;
   /** The ring of recent bus events behind `GET /api/events`; routes make their own when absent. */
   eventRing?: EventRing;
+  /** The live preview relay (one node connection per device); routes make their own when absent. */
+  previewHub?: PreviewHub;
 }
 
 /**

@@ -16,6 +16,7 @@ import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { healthOptionsFromConfig } from './health-options.ts';
 import { EventRing } from './sse.ts';
+import { createPreviewHub } from './preview.ts';
 
 /** A running rigmap server. */
 export interface RunningServer {
@@ -70,8 +71,9 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
     bonjour: config.bonjour, mdnsInterface: config.mdnsInterface, scope: config.probeCidrs, logger: logger.child({ part: 'discovery' }),
   }).start({ ctx: { db: store.db, bus, actor: 'discovery' } });
   if (config.bonjour) logger.info({ mdnsInterface: discovery.iface ?? 'default' }, 'bonjour browsing started');
+  const previewHub = createPreviewHub({ db: store.db, bus, config, healthService });
   const app = buildApp({
-    db: store.db, bus, config, logger, tailscale, healthService, eventRing, discovery,
+    db: store.db, bus, config, logger, tailscale, healthService, eventRing, discovery, previewHub,
   });
 
   let server: ServerType;
@@ -103,6 +105,7 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
         // SSE streams never end by themselves; cut them so close() returns.
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
+      previewHub.closeAll();
       await discovery.stop();
       await tailscale.stop();
       stopAuditFeed();

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { runCommand } from './device-model.ts';
 import type { SimDevice } from './device.ts';
+import { openPreview } from './preview.ts';
 import { renderSnapshot } from './snapshot.ts';
 import { formatEvent, garbleEvent, replaySince, SSE_RETRY_MS, type SseStream, writeToStream } from './sse.ts';
 import { resolveHeartbeatMs, type StreamBeats } from './stream-beats.ts';
@@ -14,6 +15,8 @@ import type { SimPath } from './types.ts';
 
 const MAX_BODY = 64 * 1024;
 export const APP_INFO = { model: 'iPhone 15 Pro', os: 'iOS 17.5', appVersion: '1.4.0' };
+/** Contract v1.1 features this node serves (`info.features`). */
+export const SIM_FEATURES: string[] = ['preview.mjpeg'];
 
 /** Context a handler needs beyond its device. */
 export interface HandlerContext {
@@ -71,7 +74,7 @@ function route(hc: HandlerContext, req: IncomingMessage, res: ServerResponse, in
   switch (url.pathname) {
     case '/api/v1/info':
       if (method !== 'GET') return notAllowed('GET');
-      return send(200, { id: device.id, name: device.spec.name, role: device.spec.role, ...APP_INFO, api: 1 });
+      return send(200, { id: device.id, name: device.spec.name, role: device.spec.role, ...APP_INFO, api: 1, features: SIM_FEATURES });
     case '/api/v1/status':
       if (method !== 'GET') return notAllowed('GET');
       cam.step(now);
@@ -83,6 +86,9 @@ function route(hc: HandlerContext, req: IncomingMessage, res: ServerResponse, in
       res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': bytes.length, 'cache-control': 'no-store' });
       return void res.end(bytes);
     }
+    case '/api/v1/preview.mjpeg':
+      if (method !== 'GET') return notAllowed('GET');
+      return openPreview({ device, path: hc.path, req, res, url });
     case '/api/v1/events':
       if (method !== 'GET') return notAllowed('GET');
       return openStream(hc, req, res, url, info.garbage);

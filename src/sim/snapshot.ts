@@ -31,25 +31,41 @@ export function renderSnapshot(opts: { cam: CameraModel; name: string; index: nu
   const key = `${second}|${cam.state}|${identifying}`;
   if (opts.cache && opts.cache.key === key) return opts.cache;
 
+  const rgba = drawFrame({ cam, name, index, now, width: W, height: H, barX: ((second % 16) * W) / 16 });
+  const out = jpeg.encode({ width: W, height: H, data: rgba }, 70);
+  return { key, jpeg: out.data };
+}
+
+/**
+ * Draw one frame of a camera as RGBA pixels: node colour, name, clock, a sweeping
+ * bar at `barX`, the recording dot, the error text and the identify frame. Shared
+ * by the snapshot and the live preview, which sizes it and moves the bar per frame.
+ */
+export function drawFrame(opts: { cam: CameraModel; name: string; index: number; now: number; width: number; height: number; barX: number }): Uint8Array {
+  const { cam, name, index, now, width: W, height: H, barX } = opts;
+  const k = W / 320;
+  const identifying = cam.identifyUntil > now;
   const rgba = new Uint8Array(W * H * 4);
   fillRect({ rgba, w: W, h: H, x: 0, y: 0, rw: W, rh: H, rgb: nodeColor(index) });
   const white: [number, number, number] = [240, 240, 240];
   const label = name.toUpperCase();
-  const scale = textWidth(label, 4) <= W - 20 ? 4 : 2;
-  drawText({ rgba, w: W, h: H, text: label, x: (W - textWidth(label, scale)) / 2, y: 40, scale, rgb: white });
+  const big = Math.max(1, Math.round(4 * k));
+  const scale = textWidth(label, big) <= W - 20 * k ? big : Math.max(1, Math.round(2 * k));
+  drawText({ rgba, w: W, h: H, text: label, x: (W - textWidth(label, scale)) / 2, y: Math.round(40 * k), scale, rgb: white });
   const clock = new Date(now).toISOString().slice(11, 19);
-  drawText({ rgba, w: W, h: H, text: clock, x: (W - textWidth(clock, 2)) / 2, y: 100, scale: 2, rgb: white });
-  // A bar sweeping across the bottom, one step a second: the picture visibly changes.
-  fillRect({ rgba, w: W, h: H, x: ((second % 16) * W) / 16, y: H - 24, rw: W / 16, rh: 12, rgb: [250, 200, 40] });
-  if (cam.state === 'recording') fillRect({ rgba, w: W, h: H, x: W - 28, y: 10, rw: 16, rh: 16, rgb: [230, 30, 30] });
-  if (cam.state === 'error') drawText({ rgba, w: W, h: H, text: 'ERROR', x: 10, y: 10, scale: 2, rgb: [255, 80, 80] });
+  const small = Math.max(1, Math.round(2 * k));
+  drawText({ rgba, w: W, h: H, text: clock, x: (W - textWidth(clock, small)) / 2, y: Math.round(100 * k), scale: small, rgb: white });
+  // A bar sweeping across the bottom: the picture visibly changes.
+  fillRect({ rgba, w: W, h: H, x: Math.round(barX), y: H - Math.round(24 * k), rw: Math.round(W / 16), rh: Math.round(12 * k), rgb: [250, 200, 40] });
+  if (cam.state === 'recording') fillRect({ rgba, w: W, h: H, x: W - Math.round(28 * k), y: Math.round(10 * k), rw: Math.round(16 * k), rh: Math.round(16 * k), rgb: [230, 30, 30] });
+  if (cam.state === 'error') drawText({ rgba, w: W, h: H, text: 'ERROR', x: 10, y: 10, scale: small, rgb: [255, 80, 80] });
   if (identifying) {
-    for (const [x, y, rw, rh] of [[0, 0, W, 6], [0, H - 6, W, 6], [0, 0, 6, H], [W - 6, 0, 6, H]] as const) {
+    const t = Math.max(2, Math.round(6 * k));
+    for (const [x, y, rw, rh] of [[0, 0, W, t], [0, H - t, W, t], [0, 0, t, H], [W - t, 0, t, H]] as const) {
       fillRect({ rgba, w: W, h: H, x, y, rw, rh, rgb: [255, 255, 255] });
     }
   }
-  const out = jpeg.encode({ width: W, height: H, data: rgba }, 70);
-  return { key, jpeg: out.data };
+  return rgba;
 }
 
 function hslToRgb(h: number, s: number, l: number): [number, number, number] {

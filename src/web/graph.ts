@@ -1,81 +1,159 @@
 /**
- * The topology graph (cytoscape). Devices are nodes shaped by role and coloured
- * by state; the LAN and the tailnet are two network nodes devices attach to, one
- * edge per network coloured by that path's state and labelled with its latency;
- * links join devices. Live changes only touch element data (a restyle), never the
- * layout. Above LAYOUT_THRESHOLD devices a grid replaces fcose so the first render
- * stays fast; positions a user drags are saved per device and always win.
+ * The topology graph (cytoscape), drawn as a hierarchy by upstream: routers and
+ * hotspots on top, the devices that link to them in rows below, devices with
+ * no upstream in a block of their own. Devices are shaped by role and coloured
+ * by state; each carries two small badges, L (LAN) and T (Tailscale), coloured
+ * by that path's state, instead of an edge per device to a network hub. Edges
+ * are the map's links, labelled only on hover or when an end is selected.
+ * Positions are computed (no force layout), so labels never overlap; positions
+ * a user drags are saved per device and always win. Live changes only touch
+ * element data (a restyle), never the layout.
  */
 import cytoscape, { type Core, type ElementDefinition, type NodeSingular } from 'cytoscape';
-import fcose from 'cytoscape-fcose';
 import type { Network } from '../topology/model.ts';
 import { api, type LiveDevice } from './api.ts';
 import { ms, toast } from './format.ts';
+import { pathStateOf } from './node-links.ts';
 import { networkState, type Store } from './state.ts';
 import { tailscaleQualityOf } from './tailscale-paths.ts';
 
-cytoscape.use(fcose);
-
-/** Above this many devices, fcose is replaced by a grid (fcose is O(n²) per iteration). */
+/** Above this many devices, labels show only once zoomed in and the costly bits of each frame are skipped. */
 export const LAYOUT_THRESHOLD = 300;
-const NETWORKS: Network[] = ['lan', 'tailscale'];
-const COLORS = { up: '#34b35a', degraded: '#e0a21b', down: '#ef5350', unknown: '#8e98a4', flapping: '#b27ae6', out_of_scope: '#5d6670', none: '#5d6670' };
+const COLORS = { up: '#34b35a', degraded: '#e0a21b', down: '#ef5350', unknown: '#8e98a4', flapping: '#b27ae6', out_of_scope: '#5d6670', none: '#2a3038' };
 const SHAPES: Record<string, string> = {
   camera: 'ellipse', console: 'round-rectangle', relay: 'diamond', server: 'barrel',
   hotspot: 'triangle', router: 'hexagon', monitor: 'round-tag', other: 'octagon',
 };
+const UPSTREAM_ROLES = new Set(['hotspot', 'router']);
+/** Spacing of the computed layout: wide enough for a 13-character label under every node. */
+const GAP_X = 110;
+const GAP_Y = 95;
+const COLS = 8;
 
 const devId = (id: string) => `dev:${id}`;
-const attId = (id: string, n: Network) => `att:${id}:${n}`;
 
-function deviceData(d: LiveDevice, store: Store) {
-  return { id: devId(d.id), deviceId: d.id, label: d.name || d.id, role: d.role, state: store.stateOf(d.id) };
+const badges = new Map<string, string>();
+/** The L/T badge picture for a pair of path states (an SVG data URL, cached). */
+function badgeOf(lan: string, ts: string): string {
+  const key = `${lan}|${ts}`;
+  let url = badges.get(key);
+  if (!url) {
+    const box = (x: number, state: string, letter: string) => {
+      const fill = COLORS[state as keyof typeof COLORS] ?? COLORS.unknown;
+      const dash = state === 'none' ? ' stroke-dasharray="2 2"' : '';
+      return `<rect x="${x}" y="1" width="15" height="12" rx="3" fill="${fill}" stroke="#111418"${dash}/><text x="${x + 7.5}" y="10.5" font-family="sans-serif" font-size="10" font-weight="700" text-anchor="middle" fill="${state === 'none' ? '#8e98a4' : '#0b0d10'}">${letter}</text>`;
+    };
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="34" height="14" viewBox="0 0 34 14">${box(1, lan, 'L')}${box(18, ts, 'T')}</svg>`;
+    url = `data:image/svg+xml;utf8,${encodeURIComponent(svg)}`;
+    badges.set(key, url);
+  }
+  return url;
 }
 
-function attachmentData(d: LiveDevice, n: Network, store: Store) {
-  const ns = networkState(store.health.get(d.id), n);
-  const base = ns.state === 'up' ? ms(ns.latencyMs) : ns.state === 'down' ? 'down' : ns.state === 'out_of_scope' ? 'out of scope' : '';
-  // The tailnet edge also says how Tailscale carries it: direct, derp, peer-relay, idle, offline.
-  const tsQuality = n === 'tailscale' ? tailscaleQualityOf(d.id)?.quality ?? '' : '';
-  const label = [base, tsQuality].filter(Boolean).join(' · ');
-  return { id: attId(d.id, n), source: devId(d.id), target: `net:${n}`, pathState: ns.state, label, tsQuality, kind: 'attachment' };
+/** A device's node data: state, the two path states, their badge and a hover text with latency and quality. */
+function deviceData(d: LiveDevice, store: Store) {
+  const health = store.health.get(d.id);
+  const path = (n: Network) => {
+    const ns = networkState(health, n);
+    const state = pathStateOf(d, health, n);
+    return { state, text: state === 'up' ? `up${ns.latencyMs !== null ? ` ${ms(ns.latencyMs)}` : ''}` : state === 'none' ? 'no address' : state.replace(/_/g, ' ') };
+  };
+  const lan = path('lan');
+  const ts = path('tailscale');
+  const tsQuality = tailscaleQualityOf(d.id)?.quality ?? '';
+  const tsLabel = [ts.text, tsQuality].filter(Boolean).join(' · ');
+  return {
+    id: devId(d.id), deviceId: d.id, label: d.name || d.id, role: d.role, state: store.stateOf(d.id),
+    lan: lan.state, tailscale: ts.state, tsQuality, tsLabel, badge: badgeOf(lan.state, ts.state),
+    title: `${d.name || d.id}: LAN ${lan.text}, Tailscale ${tsLabel}`,
+  };
 }
 
 function elementsFor(store: Store): ElementDefinition[] {
   const t = store.topology!;
-  const els: ElementDefinition[] = t.networks.map((n) => ({ group: 'nodes', data: { id: `net:${n.id}`, label: n.name, kind: 'network' }, classes: 'network' }));
-  for (const d of t.devices) {
-    els.push({ group: 'nodes', data: deviceData(d, store), classes: 'device', position: d.position ? { ...d.position } : undefined });
-    for (const n of NETWORKS) if (d.addresses.some((a) => a.network === n)) els.push({ group: 'edges', data: attachmentData(d, n, store), classes: 'attachment' });
-  }
+  const els: ElementDefinition[] = t.devices.map((d) => ({ group: 'nodes', data: deviceData(d, store), classes: 'device', position: d.position ? { ...d.position } : undefined }));
   for (const l of t.links) els.push({ group: 'edges', data: { id: `link:${l.id}`, source: devId(l.from), target: devId(l.to), label: l.kind }, classes: 'link' });
   return els;
 }
 
 const STYLE: cytoscape.StylesheetJson = [
-  { selector: 'node', style: { label: 'data(label)', color: '#eef1f5', 'font-size': 11, 'text-valign': 'bottom', 'text-margin-y': 4, 'min-zoomed-font-size': 7, 'text-outline-color': '#111418', 'text-outline-width': 2 } },
-  { selector: 'node.device', style: { width: 30, height: 30, 'background-color': COLORS.unknown, 'border-width': 2, 'border-color': '#111418' } },
+  { selector: 'node', style: { label: 'data(label)', color: '#eef1f5', 'font-size': 11, 'text-valign': 'bottom', 'text-margin-y': 4, 'min-zoomed-font-size': 7, 'text-outline-color': '#111418', 'text-outline-width': 2, 'text-wrap': 'ellipsis', 'text-max-width': `${GAP_X - 14}px` } },
+  {
+    selector: 'node.device',
+    style: {
+      width: 34, height: 34, 'background-color': COLORS.unknown, 'border-width': 2, 'border-color': '#111418',
+      'background-image': 'data(badge)', 'background-width': '34px', 'background-height': '14px', 'background-position-y': '100%', 'background-clip': 'none', 'background-image-containment': 'over', 'bounds-expansion': 4,
+    } as cytoscape.Css.Node,
+  },
   ...Object.entries(SHAPES).map(([role, shape]) => ({ selector: `node.device[role="${role}"]`, style: { shape } as cytoscape.Css.Node })),
   ...(['up', 'degraded', 'down', 'unknown', 'flapping'] as const).map((s) => ({ selector: `node.device[state="${s}"]`, style: { 'background-color': COLORS[s] } })),
-  { selector: 'node.network', style: { shape: 'round-rectangle', width: 90, height: 34, 'background-color': '#2b3a4d', 'border-color': '#5cb8ff', 'border-width': 2, 'text-valign': 'center', 'text-margin-y': 0, 'font-size': 14, 'font-weight': 'bold' } },
+  { selector: 'node.device[state="down"]', style: { 'border-color': '#ffb4b0', 'border-width': 3 } },
   { selector: 'node:selected', style: { 'border-color': '#5cb8ff', 'border-width': 4 } },
-  { selector: 'edge', style: { width: 2, 'curve-style': 'haystack', 'line-color': COLORS.none, label: 'data(label)', 'font-size': 9, color: '#c9d1da', 'min-zoomed-font-size': 8, 'text-background-color': '#111418', 'text-background-opacity': 0.8, 'text-background-padding': '1px' } },
-  ...(['up', 'down', 'unknown', 'out_of_scope'] as const).map((s) => ({ selector: `edge.attachment[pathState="${s}"]`, style: { 'line-color': COLORS[s] } })),
-  { selector: 'edge.attachment[pathState="down"]', style: { 'line-style': 'dashed' } },
-  { selector: 'edge.link', style: { 'line-color': '#5cb8ff', width: 2.5, 'curve-style': 'bezier', 'target-arrow-shape': 'triangle', 'target-arrow-color': '#5cb8ff' } },
+  // Links stay quiet (thin, translucent, under the nodes) so the devices read first.
+  { selector: 'edge', style: { width: 1.5, 'line-opacity': 0.45, 'curve-style': 'straight', 'line-color': '#5cb8ff', 'target-arrow-shape': 'none', label: '', 'font-size': 10, color: '#c9d1da', 'text-background-color': '#111418', 'text-background-opacity': 0.85, 'text-background-padding': '2px' } },
+  { selector: 'edge.hover, edge.near', style: { label: 'data(label)', width: 3, 'line-opacity': 1 } },
 ];
 
-/** Grid positions for devices without a saved one, with the networks above and below. */
-function gridPositions(store: Store): Map<string, { x: number; y: number }> {
-  const devices = [...store.devices.values()].sort((a, b) => a.role.localeCompare(b.role) || a.id.localeCompare(b.id));
-  const cols = Math.max(1, Math.ceil(Math.sqrt(devices.length * 1.8)));
-  const gap = 70;
+/**
+ * Positions of the hierarchy: each upstream above the devices that link to it
+ * (rows of COLS), sub-upstreams below their own upstream's leaves, trees side
+ * by side, then devices with no upstream in rows underneath.
+ */
+export function hierarchyPositions(devices: LiveDevice[], links: { from: string; to: string }[]): Map<string, { x: number; y: number }> {
+  const byId = new Map(devices.map((d) => [d.id, d]));
+  const upOf = new Map<string, string>();
+  for (const l of links) if (byId.has(l.from) && UPSTREAM_ROLES.has(byId.get(l.to)?.role ?? '') && l.from !== l.to && !upOf.has(l.from)) upOf.set(l.from, l.to);
+  // Break cycles (a hotspot linked to a router linked back): a device whose chain returns to itself is a root.
+  for (const id of [...upOf.keys()]) {
+    const seen = new Set([id]);
+    for (let cur = upOf.get(id); cur; cur = upOf.get(cur)) {
+      if (seen.has(cur)) { upOf.delete(id); break; }
+      seen.add(cur);
+    }
+  }
+  const children = new Map<string, LiveDevice[]>();
+  for (const [from, to] of upOf) (children.get(to) ?? children.set(to, []).get(to)!).push(byId.get(from)!);
+  const sortIds = (list: LiveDevice[]) => list.sort((a, b) => a.role.localeCompare(b.role) || a.id.localeCompare(b.id, undefined, { numeric: true }));
   const out = new Map<string, { x: number; y: number }>();
-  devices.forEach((d, i) => out.set(devId(d.id), { x: (i % cols) * gap, y: Math.floor(i / cols) * gap }));
-  const width = (cols - 1) * gap;
-  const rows = Math.ceil(devices.length / cols);
-  out.set('net:lan', { x: width / 2, y: -120 });
-  out.set('net:tailscale', { x: width / 2, y: rows * gap + 50 });
+  const widthOf = (id: string): number => {
+    const kids = children.get(id) ?? [];
+    const leaves = kids.filter((k) => !children.has(k.id));
+    const subs = kids.filter((k) => children.has(k.id));
+    return Math.max(1, Math.min(COLS, leaves.length), subs.reduce((s, k) => s + widthOf(k.id), 0));
+  };
+  const place = (id: string, x0: number, y: number) => {
+    const w = widthOf(id);
+    out.set(devId(id), { x: x0 + ((w - 1) * GAP_X) / 2, y });
+    const kids = sortIds([...(children.get(id) ?? [])]);
+    const leaves = kids.filter((k) => !children.has(k.id));
+    const rows = Math.ceil(leaves.length / COLS);
+    leaves.forEach((k, i) => {
+      const inRow = Math.min(COLS, leaves.length - Math.floor(i / COLS) * COLS);
+      const offset = ((w - inRow) * GAP_X) / 2;
+      out.set(devId(k.id), { x: x0 + offset + (i % COLS) * GAP_X, y: y + GAP_Y * (1 + Math.floor(i / COLS)) });
+    });
+    let sx = x0;
+    for (const s of kids.filter((k) => children.has(k.id))) {
+      place(s.id, sx, y + GAP_Y * (1 + rows));
+      sx += widthOf(s.id) * GAP_X;
+    }
+  };
+  const depthOf = (id: string): number => {
+    const kids = children.get(id) ?? [];
+    const leaves = kids.filter((k) => !children.has(k.id));
+    return 1 + Math.ceil(leaves.length / COLS) + Math.max(0, ...kids.filter((k) => children.has(k.id)).map((k) => depthOf(k.id)));
+  };
+  const roots = sortIds(devices.filter((d) => !upOf.has(d.id) && children.has(d.id)));
+  let x = 0;
+  let depth = 0;
+  for (const r of roots) {
+    place(r.id, x, 0);
+    x += (widthOf(r.id) + 1) * GAP_X;
+    depth = Math.max(depth, depthOf(r.id));
+  }
+  const loose = sortIds(devices.filter((d) => !upOf.has(d.id) && !children.has(d.id)));
+  const cols = Math.max(COLS, Math.ceil(Math.sqrt(loose.length * 2)));
+  loose.forEach((d, i) => out.set(devId(d.id), { x: (i % cols) * GAP_X, y: (depth + (roots.length ? 0.5 : 0) + Math.floor(i / cols)) * GAP_Y }));
   return out;
 }
 
@@ -86,101 +164,72 @@ export class GraphView {
 
   constructor(private readonly container: HTMLElement, private readonly store: Store, private readonly onSelect: (deviceId: string | null) => void) {
     const big = store.devices.size > LAYOUT_THRESHOLD;
-    // Big rigs: skip the costly bits of each frame (text outlines, hi-dpi canvas, edges while panning).
-    // Labels are drawn only once zoomed in (`.labels` on the core's container), which
-    // keeps a 1,000-device first paint from measuring thousands of strings.
-    const style = big ? [...STYLE,
-      { selector: 'node.device', style: { 'text-outline-width': 0, label: '' } }, { selector: 'edge', style: { label: '' } },
-      { selector: 'edge.link', style: { 'curve-style': 'haystack', 'target-arrow-shape': 'none', width: 1.5 } },
-      { selector: '.lbl', style: { label: 'data(label)' } }] : STYLE;
+    // Big rigs: no text outlines, no hi-dpi canvas, no edges while panning; labels only once zoomed in.
+    // Badges too: a thousand background images per frame cost more than the whole first paint.
+    const style = big ? [...STYLE, { selector: 'node.device', style: { 'text-outline-width': 0, label: '', 'background-image': 'none' } as cytoscape.Css.Node },
+      { selector: '.lbl', style: { label: 'data(label)', 'background-image': 'data(badge)' } as cytoscape.Css.Node }] : STYLE;
     this.cy = cytoscape({ container, style, wheelSensitivity: 0.3, minZoom: 0.05, maxZoom: 3, textureOnViewport: big, hideEdgesOnViewport: big, pixelRatio: big ? 1 : 'auto', motionBlur: false });
     this.cy.on('tap', 'node.device', (ev) => this.onSelect((ev.target as NodeSingular).data('deviceId')));
     this.cy.on('tap', (ev) => { if (ev.target === this.cy) this.onSelect(null); });
     this.cy.on('dragfree', 'node.device', (ev) => this.savePosition(ev.target as NodeSingular));
+    // Edge labels only where the eye is: the edge under the pointer, the edges of the selected device.
+    this.cy.on('mouseover', 'edge', (ev) => ev.target.addClass('hover'));
+    this.cy.on('mouseout', 'edge', (ev) => ev.target.removeClass('hover'));
+    this.cy.on('mouseover', 'node.device', (ev) => { container.title = (ev.target as NodeSingular).data('title') as string; });
+    this.cy.on('mouseout', 'node.device', () => { container.title = ''; });
+    this.cy.on('select unselect', 'node', () => {
+      this.cy.edges().removeClass('near');
+      this.cy.$('node:selected').connectedEdges().addClass('near');
+    });
     if (big) {
       let labelled = false;
       this.cy.on('zoom', () => {
         const want = this.cy.zoom() >= 0.7;
         if (want === labelled) return;
         labelled = want;
-        this.cy.batch(() => (want ? this.cy.elements().addClass('lbl') : this.cy.elements().removeClass('lbl')));
+        this.cy.batch(() => (want ? this.cy.nodes().addClass('lbl') : this.cy.nodes().removeClass('lbl')));
       });
     }
     store.on('health', ({ deviceId }) => deviceId && this.recolour(deviceId));
     store.on('topology', () => this.sync());
   }
 
-  /** First draw: all elements, then one layout. */
+  /** First draw: all elements at their saved or computed places; no layout pass. */
   render(): Promise<void> {
     const els = elementsFor(this.store);
-    const big = this.store.devices.size > LAYOUT_THRESHOLD;
-    if (big) {
-      // Positions go in with the elements: no layout pass at all for a big rig.
-      const grid = gridPositions(this.store);
-      for (const el of els) if (el.group === 'nodes' && !el.position) el.position = grid.get(el.data.id!) ?? { x: 0, y: 0 };
-    }
+    const t = this.store.topology!;
+    const computed = hierarchyPositions(t.devices, t.links);
+    for (const el of els) if (el.group === 'nodes' && !el.position) el.position = computed.get(el.data.id!) ?? { x: 0, y: 0 };
     this.cy.batch(() => this.cy.add(els));
     performance.mark('rigmap:added');
-    return (big ? Promise.resolve() : this.layout()).then(() => this.fit());
+    this.fit();
+    return Promise.resolve();
   }
 
   /** Fit the whole map, but never blow a small rig up past a readable size. */
   fit(): void {
-    if (this.store.devices.size > LAYOUT_THRESHOLD) {
-      // Fitting measures every label; on a big rig the node centres are enough.
-      const bb = this.cy.nodes().boundingBox({ includeLabels: false, includeOverlays: false });
-      const zoom = Math.min((this.cy.width() - 60) / Math.max(1, bb.w), (this.cy.height() - 60) / Math.max(1, bb.h), 1.1);
-      this.cy.viewport({ zoom, pan: { x: this.cy.width() / 2 - zoom * (bb.x1 + bb.w / 2), y: this.cy.height() / 2 - zoom * (bb.y1 + bb.h / 2) } });
-      return;
-    }
-    this.cy.fit(undefined, 30);
-    if (this.cy.zoom() > 1.6) {
-      this.cy.zoom(1.6);
-      this.cy.center();
-    }
+    const bb = this.cy.nodes().boundingBox({ includeLabels: this.store.devices.size <= LAYOUT_THRESHOLD, includeOverlays: false });
+    const zoom = Math.min((this.cy.width() - 60) / Math.max(1, bb.w), (this.cy.height() - 60) / Math.max(1, bb.h), 1.6);
+    this.cy.viewport({ zoom, pan: { x: this.cy.width() / 2 - zoom * (bb.x1 + bb.w / 2), y: this.cy.height() / 2 - zoom * (bb.y1 + bb.h / 2) } });
   }
 
-  private layout(): Promise<void> {
-    const devices = [...this.store.devices.values()];
-    const saved = devices.filter((d) => d.position);
-    if (devices.length > LAYOUT_THRESHOLD || (devices.length > 0 && saved.length === devices.length)) {
-      const grid = gridPositions(this.store);
-      const run = this.cy.layout({ name: 'preset', positions: (n: NodeSingular) => n.position().x || n.position().y ? n.position() : grid.get(n.id()) ?? { x: 0, y: 0 }, fit: true, padding: 30, animate: false } as cytoscape.LayoutOptions);
-      const done = run.promiseOn('layoutstop');
-      run.run();
-      return done.then(() => undefined);
-    }
-    const run = this.cy.layout({
-      name: 'fcose', quality: devices.length > 120 ? 'draft' : 'default', randomize: true, animate: false, fit: true, padding: 30, nodeRepulsion: 6000, idealEdgeLength: 90,
-      fixedNodeConstraint: saved.length ? saved.map((d) => ({ nodeId: devId(d.id), position: { ...d.position! } })) : undefined,
-    } as cytoscape.LayoutOptions);
-    const done = run.promiseOn('layoutstop');
-    run.run();
-    return done.then(() => undefined);
-  }
-
-  /** A device's state or paths changed: new colours and labels, same places. */
+  /** A device's state or paths changed: new colours and badges, same places. */
   recolour(deviceId: string): void {
     const d = this.store.devices.get(deviceId);
     const node = this.cy.getElementById(devId(deviceId));
     if (!d || node.empty()) return;
-    node.data('state', this.store.stateOf(deviceId));
-    for (const n of NETWORKS) {
-      const edge = this.cy.getElementById(attId(deviceId, n));
-      if (edge.nonempty()) {
-        const { pathState, label, tsQuality } = attachmentData(d, n, this.store);
-        edge.data({ pathState, label, tsQuality });
-      }
-    }
+    const { id: _id, ...data } = deviceData(d, this.store);
+    node.data(data);
   }
 
   /** The topology changed (added, removed, edited): add and remove elements, leave the rest where it is. */
   sync(): void {
     const wanted = elementsFor(this.store);
     const ids = new Set(wanted.map((e) => e.data.id!));
+    const t = this.store.topology!;
+    let computed: Map<string, { x: number; y: number }> | null = null;
     this.cy.batch(() => {
       this.cy.elements().filter((e) => !ids.has(e.id())).remove();
-      const added: string[] = [];
       for (const el of wanted) {
         const existing = this.cy.getElementById(el.data.id!);
         if (existing.nonempty()) {
@@ -188,15 +237,8 @@ export class GraphView {
           existing.data(rest);
           continue;
         }
-        if (el.group === 'nodes' && !el.position) {
-          // A new device lands next to the network it attaches to, not in a relayout.
-          const d = this.store.devices.get(el.data.deviceId);
-          const net = d?.addresses[0]?.network ?? 'lan';
-          const anchor = this.cy.getElementById(`net:${net}`);
-          const base = anchor.nonempty() ? anchor.position() : { x: 0, y: 0 };
-          el.position = { x: base.x + (Math.random() - 0.5) * 160, y: base.y + (net === 'lan' ? 90 : -90) + Math.random() * 40 };
-        }
-        added.push(el.data.id!);
+        // A new device takes its place in the hierarchy; the others stay where they are.
+        if (el.group === 'nodes' && !el.position) el.position = (computed ??= hierarchyPositions(t.devices, t.links)).get(el.data.id!) ?? { x: 0, y: 0 };
         this.cy.add(el);
       }
     });

@@ -8,6 +8,7 @@ import { GraphView } from './graph.ts';
 import { connectLive, type LiveStatus } from './live.ts';
 import { Store } from './state.ts';
 import { AlertsView } from './views/alerts.ts';
+import { BoardView } from './views/board.ts';
 import { ContactSheetView } from './views/contacts.ts';
 import { InventoryView } from './views/inventory.ts';
 import { DevicePanel } from './views/panel.ts';
@@ -20,8 +21,8 @@ import { mountExportMenu } from './export.ts';
 import { applyShootEvent, mountRigSummary } from './views/rig-summary.ts';
 import type { RigEventMap } from '../topology/events.ts';
 
-type ViewName = 'graph' | 'inventory' | 'alerts' | 'contacts' | 'discovered' | 'commands';
-const VIEWS: ViewName[] = ['graph', 'inventory', 'alerts', 'contacts', 'discovered', 'commands'];
+type ViewName = 'board' | 'graph' | 'inventory' | 'alerts' | 'contacts' | 'discovered' | 'commands';
+const VIEWS: ViewName[] = ['board', 'graph', 'inventory', 'alerts', 'contacts', 'discovered', 'commands'];
 
 /** What tests and the benchmark read: the store, the graph and render timings. */
 export interface DebugHandle {
@@ -64,6 +65,25 @@ async function boot(): Promise<void> {
   if (!me.user) return showLogin($('#main'));
   showIdentity(me, $('#identity'));
   const store = new Store();
+  // The live stream opens BEFORE the map is read: a change between the two is queued and applied
+  // once the views exist, instead of being lost (a tile then waited for the path's next change).
+  const liveBadge = $('#live-badge');
+  const labels: Record<LiveStatus, string> = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…', offline: 'offline: retrying' };
+  const early: [string, unknown][] = [];
+  let earlyOverflow = false;
+  const live = { apply: null as ((type: string, data: unknown) => void) | null, resync: null as (() => void) | null };
+  connectLive({
+    onStatus: (s) => {
+      liveBadge.textContent = labels[s];
+      liveBadge.className = `badge ${s === 'live' ? 'live' : s === 'offline' ? 'offline' : ''}`;
+    },
+    onResync: () => (live.resync ? live.resync() : (earlyOverflow = true)),
+    onEvent: (type, data) => {
+      if (live.apply) return live.apply(type, data);
+      if (early.length < 10_000) early.push([type, data]);
+      else earlyOverflow = true;
+    },
+  });
   const [topology, reach] = await Promise.all([api.topology(), api.reach()]);
   performance.mark('rigmap:data');
   store.setReach(reach);
@@ -87,6 +107,7 @@ async function boot(): Promise<void> {
   const inventory = new InventoryView($('#view-inventory'), store, openDetails);
   new AlertsView($('#view-alerts'), store, openDetails);
   const contacts = new ContactSheetView($('#view-contacts'), store, openDetails);
+  const board = new BoardView($('#view-board'), store, openDetails);
   new CommandsView($('#view-commands'), store);
   mountRigSummary($('header.top'), store);
   const discovered = new DiscoveredView($('#view-discovered'), document.querySelector<HTMLElement>('#discovered-count'));
@@ -96,8 +117,8 @@ async function boot(): Promise<void> {
 
   let graphFitted = false;
   const route = () => {
-    const name = (location.hash.replace(/^#\/?/, '') || 'graph') as ViewName;
-    const view = VIEWS.includes(name) ? name : 'graph';
+    const name = (location.hash.replace(/^#\/?/, '') || 'board') as ViewName;
+    const view = VIEWS.includes(name) ? name : 'board';
     for (const v of VIEWS) $(`#view-${v}`).hidden = v !== view;
     for (const a of document.querySelectorAll<HTMLAnchorElement>('nav a')) {
       if (a.dataset.view === view) a.setAttribute('aria-current', 'page');
@@ -112,6 +133,8 @@ async function boot(): Promise<void> {
     if (view === 'discovered') void discovered.load();
     if (view === 'contacts') contacts.show();
     else contacts.hide();
+    if (view === 'board') board.show();
+    else board.hide();
   };
   window.addEventListener('hashchange', route);
   window.addEventListener('resize', () => graph.resize());
@@ -162,18 +185,11 @@ async function boot(): Promise<void> {
       if (debug.applied.length > 5000) debug.applied.splice(0, 1000);
     }));
   };
-  const liveBadge = $('#live-badge');
-  const labels: Record<LiveStatus, string> = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…', offline: 'offline: retrying' };
-  connectLive({
-    onStatus: (s) => {
-      liveBadge.textContent = labels[s];
-      liveBadge.className = `badge ${s === 'live' ? 'live' : s === 'offline' ? 'offline' : ''}`;
-    },
-    onResync: () => {
-      scheduleReload();
-      void loadAlerts(store).catch(() => undefined);
-    },
-    onEvent: (type, data) => {
+  live.resync = () => {
+    scheduleReload();
+    void loadAlerts(store).catch(() => undefined);
+  };
+  live.apply = (type, data) => {
       switch (type) {
         case 'device.state': {
           const d = data as { deviceId: string; health: Parameters<Store['setHealth']>[0] };
@@ -205,8 +221,10 @@ async function boot(): Promise<void> {
         default:
           scheduleReload();
       }
-    },
-  });
+  };
+  // What arrived while the map was loading, in order; too much of it (or a resync) means read the map again.
+  for (const [type, data] of early.splice(0)) live.apply(type, data);
+  if (earlyOverflow) live.resync();
 }
 
 boot().catch((err: Error) => {

@@ -195,7 +195,7 @@ describe('dashboard extras', () => {
 
     await w.page.click('dialog button[data-action="import"]');
     await w.page.waitForSelector('[data-testid="ts-result"][data-dry-run="false"]', { timeout: 15_000 });
-    await until(w, (ids) => ids.every((id) => window.rigmap!.graph.cy.getElementById(id).nonempty()), ['dev:hello', 'att:hello:tailscale']);
+    await until(w, () => window.rigmap!.graph.cy.getElementById('dev:hello').nonempty() && window.rigmap!.graph.cy.getElementById('dev:hello').data('tailscale') !== 'none', null);
     await until(w, () => /imported/.test(document.querySelector('#tailscale-badge')!.textContent ?? ''), null);
     expect(fakeTs.requests.filter((r) => r.path.includes('/devices')).length).toBe(2);
   }, 90_000);
@@ -214,7 +214,7 @@ describe('dashboard extras', () => {
     expect(scan.done).toBeLessThan(scan.total);
   }, 60_000);
 
-  it('labels the tailnet edge and the panel with the Tailscale path quality, and shows the viewer\'s tailnet login', async () => {
+  it('labels the device\'s Tailscale path and the panel with the Tailscale path quality, and shows the viewer\'s tailnet login', async () => {
     const base = dash.urlFrom(LAN_VIEW_HOST);
     const res = await fetch(`${base}/api/tailscale/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ source: 'local' }) });
     expect(res.status).toBe(200);
@@ -224,9 +224,10 @@ describe('dashboard extras', () => {
     await fetch(`${base}/api/tailscale/paths?refresh=1`);
 
     const w = await view();
-    await until(w, () => window.rigmap!.graph.cy.getElementById('att:vps:tailscale').data('tsQuality') === 'direct', null);
-    expect(await w.page.evaluate(() => window.rigmap!.graph.cy.getElementById('att:vps:tailscale').data('label') as string)).toContain('direct');
-    expect(await w.page.evaluate(() => window.rigmap!.graph.cy.getElementById('att:desktop-vm:tailscale').data('tsQuality') as string)).toBe('offline');
+    await until(w, () => window.rigmap!.graph.cy.getElementById('dev:vps').data('tsQuality') === 'direct', null);
+    expect(await w.page.evaluate(() => window.rigmap!.graph.cy.getElementById('dev:vps').data('tsLabel') as string)).toContain('direct');
+    expect(await w.page.evaluate(() => window.rigmap!.graph.cy.getElementById('dev:vps').data('title') as string)).toContain('direct');
+    expect(await w.page.evaluate(() => window.rigmap!.graph.cy.getElementById('dev:desktop-vm').data('tsQuality') as string)).toBe('offline');
     await w.page.evaluate(() => void window.rigmap!.graph.cy.getElementById('dev:vps').emit('tap'));
     await w.page.waitForSelector('#panel [data-testid="ts-quality"][data-quality="direct"]', { timeout: 10_000 });
     expect(await w.page.textContent('#panel [data-testid="ts-quality"]')).toContain('198.51.100.7:41641');

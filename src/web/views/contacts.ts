@@ -1,25 +1,34 @@
 /**
- * Contact sheet: every camera's latest snapshot in a grid with its state badge,
- * refreshed live. Each image reloads only after its previous load finished, and
- * not at all while the viewer's path to that camera is down.
+ * Contact sheet: every camera's picture in a grid with its state badge, as
+ * stills (refreshed every 2 s, each only after the previous one loaded) or
+ * live (the node's preview, small and at a few frames a second). Only cards on
+ * screen load anything; links follow the viewer's working path by themselves
+ * (straight from the node, else through rigmap: node-links.ts).
  */
 import { ago, esc } from '../format.ts';
+import { anyPathUsable, nodeLinks, showLive, stopLive } from '../node-links.ts';
 import type { Store } from '../state.ts';
-import { snapshotUrl, viewerPathUsable } from './panel.ts';
 
 /** Seconds between snapshot refreshes of one camera. */
 export const SNAPSHOT_REFRESH_MS = 2000;
+/** Live mode's preview: 8 cameras stay under 4 Mbit/s (docs/benchmarks.md). */
+export const CONTACT_LIVE = { fps: 5, width: 320 };
 
 export class ContactSheetView {
   private timer = 0;
   private visible = false;
+  private live = false;
+  private readonly onScreen = new Set<string>();
+  private observer: IntersectionObserver | null = null;
 
   constructor(private readonly el: HTMLElement, private readonly store: Store, private readonly onDetails: (id: string) => void) {
     store.on('topology', () => this.visible && this.render());
     store.on('reach', () => this.visible && this.render());
     store.on('health', ({ deviceId }) => this.visible && deviceId && this.updateCard(deviceId));
     el.addEventListener('click', (e) => {
-      const card = (e.target as HTMLElement).closest<HTMLElement>('button[data-device]');
+      const t = e.target as HTMLElement;
+      if (t.closest('[data-action="live"]')) return this.setLive(!this.live);
+      const card = t.closest<HTMLElement>('button[data-device]');
       if (card) this.onDetails(card.dataset.device!);
     });
   }
@@ -34,6 +43,19 @@ export class ContactSheetView {
   hide(): void {
     this.visible = false;
     window.clearInterval(this.timer);
+    this.observer?.disconnect();
+    this.onScreen.clear();
+    for (const img of this.el.querySelectorAll<HTMLImageElement>('img.snapshot')) stopLive(img);
+  }
+
+  private setLive(on: boolean): void {
+    this.live = on;
+    const btn = this.el.querySelector<HTMLButtonElement>('[data-action="live"]');
+    if (btn) {
+      btn.setAttribute('aria-pressed', String(on));
+      btn.textContent = on ? 'Live' : 'Stills';
+    }
+    for (const id of this.cameras().map((d) => d.id)) this.updateCard(id);
   }
 
   private cameras() {
@@ -42,9 +64,29 @@ export class ContactSheetView {
 
   render(): void {
     const cams = this.cameras();
-    this.el.innerHTML = `<h2>Contact sheet <span class="muted">(${cams.length} cameras)</span></h2>
-      ${cams.length ? `<div class="sheet">${cams.map((d) => `<article class="card" data-device="${esc(d.id)}"></article>`).join('')}</div>` : '<p class="muted">No cameras in the map.</p>'}`;
-    for (const d of cams) this.updateCard(d.id);
+    // A map reload redraws the cards but keeps their pictures: live streams are not restarted.
+    const kept = new Map([...this.el.querySelectorAll<HTMLElement>('article[data-device]')].map((card) => [card.dataset.device!, card.querySelector<HTMLElement>('[data-slot="pic"]')!]));
+    this.el.innerHTML = `<div class="board-bar"><h2>Contact sheet <span class="muted">(${cams.length} cameras)</span></h2>
+      <button type="button" data-action="live" aria-pressed="${this.live}" title="Switch between stills and live previews">${this.live ? 'Live' : 'Stills'}</button></div>
+      ${cams.length ? `<div class="sheet">${cams.map((d) => `<article class="card" data-device="${esc(d.id)}"><div data-slot="pic"></div><div data-slot="meta"></div></article>`).join('')}</div>` : '<p class="muted">No cameras in the map.</p>'}`;
+    this.observer?.disconnect();
+    this.onScreen.clear();
+    this.observer = new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        const id = (e.target as HTMLElement).dataset.device!;
+        if (e.isIntersecting) this.onScreen.add(id);
+        else this.onScreen.delete(id);
+        this.updateCard(id);
+      }
+    });
+    for (const card of this.el.querySelectorAll<HTMLElement>('article[data-device]')) {
+      const old = kept.get(card.dataset.device!);
+      if (old) card.querySelector('[data-slot="pic"]')!.replaceWith(old);
+      kept.delete(card.dataset.device!);
+      this.updateCard(card.dataset.device!);
+      this.observer.observe(card);
+    }
+    for (const gone of kept.values()) for (const img of gone.querySelectorAll('img')) stopLive(img);
   }
 
   private updateCard(id: string): void {
@@ -55,25 +97,36 @@ export class ContactSheetView {
     const status = this.store.health.get(id)?.status;
     card.className = `card ${state}`;
     card.dataset.state = state;
-    const url = snapshotUrl(this.store, id);
-    const usable = url !== null && viewerPathUsable(this.store, id);
-    let img = card.querySelector('img');
-    if (!usable) img = null;
-    const meta = `<h3><button type="button" class="linkish" data-device="${esc(id)}">${esc(d.name || d.id)}</button><span class="state ${esc(state)}">${esc(state)}</span></h3>
+    card.querySelector('[data-slot="meta"]')!.innerHTML = `<h3><button type="button" class="linkish" data-device="${esc(id)}">${esc(d.name || d.id)}</button><span class="state ${esc(state)}">${esc(state)}</span></h3>
       <p class="muted">${status ? `${Math.round(status.battery.level * 100)} % battery · ${esc(status.thermal)} · ${esc(status.state)}` : 'no status'} · seen ${esc(ago(this.store.health.get(id)?.lastSeen))}</p>`;
-    if (img) {
-      card.querySelector('[data-slot="meta"]')!.innerHTML = meta;
+    const pic = card.querySelector<HTMLElement>('[data-slot="pic"]')!;
+    const links = nodeLinks(this.store, id);
+    let img = pic.querySelector<HTMLImageElement>('img.snapshot');
+    if (!links || !anyPathUsable(this.store, id)) {
+      if (img) stopLive(img);
+      pic.innerHTML = `<div class="nosnap">${links ? 'path down' : 'no snapshot'}</div>`;
       return;
     }
-    card.innerHTML = `${usable ? `<img class="snapshot" alt="Latest frame from ${esc(id)}" src="${esc(url)}?t=${Date.now()}">` : `<div class="nosnap">${url ? 'path down' : 'no snapshot'}</div>`}<div data-slot="meta">${meta}</div>`;
+    if (!img) {
+      pic.innerHTML = `<img class="snapshot" alt="${this.live ? 'Live preview' : 'Latest frame'} from ${esc(id)}">`;
+      img = pic.querySelector<HTMLImageElement>('img.snapshot')!;
+    }
+    img.dataset.via = links.via;
+    if (!this.visible || !this.onScreen.has(id)) return stopLive(img);
+    if (this.live) return showLive(img, links, { ...CONTACT_LIVE, grid: true });
+    stopLive(img);
+    if (img.dataset.still !== links.snapshot || !img.getAttribute('src') || img.src.startsWith('data:')) {
+      img.dataset.still = links.snapshot;
+      img.src = `${links.snapshot}?t=${Date.now()}`;
+    }
   }
 
   private refresh(): void {
+    if (this.live) return;
     for (const img of this.el.querySelectorAll<HTMLImageElement>('article img.snapshot')) {
-      if (!img.complete) continue;
       const id = img.closest<HTMLElement>('article')!.dataset.device!;
-      const url = snapshotUrl(this.store, id);
-      if (url && viewerPathUsable(this.store, id)) img.src = `${url}?t=${Date.now()}`;
+      if (!img.complete || !img.dataset.still || !this.onScreen.has(id)) continue;
+      img.src = `${img.dataset.still}?t=${Date.now()}`;
     }
   }
 }

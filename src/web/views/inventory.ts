@@ -5,7 +5,8 @@
 import { ROLES } from '../constants.ts';
 import { api, type LiveDevice } from '../api.ts';
 import { esc, toast } from '../format.ts';
-import type { Store } from '../state.ts';
+import { pathStateOf } from '../node-links.ts';
+import { networkState, type Store } from '../state.ts';
 import { openDeviceForm } from './inventory-form.ts';
 
 type SortKey = 'id' | 'name' | 'role' | 'state' | 'lan' | 'tailscale' | 'tags';
@@ -13,6 +14,7 @@ const STATES = ['up', 'degraded', 'down', 'unknown', 'flapping'];
 const COLUMNS: [SortKey, string][] = [['id', 'ID'], ['name', 'Name'], ['role', 'Role'], ['state', 'State'], ['lan', 'LAN'], ['tailscale', 'Tailscale'], ['tags', 'Tags']];
 
 const addr = (d: LiveDevice, n: 'lan' | 'tailscale') => d.addresses.filter((a) => a.network === n).map((a) => a.ip ?? a.hostname).join(', ');
+const PATH_WORD: Record<string, string> = { up: 'up', down: 'down', unknown: 'unknown', out_of_scope: 'out of scope', none: '' };
 
 /** The inventory view; redraws its table body when the store changes. */
 export class InventoryView {
@@ -83,10 +85,16 @@ export class InventoryView {
     this.el.querySelector('[data-slot="count"]')!.textContent = `${rows.length} of ${this.store.devices.size} devices`;
     this.el.querySelector('tbody')!.innerHTML = rows.map((d) => {
       const s = this.store.stateOf(d.id);
-      return `<tr data-device="${esc(d.id)}" data-state="${esc(s)}">
+      const health = this.store.health.get(d.id);
+      // Which path is down, not only "degraded": each network column carries its path's state.
+      const path = (n: 'lan' | 'tailscale') => {
+        const ns = { ...networkState(health, n), state: pathStateOf(d, health, n) };
+        return ns.state === 'none' ? '' : ` <span class="pathind ${esc(ns.state)}" data-testid="path-${n}" title="${esc(ns.error ?? (ns.latencyMs !== null ? `${Math.round(ns.latencyMs)} ms` : ''))}">${esc(PATH_WORD[ns.state] ?? ns.state)}</span>`;
+      };
+      return `<tr data-device="${esc(d.id)}" data-state="${esc(s)}" data-lan="${esc(pathStateOf(d, health, 'lan'))}" data-tailscale="${esc(pathStateOf(d, health, 'tailscale'))}">
         <td class="mono">${esc(d.id)}</td><td>${esc(d.name)}</td><td>${esc(d.role)}</td>
         <td><span class="state ${esc(s)}">${esc(s)}</span></td>
-        <td class="mono">${esc(addr(d, 'lan'))}</td><td class="mono hide-narrow">${esc(addr(d, 'tailscale'))}</td>
+        <td class="mono">${esc(addr(d, 'lan'))}${path('lan')}</td><td class="mono hide-narrow">${esc(addr(d, 'tailscale'))}${path('tailscale')}</td>
         <td class="hide-narrow">${esc(d.tags.join(', '))}</td>
         <td><button type="button" data-act="details" aria-label="Details of ${esc(d.id)}">Details</button>
           <button type="button" data-act="edit" aria-label="Edit ${esc(d.id)}">Edit</button>

@@ -11,23 +11,12 @@ import { ago, bytes, copyText, esc, ms, toast } from '../format.ts';
 import { networkState, type Store } from '../state.ts';
 import { renderHistory } from './panel-history.ts';
 import { tailscaleQualityHtml } from '../tailscale-paths.ts';
+import { anyPathUsable, nodeLinks, showLive, stopLive } from '../node-links.ts';
+
+/** The panel's live preview: full size, the node's default rate. */
+export const PANEL_LIVE = { fps: 10, width: 480 };
 
 const NET_LABEL: Record<Network, string> = { lan: 'LAN', tailscale: 'Tailscale' };
-
-/** Snapshot URL of a device for this viewer, when it runs the camera-node API. */
-export function snapshotUrl(store: Store, deviceId: string): string | null {
-  const r = store.reach.get(deviceId);
-  if (!r?.preferred?.baseUrl || !r.apiPath) return null;
-  return `${r.preferred.baseUrl}${r.apiPath}/snapshot.jpg`;
-}
-
-/** Whether the viewer's own path to a device is believed up (unknown counts as worth trying). */
-export function viewerPathUsable(store: Store, deviceId: string): boolean {
-  const r = store.reach.get(deviceId);
-  if (!r?.preferred) return false;
-  const ns = networkState(store.health.get(deviceId), r.preferred.network);
-  return ns.state !== 'down';
-}
 
 function reachNote(store: Store, deviceId: string): string {
   const r = store.reach.get(deviceId);
@@ -86,6 +75,7 @@ export class DevicePanel {
     if (this.deviceId === null) return;
     this.deviceId = null;
     this.el.hidden = true;
+    for (const img of this.el.querySelectorAll<HTMLImageElement>('img')) stopLive(img);
     this.el.innerHTML = '';
     window.clearTimeout(this.historyTimer);
     this.onClose();
@@ -115,6 +105,8 @@ export class DevicePanel {
         <dt>Storage</dt><dd>${bytes(status.storage.freeBytes)} free of ${bytes(status.storage.totalBytes)}</dd></dl>` : '<p class="muted">No status reported.</p>';
     const keepHistory = this.el.querySelector('[data-slot="history"]')?.innerHTML ?? '<p class="muted">Loading…</p>';
     const keepSnap = withSnapshot ? null : this.el.querySelector('[data-slot="snapshot"]');
+    // Another device (or a fresh open): the old picture's stream must end, not linger detached.
+    if (withSnapshot) for (const img of this.el.querySelectorAll<HTMLImageElement>('img')) stopLive(img);
     const ns = (n: Network) => networkState(health, n).state;
     // A live re-render must not steal keyboard focus from whoever is in the panel.
     const focused = this.el.contains(document.activeElement) ? document.activeElement as HTMLElement : null;
@@ -123,17 +115,17 @@ export class DevicePanel {
       <button type="button" class="close" aria-label="Close device details">✕</button>
       <h2 tabindex="-1">${esc(d.name || d.id)}</h2>
       <p><span class="state ${esc(state)}" data-testid="device-state">${esc(state)}</span> <span class="muted">${esc(d.role)} · ${esc(d.id)}${d.model ? ' · ' + esc(d.model) : ''}</span></p>
+      <div data-slot="snapshot"></div>
       ${reachNote(this.store, id)}
       ${openLink}
       <h3>Addresses</h3><dl class="kv">${addresses}</dl>
       <h3>Paths</h3><p class="muted">LAN ${esc(ns('lan'))} · Tailscale ${esc(ns('tailscale'))}</p>${tailscaleQualityHtml(id)}${paths}
       <h3>History</h3><div data-slot="history">${keepHistory}</div>
       <h3>Node status</h3>${statusHtml}
-      <h3>Snapshot</h3><div data-slot="snapshot"></div>
       <h3>Services</h3><ul>${services}</ul>`;
     const snapSlot = this.el.querySelector<HTMLElement>('[data-slot="snapshot"]')!;
     if (keepSnap) snapSlot.replaceWith(keepSnap);
-    else this.renderSnapshot(snapSlot, id);
+    this.renderSnapshot(keepSnap as HTMLElement ?? snapSlot, id);
     this.el.querySelector('.close')?.addEventListener('click', () => this.close());
     if (focusKey === 'h2') this.el.querySelector<HTMLElement>('h2')?.focus();
     else if (focusKey) [...this.el.querySelectorAll<HTMLElement>('[aria-label]')].find((e) => e.getAttribute('aria-label') === focusKey)?.focus();
@@ -142,17 +134,33 @@ export class DevicePanel {
     }
   }
 
+  /**
+   * The live preview, straight from the node or through rigmap when the viewer's
+   * path is down (node-links.ts); called on every render, it only touches the
+   * image when the link changed, so the stream is not restarted.
+   */
   private renderSnapshot(slot: HTMLElement, id: string): void {
-    const url = snapshotUrl(this.store, id);
-    if (!url) {
-      slot.innerHTML = '<p class="muted">This device serves no snapshot.</p>';
+    const links = nodeLinks(this.store, id);
+    const old = slot.querySelector<HTMLImageElement>('img.snapshot');
+    if (!links || !anyPathUsable(this.store, id)) {
+      if (old) stopLive(old);
+      const why = links ? 'Every path to this device is down: no picture.' : 'This device serves no snapshot.';
+      if (slot.dataset.empty !== why) {
+        slot.innerHTML = `<p class="muted">${why}</p>`;
+        slot.dataset.empty = why;
+      }
       return;
     }
-    if (!viewerPathUsable(this.store, id)) {
-      slot.innerHTML = '<p class="muted">Your path to this device is down: no snapshot.</p>';
-      return;
+    delete slot.dataset.empty;
+    let img = old;
+    if (!img) {
+      slot.innerHTML = `<img class="snapshot preview" data-testid="preview" alt="Live preview of ${esc(id)}"><p class="muted small" data-slot="via"></p>`;
+      img = slot.querySelector<HTMLImageElement>('img.snapshot')!;
     }
-    slot.innerHTML = `<a href="${esc(url)}" target="_blank" rel="noopener"><img class="snapshot" alt="Latest snapshot of ${esc(id)}" src="${esc(url)}?t=${Date.now()}"></a>`;
+    img.dataset.via = links.via;
+    const via = slot.querySelector('[data-slot="via"]');
+    if (via) via.textContent = links.via === 'direct' ? 'Straight from the node.' : 'Through rigmap (your path to the node is down or missing).';
+    showLive(img, links, PANEL_LIVE);
   }
 
   private async loadHistory(): Promise<void> {

@@ -1,0 +1,252 @@
+/**
+ * The rig board (landing view): one tile per device, grouped by upstream
+ * (everything behind a hotspot or router together), read at a glance: state,
+ * LAN and Tailscale path indicators, battery, thermal, storage, recording, the
+ * open alert, and a thumbnail (latest still, or live). Only tiles on screen
+ * load pictures; links follow the viewer's working path (node-links.ts).
+ * Tiles are focusable and arrow keys move between them; Enter opens details.
+ */
+import type { LiveDevice } from '../api.ts';
+import { esc } from '../format.ts';
+import { anyPathUsable, nodeLinks, pathStateOf, showLive, stopLive } from '../node-links.ts';
+import type { Store } from '../state.ts';
+import { tailscaleQualityOf } from '../tailscale-paths.ts';
+import { tileBody, tileLabel } from './board-tile.ts';
+
+/** Seconds between still refreshes of a visible tile. */
+export const BOARD_STILL_MS = 3000;
+/** Live thumbnails: small and slow, a board of 30 stays light. */
+export const BOARD_LIVE = { fps: 2, width: 320 };
+const UPSTREAM_ROLES = new Set(['hotspot', 'router']);
+const ROLE_ORDER = ['hotspot', 'router', 'relay', 'camera', 'console', 'server', 'monitor', 'other'];
+
+/** Devices grouped by the upstream they link to; the upstream heads its own group. */
+export function groupByUpstream(devices: LiveDevice[], links: { from: string; to: string }[]): { id: string | null; title: string; devices: LiveDevice[] }[] {
+  const byId = new Map(devices.map((d) => [d.id, d]));
+  const upOf = new Map<string, string>();
+  for (const l of links) {
+    const to = byId.get(l.to);
+    if (to && UPSTREAM_ROLES.has(to.role) && !upOf.has(l.from)) upOf.set(l.from, l.to);
+  }
+  const groups = new Map<string | null, LiveDevice[]>();
+  const heads = new Set(upOf.values());
+  for (const d of devices) {
+    const key = heads.has(d.id) ? d.id : upOf.get(d.id) ?? null;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key)!.push(d);
+  }
+  const rank = (d: LiveDevice, head: string | null) => (d.id === head ? -1 : ROLE_ORDER.indexOf(d.role) + 1);
+  return [...groups.entries()]
+    .map(([id, list]) => ({
+      id,
+      title: id ? `Behind ${byId.get(id)?.name || id}` : heads.size ? 'Other devices' : 'Devices',
+      devices: list.sort((a, b) => rank(a, id) - rank(b, id) || a.id.localeCompare(b.id, undefined, { numeric: true })),
+    }))
+    .sort((a, b) => (a.id === null ? 1 : b.id === null ? -1 : a.title.localeCompare(b.title)));
+}
+
+export class BoardView {
+  private visible = false;
+  private live = false;
+  /** The tiles no longer match the map (drawn again on the next show). */
+  private stale = true;
+  private timer = 0;
+  private readonly onScreen = new Set<string>();
+  private observer: IntersectionObserver | null = null;
+
+  constructor(private readonly el: HTMLElement, private readonly store: Store, private readonly onDetails: (id: string) => void) {
+    store.on('topology', () => (this.stale = true) && this.visible && this.render());
+    store.on('reach', () => (this.stale = true) && this.visible && this.render());
+    store.on('health', ({ deviceId }) => this.visible && deviceId && this.updateTile(deviceId));
+    store.on('alerts', () => this.visible && this.refreshAll());
+    el.addEventListener('click', (e) => {
+      const t = e.target as HTMLElement;
+      if (t.closest('[data-action="live"]')) return this.setLive(!this.live);
+      const tile = t.closest<HTMLElement>('[data-testid="tile"]');
+      if (tile) this.onDetails(tile.dataset.device!);
+    });
+    el.addEventListener('keydown', (e) => this.onKey(e));
+  }
+
+  show(): void {
+    if (this.visible && !this.stale) return;
+    this.visible = true;
+    if (this.stale) this.render();
+    else {
+      // Health changed while hidden: refresh the tiles in place, then watch the screen again.
+      this.refreshAll();
+      for (const tile of this.el.querySelectorAll<HTMLElement>('[data-testid="tile"]')) this.observer?.observe(tile);
+    }
+    window.clearInterval(this.timer);
+    this.timer = window.setInterval(() => this.refreshStills(), BOARD_STILL_MS);
+  }
+
+  hide(): void {
+    this.visible = false;
+    window.clearInterval(this.timer);
+    this.observer?.disconnect();
+    this.onScreen.clear();
+    for (const img of this.el.querySelectorAll<HTMLImageElement>('img.thumb')) stopLive(img);
+  }
+
+  private setLive(on: boolean): void {
+    this.live = on;
+    const btn = this.el.querySelector<HTMLButtonElement>('[data-action="live"]');
+    if (btn) {
+      btn.setAttribute('aria-pressed', String(on));
+      btn.textContent = on ? 'Thumbnails: live' : 'Thumbnails: stills';
+    }
+    for (const id of this.onScreen) this.updateThumb(id);
+  }
+
+  render(): void {
+    const t = this.store.topology;
+    if (!t) return;
+    this.stale = false;
+    const groups = groupByUpstream([...this.store.devices.values()], t.links);
+    // A map reload redraws the tiles but keeps their pictures: live streams are not restarted.
+    const kept = new Map([...this.el.querySelectorAll<HTMLElement>('[data-testid="tile"]')].map((tile) => [tile.dataset.device!, tile.querySelector<HTMLElement>('[data-slot="thumb"]')!]));
+    this.el.innerHTML = `<div class="board-bar"><h2 class="sr-only">Rig board</h2><p class="board-summary" role="status" aria-live="polite" data-slot="summary"></p>
+      <button type="button" data-action="live" aria-pressed="${this.live}">${this.live ? 'Thumbnails: live' : 'Thumbnails: stills'}</button></div>
+      ${groups.map((g, i) => `<section class="board-group" aria-labelledby="bg-${i}"><h3 id="bg-${i}">${esc(g.title)} <span class="muted">(${g.devices.length})</span></h3>
+        <ul class="tiles" role="list">${g.devices.map((d) => this.tileHtml(d)).join('')}</ul></section>`).join('')}`;
+    this.observer?.disconnect();
+    this.onScreen.clear();
+    this.observer = new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        const id = (e.target as HTMLElement).dataset.device!;
+        if (e.isIntersecting) this.onScreen.add(id);
+        else this.onScreen.delete(id);
+        this.updateThumb(id);
+      }
+    }, { rootMargin: '100px' });
+    for (const tile of this.el.querySelectorAll<HTMLElement>('[data-testid="tile"]')) {
+      const old = kept.get(tile.dataset.device!);
+      if (old) tile.querySelector('[data-slot="thumb"]')!.replaceWith(old);
+      kept.delete(tile.dataset.device!);
+      this.observer.observe(tile);
+    }
+    for (const gone of kept.values()) for (const img of gone.querySelectorAll('img')) stopLive(img);
+    this.updateSummary();
+  }
+
+  private refreshAll(): void {
+    for (const tile of this.el.querySelectorAll<HTMLElement>('[data-testid="tile"]')) this.updateTile(tile.dataset.device!, tile);
+  }
+
+  private tileOf(id: string): HTMLElement | null {
+    return this.el.querySelector<HTMLElement>(`[data-testid="tile"][data-device="${CSS.escape(id)}"]`);
+  }
+
+  /** A whole tile as markup: the first render draws every tile in one go (1,000 devices stay fast). */
+  private tileHtml(device: LiveDevice): string {
+    const health = this.store.health.get(device.id);
+    const alert = this.store.alerts.open.find((a) => a.deviceId === device.id);
+    const state = health?.state ?? 'unknown';
+    return `<li><article data-testid="tile" data-device="${esc(device.id)}" class="tile ${esc(state)}" data-state="${esc(state)}"
+      data-lan="${esc(pathStateOf(device, health, 'lan'))}" data-tailscale="${esc(pathStateOf(device, health, 'tailscale'))}" tabindex="0" role="button"
+      aria-label="${esc(tileLabel({ device, health, alert }))}"><div class="thumb-slot" data-slot="thumb"></div>
+      <div data-slot="body">${tileBody({ device, health, alert, quality: tailscaleQualityOf(device.id)?.quality ?? null })}</div></article></li>`;
+  }
+
+  private updateTile(id: string, tile = this.tileOf(id)): void {
+    const device = this.store.devices.get(id);
+    if (!tile || !device) return;
+    const health = this.store.health.get(id);
+    const alert = this.store.alerts.open.find((a) => a.deviceId === id);
+    const state = health?.state ?? 'unknown';
+    tile.className = `tile ${state}`;
+    tile.dataset.state = state;
+    tile.dataset.lan = pathStateOf(device, health, 'lan');
+    tile.dataset.tailscale = pathStateOf(device, health, 'tailscale');
+    tile.setAttribute('aria-label', tileLabel({ device, health, alert }));
+    tile.querySelector('[data-slot="body"]')!.innerHTML = tileBody({ device, health, alert, quality: tailscaleQualityOf(id)?.quality ?? null });
+    this.updateThumb(id, tile);
+    this.scheduleSummary();
+  }
+
+  private summaryFrame = 0;
+  /** Health changes come in bursts: one summary count per frame. */
+  private scheduleSummary(): void {
+    if (this.summaryFrame) return;
+    this.summaryFrame = requestAnimationFrame(() => {
+      this.summaryFrame = 0;
+      this.updateSummary();
+    });
+  }
+
+  /** The picture of a tile: nothing off screen, live or a still on screen, a placeholder when no path works. */
+  private updateThumb(id: string, tile = this.tileOf(id)): void {
+    const slot = tile?.querySelector<HTMLElement>('[data-slot="thumb"]');
+    if (!slot) return;
+    const links = nodeLinks(this.store, id);
+    const device = this.store.devices.get(id);
+    if (!links || !device) {
+      slot.innerHTML = `<div class="thumb none" aria-hidden="true">${esc(device?.role ?? '')}</div>`;
+      return;
+    }
+    let img = slot.querySelector<HTMLImageElement>('img.thumb');
+    if (!this.visible || !this.onScreen.has(id) || !anyPathUsable(this.store, id)) {
+      if (img) stopLive(img);
+      if (!anyPathUsable(this.store, id)) slot.innerHTML = '<div class="thumb none">no path</div>';
+      return;
+    }
+    if (!img) {
+      slot.innerHTML = `<img class="thumb" alt="">`;
+      img = slot.querySelector<HTMLImageElement>('img.thumb')!;
+    }
+    img.dataset.via = links.via;
+    if (this.live) return showLive(img, links, { ...BOARD_LIVE, grid: true });
+    stopLive(img);
+    if (img.dataset.still !== links.snapshot || !img.getAttribute('src') || img.src.startsWith('data:')) {
+      img.dataset.still = links.snapshot;
+      img.src = `${links.snapshot}?t=${Date.now()}`;
+    }
+  }
+
+  private refreshStills(): void {
+    if (this.live) return;
+    for (const id of this.onScreen) {
+      const img = this.tileOf(id)?.querySelector<HTMLImageElement>('img.thumb');
+      if (img?.dataset.still && img.complete) img.src = `${img.dataset.still}?t=${Date.now()}`;
+    }
+  }
+
+  private updateSummary(): void {
+    const slot = this.el.querySelector('[data-slot="summary"]');
+    if (!slot) return;
+    const counts = new Map<string, number>();
+    for (const id of this.store.devices.keys()) counts.set(this.store.stateOf(id), (counts.get(this.store.stateOf(id)) ?? 0) + 1);
+    const parts = ['up', 'degraded', 'flapping', 'down', 'unknown'].filter((s) => counts.get(s)).map((s) => `${counts.get(s)} ${s}`);
+    const alerts = this.store.alerts.open.length;
+    const text = `${this.store.devices.size} devices: ${parts.join(', ') || 'none yet'}${alerts ? ` · ${alerts} open alert${alerts > 1 ? 's' : ''}` : ''}`;
+    if (slot.textContent !== text) slot.textContent = text;
+  }
+
+  /** Arrow keys move between tiles (up/down by rows as drawn), Enter or Space opens one. */
+  private onKey(e: KeyboardEvent): void {
+    const tile = (e.target as HTMLElement).closest<HTMLElement>('[data-testid="tile"]');
+    if (!tile) return;
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      return this.onDetails(tile.dataset.device!);
+    }
+    const tiles = [...this.el.querySelectorAll<HTMLElement>('[data-testid="tile"]')];
+    const i = tiles.indexOf(tile);
+    let next: HTMLElement | undefined;
+    if (e.key === 'ArrowRight') next = tiles[i + 1];
+    else if (e.key === 'ArrowLeft') next = tiles[i - 1];
+    else if (e.key === 'Home') next = tiles[0];
+    else if (e.key === 'End') next = tiles.at(-1);
+    else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      const r = tile.getBoundingClientRect();
+      const down = e.key === 'ArrowDown';
+      const row = tiles.filter((t) => { const b = t.getBoundingClientRect(); return down ? b.top > r.top + 4 : b.top < r.top - 4; });
+      const rowTop = down ? Math.min(...row.map((t) => t.getBoundingClientRect().top)) : Math.max(...row.map((t) => t.getBoundingClientRect().top));
+      next = row.filter((t) => Math.abs(t.getBoundingClientRect().top - rowTop) < 4)
+        .sort((a, b) => Math.abs(a.getBoundingClientRect().left - r.left) - Math.abs(b.getBoundingClientRect().left - r.left))[0];
+    } else return;
+    e.preventDefault();
+    next?.focus();
+  }
+}
