@@ -17,6 +17,7 @@ import { CommandsView } from './views/commands.ts';
 import { showLogin } from './views/login.ts';
 import { DiscoveredView } from './views/discovered.ts';
 import { startTailscale } from './views/tailscale.ts';
+import { applyTailnetPath } from './tailscale-paths.ts';
 import { mountExportMenu } from './export.ts';
 import { applyShootEvent, mountRigSummary } from './views/rig-summary.ts';
 import type { RigEventMap } from '../topology/events.ts';
@@ -210,6 +211,9 @@ async function boot(): Promise<void> {
         }
         case 'device.shoot':
           applyShootEvent(store, data as RigEventMap['device.shoot']);
+          break;
+        case 'tailnet.path':
+          applyTailnetPath(store, data as RigEventMap['tailnet.path']);
           break;
         case 'device.discovered':
           discovered.apply(data as Parameters<DiscoveredView['apply']>[0]);

@@ -60,3 +60,10 @@ export function tailscaleQualityHtml(deviceId: string): string {
     : '';
   return `<p data-testid="ts-quality" data-quality="${esc(q.quality)}">Tailscale path: <span class="tsq ${esc(q.quality)}">${esc(q.quality)}</span> <span class="muted">${esc(q.summary)}</span>${ping}</p>`;
 }
+
+/** A `tailnet.path` event from the live stream: the device's path changed (direct ↔ relayed), no need to wait for the next poll. */
+export function applyTailnetPath(store: Store, e: { deviceId: string; tailnet: TailnetPathHealth }): void {
+  const t = e.tailnet;
+  byDevice.set(e.deviceId, { quality: t.quality, summary: t.summary, pingMs: t.ping?.rttMs ?? null, pingVia: t.ping?.via ?? null, relayedSince: t.relayedSince });
+  store.emit('health', { deviceId: e.deviceId });
+}

@@ -119,7 +119,15 @@ describe('retention and compaction', () => {
   it('prunes the audit trail and forgets paths with no rows left, with the history retention', () => {
     const store = openDb(join(tmp.dir, 'prune.db'));
     try {
-      expect(Object.keys(RETENTION_PRUNERS)).toContain('audit');
+      expect(Object.keys(RETENTION_PRUNERS)).toEqual(expect.arrayContaining(['audit', 'takes']));
+      // Takes: one ended before the cutoff (pruned with its camera), one ended after, one still open since long ago (kept).
+      const take = store.sqlite.prepare('insert into takes (started_by, started_at, stopped_at) values (?, ?, ?)');
+      const cam = store.sqlite.prepare('insert into take_cameras (take_id, device_id) values (?, ?)');
+      const old = Number(take.run('rigmap', new Date(NOW - 4 * 86_400_000).toISOString(), new Date(NOW - 3 * 86_400_000).toISOString()).lastInsertRowid);
+      cam.run(old, 'cam-01');
+      const recent = Number(take.run('rigmap', new Date(NOW - 3 * 86_400_000).toISOString(), new Date(NOW - 1 * 86_400_000).toISOString()).lastInsertRowid);
+      cam.run(recent, 'cam-01');
+      const open = Number(take.run('cameras', new Date(NOW - 5 * 86_400_000).toISOString(), null).lastInsertRowid);
       const add = store.sqlite.prepare('insert into audit_log (at, actor, action) values (?, ?, ?)');
       add.run(new Date(NOW - 3 * 86_400_000).toISOString(), 'ana', 'device.created');
       add.run(new Date(NOW - 1 * 86_400_000).toISOString(), 'ben', 'device.removed');
@@ -130,7 +138,9 @@ describe('retention and compaction', () => {
       recorder.recordSample({ target: target(2), ok: true, latencyMs: 1, at: NOW });
       recorder.flush();
       const pruned = recorder.prune(NOW);
-      expect(pruned).toMatchObject({ rollups: 2, other: { audit: 1 } });
+      expect(pruned).toMatchObject({ rollups: 2, other: { audit: 1, takes: 1 } });
+      expect(store.sqlite.prepare('select id from takes order by id').pluck().all()).toEqual([recent, open]);
+      expect(store.sqlite.prepare('select take_id from take_cameras').pluck().all()).toEqual([recent]);
       expect(store.sqlite.prepare('select actor from audit_log').pluck().all()).toEqual(['ben']);
       expect(store.sqlite.prepare('select key from health_paths').pluck().all()).toEqual([target(2).key]);
       // A path forgotten and seen again gets a new id and keeps recording.

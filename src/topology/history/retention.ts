@@ -14,12 +14,22 @@ export const pruneAuditLog: RetentionPruner = (sqlite, cutoffMs) =>
   sqlite.prepare('delete from audit_log where at < ?').run(new Date(cutoffMs).toISOString()).changes;
 
 /**
- * Every table pruned by the history retention, by name. TAKES HOOK: the takes
- * table (recorded clips, src/topology shoot work) adds its pruner here, e.g.
- * `takes: pruneTakes` deleting takes that ended before the cutoff.
+ * Takes that ended before the cutoff, with their cameras (a take still open is
+ * kept however old: it is the one being shot). `stopped_at` is an ISO time.
  */
+export const pruneTakes: RetentionPruner = (sqlite, cutoffMs) => {
+  const cutoff = new Date(cutoffMs).toISOString();
+  return sqlite.transaction(() => {
+    // Cameras first: the cascade needs foreign_keys on, which a copied database may not have.
+    sqlite.prepare('delete from take_cameras where take_id in (select id from takes where stopped_at is not null and stopped_at < ?)').run(cutoff);
+    return sqlite.prepare('delete from takes where stopped_at is not null and stopped_at < ?').run(cutoff).changes;
+  })();
+};
+
+/** Every table pruned by the history retention, by name. */
 export const RETENTION_PRUNERS: Record<string, RetentionPruner> = {
   audit: pruneAuditLog,
+  takes: pruneTakes,
 };
 
 /** Run every pruner with one cutoff; a table a pruner needs but lacks is reported, not fatal. */

@@ -4,7 +4,8 @@ import { api } from '../api.ts';
 import { ago, esc, toast } from '../format.ts';
 import type { Store } from '../state.ts';
 
-function row(a: Alert, withAck: boolean): string {
+/** `isDevice`: the alert names a device of the map (a network alert such as `network_lost` names `tailnet`, which has no panel). */
+function row(a: Alert, withAck: boolean, isDevice: boolean): string {
   const ack = a.acknowledgedAt
     ? `<span class="muted">acknowledged${a.acknowledgedBy ? ` by ${esc(a.acknowledgedBy)}` : ''} ${esc(ago(a.acknowledgedAt))}</span>`
     : withAck ? `<button type="button" data-ack="${a.id}" aria-label="Acknowledge alert ${a.id}: ${esc(a.message)}">Acknowledge</button>` : '';
@@ -12,7 +13,7 @@ function row(a: Alert, withAck: boolean): string {
   return `<tr data-alert="${a.id}">
     <td><span class="state ${sev}">${esc(a.severity)}</span></td>
     <td>${esc(a.message)}${a.folded.length ? `<div class="muted">also covers ${esc(a.folded.join(', '))}</div>` : ''}</td>
-    <td class="mono"><button type="button" class="linkish" data-device="${esc(a.deviceId)}">${esc(a.deviceId)}</button></td>
+    <td class="mono">${isDevice ? `<button type="button" class="linkish" data-device="${esc(a.deviceId)}">${esc(a.deviceId)}</button>` : `<span data-network-alert>${esc(a.deviceId)}</span>`}</td>
     <td>${esc(ago(a.raisedAt))}${a.resolvedAt ? `<div class="muted">resolved ${esc(ago(a.resolvedAt))}</div>` : ''}</td>
     <td>${ack}</td></tr>`;
 }
@@ -55,8 +56,8 @@ export class AlertsView {
     const history = recent.filter((a) => a.resolvedAt || !open.some((o) => o.id === a.id));
     this.el.innerHTML = `
       <h2>Open alerts <span class="muted">(${open.length})</span></h2>
-      ${open.length ? `<table data-testid="alerts-open">${HEAD}<tbody>${open.map((a) => row(a, true)).join('')}</tbody></table>` : '<p class="muted" data-testid="alerts-open">Nothing open. All quiet.</p>'}
+      ${open.length ? `<table data-testid="alerts-open">${HEAD}<tbody>${open.map((a) => row(a, true, this.store.devices.has(a.deviceId))).join('')}</tbody></table>` : '<p class="muted" data-testid="alerts-open">Nothing open. All quiet.</p>'}
       <h2>History</h2>
-      ${history.length ? `<table data-testid="alerts-history">${HEAD}<tbody>${history.map((a) => row(a, false)).join('')}</tbody></table>` : '<p class="muted">No alerts yet.</p>'}`;
+      ${history.length ? `<table data-testid="alerts-history">${HEAD}<tbody>${history.map((a) => row(a, false, this.store.devices.has(a.deviceId))).join('')}</tbody></table>` : '<p class="muted">No alerts yet.</p>'}`;
   }
 }
