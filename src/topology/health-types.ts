@@ -34,14 +34,35 @@ export interface PathHealth {
   tailscaleQuality?: TailscalePathQuality;
 }
 
-/** The camera node's own report (from /api/v1/status), when it has one. */
+/**
+ * The camera's own report, when it has one: a camera node's /api/v1/status, or
+ * what the Blackmagic module reads from the camera's REST API (src/topology/cameras/).
+ */
 export interface NodeStatus {
   state: 'idle' | 'recording' | 'streaming' | 'error';
-  battery: { level: number; charging: boolean };
-  thermal: 'nominal' | 'fair' | 'serious' | 'critical';
-  storage: { freeBytes: number; totalBytes: number };
-  uptimeSec: number;
-  time: string;
+  /** `percent` (0-100) and `source` (Battery, AC, …) only where the camera says (Blackmagic); on AC `charging` is true. */
+  battery: { level: number; charging: boolean; percent?: number | null; source?: string };
+  /** 'unknown' for cameras that do not report it (Blackmagic). */
+  thermal: 'nominal' | 'fair' | 'serious' | 'critical' | 'unknown';
+  /** `remainingRecordSec`: the camera's own estimate of recording time left (Blackmagic `remainingRecordTime`). */
+  storage: { freeBytes: number; totalBytes: number; remainingRecordSec?: number | null };
+  /** null for cameras that do not report it (Blackmagic). */
+  uptimeSec: number | null;
+  /** The camera's time of day (ISO); null for cameras that do not report it (Blackmagic). */
+  time: string | null;
+  /** The camera's timecode (HH:MM:SS:FF), where it reports one (Blackmagic). */
+  timecode?: string | null;
+  /** What the camera says it is (Blackmagic GET /system/product): shown as the panel's model and version. */
+  product?: { deviceName: string | null; productName: string | null; softwareVersion: string | null };
+}
+
+/** Which camera protocol a device speaks (src/topology/cameras/): the board tile and the panel show it. */
+export type CameraProtocolName = 'camera-node' | 'blackmagic';
+
+/** How long a camera can go on recording, in minutes; null where it cannot be told. */
+export interface Runway {
+  storageMinutes: number | null;
+  batteryMinutes: number | null;
 }
 
 /** Live health of one device: what `GET /api/topology` adds to each device as `health`. */
@@ -51,6 +72,10 @@ export interface DeviceHealth {
   paths: PathHealth[];
   status: NodeStatus | null;
   lastSeen: string | null;
+  /** The camera protocol of the device's camera service, when it has one. */
+  protocol?: CameraProtocolName;
+  /** Recording runway, where the camera gives what it takes (Blackmagic: remainingRecordTime). */
+  runway?: Runway;
 }
 
 /** Kinds of alert rigmap raises. */
