@@ -30,7 +30,7 @@ export class BlackmagicCamera {
   clipCount: number;
   remainingSpace: number;
   readonly totalSpace = CARD_BYTES;
-  /** Charge 0-100; drains 10 %/hour on battery. */
+  /** Charge 0-100; drains 10 %/hour on battery. Cameras bmd-02, bmd-04 … are on AC. */
   batteryPercent: number;
   powerSource: 'Battery' | 'AC' = 'Battery';
   tally: 'None' | 'Preview' | 'Program' = 'None';
@@ -45,6 +45,8 @@ export class BlackmagicCamera {
     this.clipCount = 3 + (spec.index % 5);
     this.remainingSpace = CARD_BYTES - this.clipCount * 4_000_000_000;
     this.batteryPercent = 90 - (spec.index * 7) % 40;
+    // Every second camera runs on mains (a studio camera on its AC adapter), so a rig shows both.
+    this.powerSource = spec.index % 2 === 1 ? 'AC' : 'Battery';
   }
 
   /** Advance time: card fills while recording, battery drains on battery power, tally reverts. */
