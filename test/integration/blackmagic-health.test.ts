@@ -44,6 +44,11 @@ describe('Blackmagic cameras in a mixed rig', () => {
     expect((await h.health('cam-01')).protocol).toBe('camera-node');
   });
 
+  it('the roll call judges Blackmagic cameras like the iPhones, from the same health', async () => {
+    const report = (await (await fetch(`${h.server.url}/api/check`)).json()) as { ok: boolean; devices: Array<{ id: string; ok: boolean; problems: string[] }> };
+    expect(report.devices.filter((d) => d.id.startsWith('bmd-')).map((d) => [d.id, d.ok, d.problems])).toEqual([['bmd-01', true, []], ['bmd-02', true, []]]);
+  });
+
   it('a camera on AC counts as charging', async () => {
     const d = await h.health('bmd-02');
     expect(d.status?.battery).toMatchObject({ charging: true, source: 'AC', percent: expect.any(Number) });
