@@ -18,11 +18,12 @@ beforeAll(async () => {
   await eventually('every camera up with a status', async () => {
     for (const n of h.sim.nodes) {
       const d = await h.health(n.id);
-      if (d.state !== 'up' || !d.status) return false;
+      // Up with a status, and polled at least once on each path (an open WebSocket alone brings a path up, without a latency).
+      if (d.state !== 'up' || !d.status || d.paths.some((p) => p.latencyMs === null)) return false;
     }
     return true;
-  }, 30_000);
-}, 40_000);
+  }, 60_000);
+}, 90_000);
 afterAll(async () => h?.close());
 
 describe('Blackmagic cameras in a mixed rig', () => {
@@ -70,7 +71,7 @@ describe('Blackmagic cameras in a mixed rig', () => {
     expect((JSON.parse(stop.stdout) as CommandReport).results.every((r) => r.ok)).toBe(true);
     expect(simStatus('bmd-02').recording).toBe(false);
     await eventually('bmd-01 idle again', async () => (await h.health('bmd-01')).status?.state === 'idle');
-  });
+  }, 60_000);
 
   it('marker is refused for Blackmagic cameras with a clear reason; identify lights the tally lamp', async () => {
     // A marker needs a recording in progress on the iPhones.
@@ -87,7 +88,7 @@ describe('Blackmagic cameras in a mixed rig', () => {
     const identify = await runRigmap(['command', 'identify', '--devices', 'bmd-01', '--json', '--db', h.dbPath]);
     expect(identify.code, identify.stdout).toBe(0);
     expect(simStatus('bmd-01').tally).toBe('Preview');
-  });
+  }, 60_000);
 
   it('a synchronized start (args.at) starts a Blackmagic camera at once and says why', async () => {
     const res = await fetch(`${h.server.url}/api/commands`, {
@@ -98,7 +99,7 @@ describe('Blackmagic cameras in a mixed rig', () => {
     expect(report.results[0]).toMatchObject({ ok: true, note: expect.stringMatching(/started at once.*time of day/) });
     expect(simStatus('bmd-02').recording).toBe(true);
     await runRigmap(['command', 'record.stop', '--devices', 'bmd-02', '--db', h.dbPath]);
-  });
+  }, 60_000);
 
   it('down: both paths down at once (the WebSocket drops), one device_lost alert; back up when it returns', async () => {
     await h.sim.applyFault('bmd-01', { mode: 'down' });

@@ -62,5 +62,5 @@ describe('rigmap sim --blackmagic', () => {
     expect((await fetch(url)).status).toBe(200);
     child.kill('SIGINT');
     await eventually('the simulator stopped', () => child.exitCode !== null, 10_000);
-  });
+  }, 90_000);
 });

@@ -74,7 +74,9 @@ export class BlackmagicRunner implements ProbeRunner {
     const { target, sink } = this.deps;
     try {
       let latencyMs = 0;
-      for (const key of this.live ? POLL_WITH_SOCKET : POLL_ALL) {
+      // With the socket live, what it pushes is not polled again, unless it never gave a value.
+      const keys = this.live ? POLL_ALL.filter((k) => POLL_WITH_SOCKET.includes(k) || this.readings[k] === null) : POLL_ALL;
+      for (const key of keys) {
         const endpoint = BLACKMAGIC_READS[key];
         const answer = await this.get(endpoint);
         if (this.stopped) return;
@@ -112,15 +114,22 @@ export class BlackmagicRunner implements ProbeRunner {
     if (this.stopped) return;
     const { target, sink, timeoutMs, heartbeatFactor } = this.deps;
     const url = `${target.https ? 'wss' : 'ws'}://${hostPort(target)}${target.path}/event/websocket`;
-    const ws = new WebSocket(url, {
-      handshakeTimeout: timeoutMs, maxPayload: MAX_WS_MESSAGE, followRedirects: false, perMessageDeflate: false,
-      // Self-signed certificates are the norm on LAN devices; a probe checks answers, not identity (README).
-      rejectUnauthorized: false,
-    });
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(url, {
+        handshakeTimeout: timeoutMs, maxPayload: MAX_WS_MESSAGE, followRedirects: false, perMessageDeflate: false,
+        // Self-signed certificates are the norm on LAN devices; a probe checks answers, not identity (README).
+        rejectUnauthorized: false,
+      });
+    } catch {
+      // An address no WebSocket URL can carry: polls alone judge this path.
+      return;
+    }
     this.ws = ws;
     let opened = false;
     let ended = false;
     let lastHeard = Date.now();
+    let lastReported = 0;
     let retryMs: number | null = null;
     const end = (reason: string, category: string) => {
       if (ended) return;
@@ -170,6 +179,9 @@ export class BlackmagicRunner implements ProbeRunner {
       if (ended || this.stopped) return;
       lastHeard = Date.now();
       if (isBinary || !this.onMessage(data.toString())) return end(`garbled message on the event WebSocket of ${hostPort(target)} (not JSON)`, 'bad_answer');
+      // A camera may push its timecode every frame: the path hears of it at most once a second.
+      if (lastHeard - lastReported < 1000) return;
+      lastReported = lastHeard;
       sink.heartbeat(lastHeard);
       sink.ok(null, 'event WebSocket message', 'stream');
     });
