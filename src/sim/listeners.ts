@@ -2,7 +2,8 @@
  * One light http.Server per simulated address. `down` closes the listener (so
  * connections are refused) and `ok` opens it again on the same address and port.
  */
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { RigmapError } from '../topology/errors.ts';
 import type { SimPath } from './types.ts';
 
@@ -12,6 +13,8 @@ export interface AddressListener {
   path: SimPath;
   ip: string;
   handler: RequestListener;
+  /** WebSocket upgrades (the Blackmagic event WebSocket), when the device has any. */
+  upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   server: Server | null;
 }
 
@@ -19,6 +22,8 @@ export interface AddressListener {
 export function openListener(l: AddressListener, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer({ keepAliveTimeout: 5000 }, l.handler);
+    if (l.upgrade) server.on('upgrade', l.upgrade);
+    else server.on('upgrade', (_req, socket) => socket.destroy());
     const onError = (err: NodeJS.ErrnoException) => {
       server.close();
       reject(err);

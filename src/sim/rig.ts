@@ -7,6 +7,7 @@ import type { ServerResponse } from 'node:http';
 import { RigmapError, parseOrThrow } from '../topology/errors.ts';
 import type { InventoryDocument } from '../topology/model.ts';
 import { startAdvertising } from './advertise.ts';
+import { addBlackmagicCameras } from './blackmagic/hook.ts';
 import { startControlServer } from './control.ts';
 import { SimDevice } from './device.ts';
 import { buildLayout, buildManifest } from './layout.ts';
@@ -118,16 +119,27 @@ export async function startSimRig(opts: SimRigOptions = {}): Promise<SimRig> {
     if (listeners.some((l) => !l.server && !opening.has(l))) void reconcile();
   }, heartbeatMs);
 
+  // Simulated Blackmagic cameras (src/sim/blackmagic/), on the addresses after the rig's own.
+  const bmd = await addBlackmagicCameras({
+    count: opts.blackmagic ?? 0, websocket: opts.blackmagicWebsocket ?? true, specs, lanCidr: opts.lanCidr ?? '127.0.1.0/24', tailnetCidr: opts.tailnetCidr ?? '127.100.0.0/16',
+    port: boundPort, idPrefix, hotspotDown: () => specs.some((s) => s.role === 'hotspot' && modeOf(s.id, 'lan').mode === 'down'),
+  }).catch(async (err: unknown) => {
+    clearInterval(timer);
+    await Promise.all(listeners.map(closeListener));
+    throw err;
+  });
+
   const applyFault = (nodeId: string, fault: SimFault): Promise<void> => {
+    if (bmd?.has(nodeId)) return bmd.applyFault(nodeId, fault);
     const device = devices.get(nodeId);
     if (!device) throw new RigmapError('not_found', `no simulated node "${nodeId}" (nodes: ${[...devices.keys()].slice(0, 8).join(', ')}${devices.size > 8 ? ', …' : ''})`, { nodeId });
     const parsed = parseOrThrow(simFaultSchema, fault, 'fault') as SimFault;
     if (applyNodeFault(device, parsed, Date.now())) return Promise.resolve();
     device.fault = parsed;
-    return reconcile();
+    return Promise.all([reconcile(), bmd?.reconcile()]).then(() => undefined);
   };
 
-  const nodeList: SimNode[] = specs.map((s) => ({ id: s.id, name: s.name, role: s.role, lanIp: s.lanIp, tailscaleIp: s.tailscaleIp, port: s.port }));
+  const nodeList: SimNode[] = [...specs.map((s) => ({ id: s.id, name: s.name, role: s.role, lanIp: s.lanIp, tailscaleIp: s.tailscaleIp, port: s.port })), ...(bmd?.nodes ?? [])];
   const rig: SimRig = {
     nodes: nodeList,
     controlUrl: '',
@@ -135,6 +147,7 @@ export async function startSimRig(opts: SimRigOptions = {}): Promise<SimRig> {
     applyFault,
     describe: () =>
       nodeList.map((n) => {
+        if (bmd?.has(n.id)) return { ...n, clockSkewMs: 0, ...bmd.describe(n.id) };
         const d = devices.get(n.id)!;
         const now = Date.now();
         d.cam?.step(now);
@@ -147,13 +160,17 @@ export async function startSimRig(opts: SimRigOptions = {}): Promise<SimRig> {
           clockSkewMs: d.cam?.clockSkewMs ?? 0,
         };
       }),
-    manifest: (o) => buildManifest(specs, o?.rigName),
+    manifest: (o) => {
+      const doc = buildManifest(specs, o?.rigName);
+      const extra = bmd?.manifest();
+      return extra ? { ...doc, devices: [...doc.devices, ...extra.devices], links: [...doc.links, ...extra.links] } : doc;
+    },
     close: async () => {},
   };
 
   const control = await startControlServer({ rig, port: opts.controlPort ?? 0 });
   rig.controlUrl = control.url;
-  const advertising = opts.advertise ? startAdvertising(nodeList.filter((n) => n.role === 'camera')) : null;
+  const advertising = opts.advertise ? startAdvertising(nodeList.filter((n) => n.role === 'camera' && !bmd?.has(n.id))) : null;
 
   rig.close = async () => {
     clearInterval(timer);
@@ -164,6 +181,7 @@ export async function startSimRig(opts: SimRigOptions = {}): Promise<SimRig> {
     for (const res of parked) res.destroy();
     await Promise.all(opening.values());
     await Promise.all(listeners.map(closeListener));
+    await bmd?.close();
   };
   return rig;
 }

@@ -69,6 +69,10 @@ export interface SimRigOptions {
   controlPort?: number;
   /** Camera id prefix, default 'cam' → cam-01, cam-02 … */
   idPrefix?: string;
+  /** Simulated Blackmagic cameras (bmd-01 …, src/sim/blackmagic/), default 0. */
+  blackmagic?: number;
+  /** Whether they serve the event WebSocket (default true); false: rigmap must poll them. */
+  blackmagicWebsocket?: boolean;
 }
 
 /** A simulated device as the caller sees it. */

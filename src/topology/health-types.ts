@@ -34,20 +34,37 @@ export interface PathHealth {
   tailscaleQuality?: TailscalePathQuality;
 }
 
-/** The camera node's own report (from /api/v1/status), when it has one. */
+/**
+ * The camera's own report, when it has one: a camera node's /api/v1/status, or
+ * what the Blackmagic module reads from the camera's REST API (src/topology/cameras/).
+ */
 export interface NodeStatus {
   state: 'idle' | 'recording' | 'streaming' | 'error';
-  /** `drainPerHour` (contract v1.1): share of a full battery used per hour at the current load. */
-  battery: { level: number; charging: boolean; drainPerHour?: number };
-  thermal: 'nominal' | 'fair' | 'serious' | 'critical';
-  storage: { freeBytes: number; totalBytes: number };
-  uptimeSec: number;
-  time: string;
+  /**
+   * `drainPerHour` (contract v1.1): share of a full battery used per hour at the current load.
+   * `percent` (0-100) and `source` (Battery, AC, …) only where the camera says (Blackmagic); on AC `charging` is true.
+   */
+  battery: { level: number; charging: boolean; drainPerHour?: number; percent?: number | null; source?: string };
+  /** 'unknown' for cameras that do not report it (Blackmagic). */
+  thermal: 'nominal' | 'fair' | 'serious' | 'critical' | 'unknown';
+  /** `remainingRecordSec`: the camera's own estimate of recording time left (Blackmagic `remainingRecordTime`). */
+  storage: { freeBytes: number; totalBytes: number; remainingRecordSec?: number | null };
+  /** null for cameras that do not report it (Blackmagic). */
+  uptimeSec: number | null;
+  /** The camera's time of day (ISO); null for cameras that do not report it (Blackmagic). */
+  time: string | null;
+  /** The camera's timecode (HH:MM:SS:FF), where it reports one (Blackmagic). */
+  timecode?: string | null;
+  /** What the camera says it is (Blackmagic GET /system/product): shown as the panel's model and version. */
+  product?: { deviceName: string | null; productName: string | null; softwareVersion: string | null };
   /** Contract v1.1: the take in progress (`since` on the node's clock), null when not recording, absent from v1 nodes. */
   recording?: { since: string; clip: string; bitrateBps: number } | null;
   /** Contract v1.1: why the last take ended without a record.stop. */
   stopReason?: string | null;
 }
+
+/** Which camera protocol a device speaks (src/topology/cameras/): the board tile and the panel show it. */
+export type CameraProtocolName = 'camera-node' | 'blackmagic';
 
 /** The node's clock against rigmap's (shoot): offset = node − rigmap, ± uncertainty, in ms. */
 export interface ClockHealth {
@@ -55,7 +72,7 @@ export interface ClockHealth {
   uncertaintyMs: number;
 }
 
-/** Minutes of recording left (shoot); a field is null when it cannot be known. */
+/** Minutes of recording left (shoot, src/topology/runway.ts); a field is null when it cannot be known. */
 export interface RunwayHealth {
   storageMinutes: number | null;
   batteryMinutes: number | null;
@@ -99,9 +116,11 @@ export interface DeviceHealth {
   lastSeen: string | null;
   /** The tailnet path and tailscaled ping, when the Local API is configured and the device is a peer. */
   tailnet?: TailnetPathHealth | null;
-  /** Clock offset estimate of a camera node (null until measured). */
+  /** The camera protocol of the device's camera service, when it has one. */
+  protocol?: CameraProtocolName;
+  /** Clock offset estimate of a camera node (null until measured; never for cameras that do not tell their time). */
   clock?: ClockHealth | null;
-  /** Recording runway of a camera node (null when unknown). */
+  /** Recording runway (null when unknown): the camera's own record time left where it gives one (Blackmagic), else free bytes ÷ bitrate. */
   runway?: RunwayHealth | null;
 }
 

@@ -78,6 +78,8 @@ function checkStatus(health: DeviceHealth | undefined, options: RollCallOptions)
   const free = s.storage.totalBytes > 0 ? s.storage.freeBytes / s.storage.totalBytes : 1;
   if (free < options.storageLow) problems.push(`storage ${pct(free)} free (minimum ${pct(options.storageLow)})`);
   if (s.state === 'error') problems.push('the node reports an error state');
+  // Cameras that tell their own record time left (Blackmagic): none left is a card that is full or missing.
+  if (s.storage.remainingRecordSec === 0) problems.push('no recording time left on the media (card full or missing)');
   return [...problems, ...checkShoot(health!, options)];
 }
 

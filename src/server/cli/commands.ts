@@ -24,7 +24,7 @@ function printSync(r: CommandReport): void {
 function printReport(r: CommandReport): void {
   if (r.sync) return printSync(r);
   print(formatTable(['device', 'result', 'state', 'path', 'ms', 'error'], r.results.map((x) => [
-    x.deviceId, x.ok ? '✔ ok' : x.timedOut ? '✖ timeout' : '✖ failed', x.state ?? '', x.network ? `${x.network} ${x.address}` : '', String(x.ms), x.error ?? '',
+    x.deviceId, x.ok ? '✔ ok' : x.timedOut ? '✖ timeout' : '✖ failed', x.state ?? '', x.network ? `${x.network} ${x.address}` : '', String(x.ms), x.error ?? x.note ?? '',
   ])));
   print(`\n${r.action}: ${r.ok} of ${r.total} ok${r.failed ? `, ${r.failed} failed (${r.timedOut} timed out)` : ''}`);
 }
@@ -42,6 +42,7 @@ export function registerCommands(program: Command): void {
     .option('--label <text>', 'marker label (marker)')
     .option('--seconds <n>', 'how long to blink (identify)')
     .option('--at <when>', 'record.start: every camera starts at this instant ("+3s", "+500ms" or an ISO time), each in its own clock; read back and verified')
+    .option('--clip <name>', 'clip name to record to (record.start; Blackmagic cameras use it as the clip name)')
     .option('--timeout <ms>', 'per-node deadline in ms', '5000')
     .option('--concurrency <n>', 'nodes at once', '16')
     .option('--server <url>', 'ask a running rigmap (token in RIGMAP_TOKEN) instead of sending from here')
@@ -49,7 +50,7 @@ export function registerCommands(program: Command): void {
     .option('--json', 'print JSON')
     .option(...dbOption)
     .action(async (action: string, opts) => {
-      const args = action === 'marker' && opts.label ? { label: String(opts.label) } : action === 'identify' && opts.seconds ? { seconds: Number(opts.seconds) } : undefined;
+      const args = action === 'marker' && opts.label ? { label: String(opts.label) } : action === 'identify' && opts.seconds ? { seconds: Number(opts.seconds) } : action === 'record.start' && opts.clip ? { clip: String(opts.clip) } : undefined;
       const input = {
         action, ...(args ? { args } : {}), ...(opts.at ? { at: String(opts.at) } : {}), timeoutMs: Number(opts.timeout), concurrency: Number(opts.concurrency),
         ...(opts.role ? { role: opts.role } : {}), ...(opts.tag ? { tag: opts.tag } : {}),

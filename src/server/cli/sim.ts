@@ -51,15 +51,19 @@ export function registerSim(program: Command): void {
     .option('--control-port <port>', 'control API port on 127.0.0.1 (0 picks a free one)', int('--control-port'), DEFAULT_CONTROL_PORT)
     .option('--no-extras', 'cameras only: no hotspot, console or relay')
     .option('--id-prefix <prefix>', 'camera id prefix (cam → cam-01, cam-02 …)', 'cam')
+    .option('--blackmagic <n>', 'also simulate N Blackmagic cameras (Camera Control REST API under /control/api/v1, ids bmd-01 …)', int('--blackmagic'), 0)
+    .option('--no-blackmagic-websocket', 'the simulated Blackmagic cameras serve no event WebSocket (rigmap must poll them)')
     .option('--scenario <steps>', 'scripted faults AT:NODE:MODE[=MS][@PATH], comma-separated, e.g. "5:cam-02:down,15:cam-02:ok,20:hotspot:down"')
     .action(async (opts) => {
       const steps = opts.scenario ? parseScenario(opts.scenario) : [];
       const rig = await startSimRig({
         nodes: opts.nodes, lanCidr: opts.lan, tailnetCidr: opts.tailnet, port: opts.port, heartbeatMs: opts.heartbeatMs,
         advertise: Boolean(opts.advertise), controlPort: opts.controlPort, extras: opts.extras, idPrefix: opts.idPrefix,
+        blackmagic: opts.blackmagic, blackmagicWebsocket: opts.blackmagicWebsocket,
       });
       print(describeRig(rig));
       print(`\n${rig.nodes.length} simulated device(s); camera-node API under /api/v1 on every address, heartbeat every ${opts.heartbeatMs} ms`);
+      if (opts.blackmagic > 0) print(`${opts.blackmagic} of them Blackmagic camera(s): REST API under /control/api/v1${opts.blackmagicWebsocket ? ' with the event WebSocket' : ', no event WebSocket'}`);
       if (opts.advertise) print('advertising _rigcam._tcp on loopback');
       if (opts.manifest) {
         writeFileSync(opts.manifest, `${JSON.stringify(rig.manifest({ rigName: opts.rigName }), null, 2)}\n`);

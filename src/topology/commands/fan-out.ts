@@ -15,7 +15,7 @@ import { isJsonDepthWithin, MAX_JSON_DEPTH } from '../json-depth.ts';
 import type { Device } from '../model.ts';
 import type { ClockBook } from '../probes/clock-offset.ts';
 import type { ProbeScope } from '../probes/scope.ts';
-import { cameraNodeService } from '../relay/paths.ts';
+import { cameraService } from '../services.ts';
 import { sendToNode } from './send-one.ts';
 import { syncRecordStart } from './sync-start.ts';
 import { COMMAND_ACTIONS, type CommandReport, type CommandSelection } from './types.ts';
@@ -45,7 +45,7 @@ export function selectDevices({ ctx, selection }: { ctx: Ctx; selection: Command
     return [...new Set(selection.devices)].map((id) => all.get(id)!);
   }
   const filter = 'role' in selection ? { role: selection.role as Device['role'] } : { tag: selection.tag };
-  return listDevices({ ctx, filter }).filter((d) => cameraNodeService(d));
+  return listDevices({ ctx, filter }).filter((d) => cameraService(d));
 }
 
 /**

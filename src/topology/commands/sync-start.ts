@@ -98,6 +98,11 @@ export async function syncRecordStart({ devices, selection, at, args, scope, hea
   };
   const sentAt = new Date().toISOString();
   const sent = await Promise.all(devices.map((device) => limit(async () => {
+    if (!cameraNodeService(device)) {
+      // A Blackmagic camera's API tells neither its time of day nor takes a start time: arming it would start it now, not at the instant.
+      const result: NodeCommandResult = { deviceId: device.id, ok: false, state: null, status: null, error: 'this camera cannot start at an instant (its API has no clock and no start time), so it was not armed; start it without --at', timedOut: false, network: null, address: null, ms: 0 };
+      return { device, clock: null, nodeAt: null, result };
+    }
     const clock = await measureClock(clocks, device.id, pathsOf(device)[0], timeoutMs);
     if (!clock) {
       const result: NodeCommandResult = { deviceId: device.id, ok: false, state: null, status: null, error: 'its clock could not be read (no answer to /status), so it was not armed', timedOut: false, network: null, address: null, ms: 0 };

@@ -23,6 +23,8 @@ export interface NodeCommandResult {
   network: Network | null;
   address: string | null;
   ms: number;
+  /** Worth knowing though it did not fail (a Blackmagic camera started at once instead of at the synchronized time). */
+  note?: string;
 }
 
 /** The answer of a fan-out: counts and each node's result, in selection order. */

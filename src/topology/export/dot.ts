@@ -5,6 +5,7 @@
  */
 import { STATE_COLORS } from './mermaid.ts';
 import { buildTopologyView, type DocumentOptions, type TopologyView } from './view.ts';
+import { isBlackmagicService } from '../services.ts';
 
 /** A quoted DOT string: backslashes and quotes escaped, line breaks as `\n`. */
 export function quoteDot(text: string): string {
@@ -30,7 +31,9 @@ export function renderDotView(view: TopologyView): string {
   for (const d of view.devices) {
     // Line breaks inside a name are folded, as in the other formats; the label's own break separates name and role.
     const name = d.device.name.replace(/\s+/g, ' ').trim();
-    const label = view.includeState ? `${name}\n${d.device.role} · ${d.state}` : `${name}\n${d.device.role}`;
+    // A camera that does not speak the default camera-node contract says which protocol it does.
+    const role = d.device.services.some(isBlackmagicService) ? `${d.device.role} (blackmagic)` : d.device.role;
+    const label = view.includeState ? `${name}\n${role} · ${d.state}` : `${name}\n${role}`;
     const colors = view.includeState ? `, fillcolor=${quoteDot(STATE_COLORS[d.state].fill)}, color=${quoteDot(STATE_COLORS[d.state].stroke)}` : '';
     lines.push(`  ${quoteDot(d.device.id)} [label=${quoteDot(label)}${colors}];`);
   }

@@ -11,7 +11,8 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { Ctx } from '../context.ts';
 import { loadDevices } from '../device-rows.ts';
 import type { DeviceHealth, NodeStatus, PathHealth } from '../health-types.ts';
-import { CameraNodeRunner } from './camera-node.ts';
+import { cameraProtocolOf } from '../cameras/health.ts';
+import { cameraProtocol } from '../cameras/registry.ts';
 import { quickCheck } from './http-get.ts';
 import { deriveDeviceState, statusNewsKey } from './device-state.ts';
 import { PathMachine, type PathMachineOptions, type ProbeFailure } from './path-machine.ts';
@@ -225,7 +226,8 @@ export class ProbeEngine {
       heartbeatMs: options.heartbeatMs,
       clock: this.shoot.clockSink(entry.target.deviceId),
     };
-    return entry.target.kind === 'camera-node' ? new CameraNodeRunner(deps) : new SimpleProbeRunner(deps);
+    // A camera speaks its protocol (camera-node, Blackmagic, …); any other service gets a plain HTTP/TCP probe.
+    return cameraProtocol(entry.target.kind)?.createRunner(deps) ?? new SimpleProbeRunner(deps);
   }
 
   private sinkFor(entry: PathEntry): ProbeSink {
@@ -287,7 +289,8 @@ export class ProbeEngine {
   }
 
   private computeHealth(deviceId: string, now: number): DeviceHealth {
-    const paths = [...(this.byDevice.get(deviceId) ?? [])].map((p) => this.pathHealth(p, now));
+    const entries = [...(this.byDevice.get(deviceId) ?? [])];
+    const paths = entries.map((p) => this.pathHealth(p, now));
     const seen = this.lastSeen.get(deviceId);
     const status = this.statuses.get(deviceId)?.status ?? null;
     return {
@@ -297,6 +300,7 @@ export class ProbeEngine {
       status,
       lastSeen: seen ? new Date(seen).toISOString() : null,
       ...this.shoot.healthOf(deviceId, status),
+      ...cameraProtocolOf(entries.map((e) => e.target.kind)),
     };
   }
 

@@ -1,10 +1,10 @@
 /** Which paths to probe: every probeable service of a device on each of its addresses. */
 import type { Device, Network } from '../model.ts';
-import { CAMERA_NODE_PATH, isCameraNodeService } from '../services.ts';
+import { BLACKMAGIC_PATH, CAMERA_NODE_PATH, cameraProtocolOf } from '../services.ts';
 import { isInScope, type ProbeScope } from './scope.ts';
 
 /** How a path is probed. */
-export type ProbeKind = 'camera-node' | 'http' | 'tcp';
+export type ProbeKind = 'camera-node' | 'blackmagic' | 'http' | 'tcp';
 
 /** One path: a service on one address. */
 export interface ProbeTarget {
@@ -16,7 +16,7 @@ export interface ProbeTarget {
   service: string;
   port: number;
   kind: ProbeKind;
-  /** For camera-node: the API base ("/api/v1"); for http: the path to GET. */
+  /** For a camera protocol: the API base ("/api/v1", "/control/api/v1"); for http: the path to GET. */
   path: string;
   https: boolean;
   intervalMs: number;
@@ -28,8 +28,9 @@ export interface ProbeTarget {
 const TCP_PROTOCOLS = new Set(['tcp', 'rtsp', 'rtmp', 'srt']);
 
 function kindOf(service: Device['services'][number]): ProbeKind | null {
-  // The shared rule, so what is probed as a camera node is what reach and the relay offer as one.
-  if (isCameraNodeService(service)) return 'camera-node';
+  // The shared rule, so what is probed as a camera is what reach, the relay and group control use as one.
+  const camera = cameraProtocolOf(service);
+  if (camera) return camera;
   if (service.protocol === 'http' || service.protocol === 'https') return 'http';
   if (TCP_PROTOCOLS.has(service.protocol)) return 'tcp';
   return null; // udp, ndi, other: nothing we can ask without speaking the protocol
@@ -45,7 +46,8 @@ export function buildTargets({ devices, scope, defaultIntervalMs }: { devices: D
       for (const addr of device.addresses) {
         const address = addr.ip ?? addr.hostname;
         if (!address) continue;
-        const path = kind === 'camera-node' ? (service.path ?? CAMERA_NODE_PATH).replace(/\/$/, '') : (service.path ?? '/');
+        const base = kind === 'camera-node' ? CAMERA_NODE_PATH : kind === 'blackmagic' ? BLACKMAGIC_PATH : null;
+        const path = base ? (service.path ?? base).replace(/\/$/, '') : (service.path ?? '/');
         out.push({
           key: `${device.id}|${service.name}|${addr.network}|${address}|${service.port}`,
           deviceId: device.id,

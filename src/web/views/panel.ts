@@ -9,6 +9,7 @@ import type { Network } from '../../topology/model.ts';
 import { api } from '../api.ts';
 import { ago, bytes, copyText, esc, ms, toast } from '../format.ts';
 import { networkState, type Store } from '../state.ts';
+import { cameraRows } from './panel-camera.ts';
 import { renderHistory } from './panel-history.ts';
 import { tailscaleQualityHtml } from '../tailscale-paths.ts';
 import { anyPathUsable, nodeLinks, showLive, stopLive } from '../node-links.ts';
@@ -121,7 +122,7 @@ export class DevicePanel {
       <h3>Addresses</h3><dl class="kv">${addresses}</dl>
       <h3>Paths</h3><p class="muted">LAN ${esc(ns('lan'))} · Tailscale ${esc(ns('tailscale'))}</p>${tailscaleQualityHtml(id)}${paths}
       <h3>History</h3><div data-slot="history">${keepHistory}</div>
-      <h3>Node status</h3>${statusHtml}
+      <h3>Node status</h3>${cameraRows(health)}${statusHtml}
       <h3>Services</h3><ul>${services}</ul>`;
     const snapSlot = this.el.querySelector<HTMLElement>('[data-slot="snapshot"]')!;
     if (keepSnap) snapSlot.replaceWith(keepSnap);

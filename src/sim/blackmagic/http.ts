@@ -1,0 +1,126 @@
+/**
+ * The HTTP side of one simulated Blackmagic camera on one address: the Camera
+ * Control REST API under /control/api/v1, with the paths, fields and status
+ * codes of the published definitions (test/fixtures/blackmagic/, checked by
+ * test/integration/blackmagic-contract.test.ts), and the path's fault applied.
+ */
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { PathMode } from '../types.ts';
+import { type BlackmagicCamera, SIM_PROPERTIES } from './camera.ts';
+
+/** The API's base path. */
+export const BASE = '/control/api/v1';
+const MAX_BODY = 16 * 1024;
+
+/** What a handler needs: the camera, its path's mode now, and where to park hung requests. */
+export interface BlackmagicHandlerContext {
+  camera: BlackmagicCamera;
+  mode: () => PathMode;
+  parked: Set<ServerResponse>;
+}
+
+/** The request listener of one camera on one address. */
+export function createBlackmagicHandler(hc: BlackmagicHandlerContext): RequestListener {
+  return (req, res) => {
+    readBody(req, (body, tooLarge) => {
+      const mode = hc.mode();
+      if (mode.mode === 'hang' || mode.mode === 'down') {
+        hc.parked.add(res);
+        res.on('close', () => hc.parked.delete(res));
+        return;
+      }
+      const answer = () => route(hc.camera, req, res, body, tooLarge, mode.mode === 'garbage');
+      if (mode.mode !== 'slow') return answer();
+      const timer = setTimeout(answer, mode.ms);
+      res.on('close', () => clearTimeout(timer));
+    });
+  };
+}
+
+type Answer = { status: number; body?: unknown };
+
+function route(cam: BlackmagicCamera, req: IncomingMessage, res: ServerResponse, body: string, tooLarge: boolean, garbage: boolean): void {
+  if (res.destroyed) return;
+  const now = Date.now();
+  cam.step(now);
+  const url = new URL(req.url ?? '/', 'http://sim');
+  const out = tooLarge ? { status: 413 } : answer(cam, req.method ?? 'GET', url.pathname, body, now);
+  if (garbage && out.body !== undefined) {
+    res.writeHead(out.status, { 'content-type': 'application/json' });
+    return void res.end('{"deviceName": <html>not json');
+  }
+  if (out.body === undefined) {
+    res.writeHead(out.status);
+    return void res.end();
+  }
+  const text = JSON.stringify(out.body);
+  res.writeHead(out.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Parse an optional JSON body; undefined for an empty one, null for one that is not JSON. */
+function json(body: string): Record<string, unknown> | undefined | null {
+  if (body.trim() === '') return undefined;
+  try {
+    const v: unknown = JSON.parse(body);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+function answer(cam: BlackmagicCamera, method: string, pathname: string, body: string, now: number): Answer {
+  if (!pathname.startsWith(`${BASE}/`)) return { status: 404 };
+  const path = pathname.slice(BASE.length);
+  const get = method === 'GET' || method === 'HEAD';
+  switch (`${get ? 'GET' : method} ${path}`) {
+    case 'GET /system/product': return { status: 200, body: cam.product() };
+    case 'GET /transports/0': return { status: 200, body: cam.transport() };
+    case 'GET /transports/0/record': return { status: 200, body: cam.record_() };
+    case 'GET /transports/0/stop': return { status: 200, body: !cam.recording };
+    case 'GET /transports/0/timecode': return { status: 200, body: cam.timecode(now) };
+    case 'GET /media/workingset': return { status: 200, body: cam.workingset() };
+    case 'GET /media/active': return { status: 200, body: { workingsetIndex: 0, deviceName: 'sd1' } };
+    case 'GET /camera/power': return { status: 200, body: cam.power() };
+    case 'GET /camera/tallyStatus': return { status: 200, body: { status: cam.tally } };
+    case 'GET /event/list': return { status: 200, body: { events: SIM_PROPERTIES } };
+    case 'POST /transports/0/record': {
+      const b = json(body);
+      if (b === null || (b && b.clipName !== undefined && typeof b.clipName !== 'string')) return { status: 400 };
+      return { status: cam.record(typeof b?.clipName === 'string' ? b.clipName.slice(0, 255) : null) ? 204 : 400 };
+    }
+    case 'PUT /transports/0/record': {
+      // Deprecated in the definitions, still answered.
+      const b = json(body);
+      if (!b || typeof b.recording !== 'boolean') return { status: 400 };
+      if (!b.recording) return cam.stop(), { status: 204 };
+      return { status: cam.record(typeof b.clipName === 'string' ? b.clipName.slice(0, 255) : null) ? 204 : 400 };
+    }
+    case 'POST /transports/0/stop':
+    case 'PUT /transports/0/stop':
+      cam.stop();
+      return { status: 204 };
+    case 'PUT /camera/tallyStatus': {
+      const b = json(body);
+      if (!b || !['None', 'Preview', 'Program'].includes(b.status as string)) return { status: 400 };
+      if (b.timeout !== undefined && (typeof b.timeout !== 'number' || !Number.isInteger(b.timeout) || b.timeout < 0)) return { status: 400 };
+      cam.setTally(b.status as 'None' | 'Preview' | 'Program', b.timeout as number | undefined, now);
+      return { status: 204 };
+    }
+    default:
+      return { status: 404 };
+  }
+}
+
+function readBody(req: IncomingMessage, done: (body: string, tooLarge: boolean) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = false;
+  req.on('data', (c: Buffer) => {
+    size += c.length;
+    if (size > MAX_BODY) tooLarge = true;
+    else chunks.push(c);
+  });
+  req.on('end', () => done(Buffer.concat(chunks).toString('utf8'), tooLarge));
+  req.on('error', () => {});
+}

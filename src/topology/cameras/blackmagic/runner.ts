@@ -1,0 +1,219 @@
+/**
+ * The Blackmagic probe of one path: polls the REST API at the probe interval
+ * (GET /system/product is the liveness and latency probe) and, when the camera
+ * offers it, holds its event WebSocket for live recording, media and timecode
+ * changes. There is no heartbeat to miss: a path is down after K failed polls,
+ * or at once when an open WebSocket drops or stops answering pings.
+ */
+import WebSocket from 'ws';
+import { describeSocketError, ProbeError, probeGet } from '../../probes/http-get.ts';
+import type { ProbeRunner, RunnerDeps } from '../../probes/runner.ts';
+import { hostPort } from '../../probes/targets.ts';
+import { applyReading, BLACKMAGIC_READS, type BlackmagicReadings, emptyReadings, type ReadingKey, toNodeStatus } from './read.ts';
+
+/** Largest WebSocket message accepted; a bigger one closes the socket (1009) and the path goes down. */
+export const MAX_WS_MESSAGE = 64 * 1024;
+const MAX_BACKOFF_MS = 2000;
+/** A camera whose firmware has no event WebSocket is asked again this often (a firmware update may add it). */
+const NO_WEBSOCKET_RETRY_MS = 30_000;
+
+const BY_PROPERTY = new Map(Object.entries(BLACKMAGIC_READS).map(([k, p]) => [p as string, k as ReadingKey]));
+const POLL_ALL: ReadingKey[] = ['product', 'recording', 'media', 'power', 'timecode'];
+// /camera/power is not among the WebSocket's listed properties: polled even while the socket pushes the rest.
+const POLL_WITH_SOCKET: ReadingKey[] = ['product', 'power'];
+
+/** Poll + event WebSocket prober of one Blackmagic camera path. */
+export class BlackmagicRunner implements ProbeRunner {
+  private stopped = false;
+  private polling = false;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private wsTimer: NodeJS.Timeout | null = null;
+  private pingTimer: NodeJS.Timeout | null = null;
+  private ws: WebSocket | null = null;
+  /** True while a WebSocket is open and subscribed: polls then read only what it does not push. */
+  private live = false;
+  private backoffMs = 100;
+  private readonly readings: BlackmagicReadings = emptyReadings();
+
+  constructor(private readonly deps: RunnerDeps) {}
+
+  start(initialDelayMs: number): void {
+    this.wsTimer = setTimeout(() => this.connect(), initialDelayMs);
+    this.pollTimer = setTimeout(() => this.poll(), initialDelayMs + Math.random() * Math.min(this.deps.target.intervalMs, 1000));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of [this.pollTimer, this.wsTimer, this.pingTimer]) if (t) clearTimeout(t);
+    this.ws?.terminate();
+    this.ws = null;
+  }
+
+  probeNow(): void {
+    if (this.stopped || this.polling) return;
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.poll();
+  }
+
+  private poll(): void {
+    if (this.stopped) return;
+    this.pollTimer = setTimeout(() => this.poll(), this.deps.target.intervalMs);
+    if (this.polling) return; // never two polls in flight to one camera
+    this.polling = true;
+    void this.deps.limit(() => this.pollOnce()).finally(() => {
+      this.polling = false;
+    });
+  }
+
+  private get(endpoint: string) {
+    const { target, timeoutMs, pollAgent, tlsPollAgent } = this.deps;
+    return probeGet({ target, path: `${target.path}${endpoint}`, timeoutMs, agents: { http: pollAgent, https: tlsPollAgent } });
+  }
+
+  private async pollOnce(): Promise<void> {
+    const { target, sink } = this.deps;
+    try {
+      let latencyMs = 0;
+      // With the socket live, what it pushes is not polled again, unless it never gave a value.
+      const keys = this.live ? POLL_ALL.filter((k) => POLL_WITH_SOCKET.includes(k) || this.readings[k] === null) : POLL_ALL;
+      for (const key of keys) {
+        const endpoint = BLACKMAGIC_READS[key];
+        const answer = await this.get(endpoint);
+        if (this.stopped) return;
+        if (key === 'product') latencyMs = answer.latencyMs;
+        // Power and timecode are optional features (404/501 on cameras without them); the product and the record state are not.
+        const required = key === 'product' || key === 'recording';
+        if (answer.status !== 200) {
+          if (required) return sink.fail({ reason: `HTTP ${answer.status} from ${target.path}${endpoint}`, category: 'http_error', immediate: false });
+          continue;
+        }
+        let value: unknown;
+        try {
+          value = JSON.parse(answer.body);
+        } catch {
+          value = undefined;
+        }
+        if (!applyReading(this.readings, key, value) && required) {
+          return sink.fail({ reason: `unreadable answer from ${target.path}${endpoint} (not a Blackmagic camera answer)`, category: 'bad_answer', immediate: false });
+        }
+      }
+      sink.ok(latencyMs, `HTTP 200 from ${target.path}${BLACKMAGIC_READS.product}`);
+      this.publish();
+    } catch (err) {
+      if (this.stopped) return;
+      sink.fail(err instanceof ProbeError ? err.failure : describeSocketError(err as NodeJS.ErrnoException, target, false));
+    }
+  }
+
+  private publish(): void {
+    const status = toNodeStatus(this.readings);
+    if (status) this.deps.sink.status(status);
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const { target, sink, timeoutMs, heartbeatFactor } = this.deps;
+    const url = `${target.https ? 'wss' : 'ws'}://${hostPort(target)}${target.path}/event/websocket`;
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(url, {
+        handshakeTimeout: timeoutMs, maxPayload: MAX_WS_MESSAGE, followRedirects: false, perMessageDeflate: false,
+        // Self-signed certificates are the norm on LAN devices; a probe checks answers, not identity (README).
+        rejectUnauthorized: false,
+      });
+    } catch {
+      // An address no WebSocket URL can carry: polls alone judge this path.
+      return;
+    }
+    this.ws = ws;
+    let opened = false;
+    let ended = false;
+    let lastHeard = Date.now();
+    let lastReported = 0;
+    let retryMs: number | null = null;
+    const end = (reason: string, category: string) => {
+      if (ended) return;
+      ended = true;
+      this.live = false;
+      if (this.pingTimer) clearTimeout(this.pingTimer);
+      ws.terminate();
+      if (this.stopped) return;
+      // Only a socket that was open is evidence: one that never opened leaves the verdict to the polls.
+      if (opened) sink.fail({ reason, category, immediate: true, source: 'stream' });
+      const delay = retryMs ?? this.backoffMs * (0.8 + Math.random() * 0.4);
+      if (retryMs === null) this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+      this.wsTimer = setTimeout(() => this.connect(), delay);
+    };
+    ws.on('unexpected-response', (req, res) => {
+      // The camera answered the upgrade with plain HTTP: no event WebSocket on this firmware. Polls carry it.
+      res.resume();
+      req.destroy();
+      retryMs = NO_WEBSOCKET_RETRY_MS;
+      end(`HTTP ${res.statusCode} to the event WebSocket upgrade`, 'http_error');
+    });
+    ws.on('open', () => {
+      opened = true;
+      lastHeard = Date.now();
+      this.backoffMs = 100;
+      ws.send(JSON.stringify({ type: 'request', data: { action: 'subscribe', properties: Object.values(BLACKMAGIC_READS) } }));
+      // Liveness of an open socket: pings at the probe interval; silence past the heartbeat factor ends it.
+      const every = Math.max(250, target.intervalMs);
+      const limit = heartbeatFactor * Math.max(1000, target.intervalMs);
+      const tick = () => {
+        // Judged after the I/O phase, so a pong read late after an event-loop stall still counts.
+        setImmediate(() => {
+          if (ended) return;
+          const silent = Date.now() - lastHeard;
+          if (silent > limit) return end(`event WebSocket silent for ${(silent / 1000).toFixed(1)} s`, 'heartbeat_silent');
+          ws.ping();
+          this.pingTimer = setTimeout(tick, every);
+        });
+      };
+      this.pingTimer = setTimeout(tick, every);
+    });
+    ws.on('pong', () => {
+      lastHeard = Date.now();
+      sink.heartbeat(lastHeard);
+    });
+    ws.on('message', (data, isBinary) => {
+      if (ended || this.stopped) return;
+      lastHeard = Date.now();
+      if (isBinary || !this.onMessage(data.toString())) return end(`garbled message on the event WebSocket of ${hostPort(target)} (not JSON)`, 'bad_answer');
+      // A camera may push its timecode every frame: the path hears of it at most once a second.
+      if (lastHeard - lastReported < 1000) return;
+      lastReported = lastHeard;
+      sink.heartbeat(lastHeard);
+      sink.ok(null, 'event WebSocket message', 'stream');
+    });
+    ws.on('error', (err: NodeJS.ErrnoException) => {
+      const tooBig = err.message.includes('Max payload size exceeded');
+      end(tooBig ? `event WebSocket message larger than ${MAX_WS_MESSAGE / 1024} KB from ${hostPort(target)}` : describeSocketError(err, target, true).reason, tooBig ? 'bad_answer' : 'stream_closed');
+    });
+    ws.on('close', (code) => end(`event WebSocket of ${hostPort(target)} closed${code === 1009 ? ' (message too large)' : ''}`, 'stream_closed'));
+  }
+
+  /** One message of the event WebSocket; false when it is not JSON. */
+  private onMessage(text: string): boolean {
+    let msg: { type?: unknown; data?: { action?: unknown; property?: unknown; value?: unknown; values?: unknown } };
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      return false;
+    }
+    if (!msg || typeof msg !== 'object') return false;
+    const data = msg.data && typeof msg.data === 'object' ? msg.data : {};
+    if (msg.type === 'response' && data.action === 'subscribe') {
+      this.live = true;
+      const values = data.values && typeof data.values === 'object' ? (data.values as Record<string, unknown>) : {};
+      for (const [property, value] of Object.entries(values).slice(0, 32)) {
+        const key = BY_PROPERTY.get(property);
+        if (key) applyReading(this.readings, key, value);
+      }
+      this.publish();
+    } else if (msg.type === 'event' && data.action === 'propertyValueChanged' && typeof data.property === 'string') {
+      const key = BY_PROPERTY.get(data.property);
+      if (key && applyReading(this.readings, key, data.value)) this.publish();
+    }
+    return true;
+  }
+}
