@@ -102,6 +102,16 @@ describe('live preview relay', () => {
     expect((await bad.json()).error.message).toMatch(/fps/);
   });
 
+  it("refuses a device registered at rigmap's own address and port (the relay never calls rigmap itself)", async () => {
+    const port = Number(new URL(base).port);
+    createDevice({ ctx: t.ctx, input: { id: 'selfie', role: 'camera', addresses: [{ network: 'lan', ip: HOST }], services: [{ name: 'camera-node', protocol: 'http', port, path: '/api/v1' }] } });
+    for (const path of ['preview.mjpeg', 'preview.jpg']) {
+      const res = await fetch(`${base}/api/devices/selfie/${path}`);
+      expect(res.status, path).toBe(403);
+      expect((await res.json()).error.message, path).toMatch(/rigmap's own address/);
+    }
+  });
+
   it('serves ten viewers of one node over one node connection, closed when the last leaves; caps streams', async () => {
     const openedBefore = nodeSeen.opened;
     const viewers = await Promise.all(Array.from({ length: 10 }, () => fetch(`${base}/api/devices/fast/preview.mjpeg?fps=5`)));
