@@ -101,6 +101,21 @@ describe('Blackmagic cameras in a mixed rig', () => {
     await runRigmap(['command', 'record.stop', '--devices', 'bmd-02', '--db', h.dbPath]);
   }, 60_000);
 
+  it('a synchronized start (`at`) arms the iPhones and leaves a Blackmagic camera unarmed, saying why', async () => {
+    const res = await fetch(`${h.server.url}/api/commands`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'record.start', devices: ['cam-02', 'bmd-01'], at: '+1.5s' }),
+    });
+    expect(res.status).toBe(200);
+    const report = (await res.json()) as CommandReport;
+    const byId = Object.fromEntries(report.results.map((r) => [r.deviceId, r]));
+    expect(byId['cam-02'], JSON.stringify(byId['cam-02'])).toMatchObject({ ok: true });
+    expect(byId['bmd-01']).toMatchObject({ ok: false, error: expect.stringMatching(/cannot start at an instant.*not armed/) });
+    expect(report.sync?.nodes.find((n) => n.deviceId === 'bmd-01')).toMatchObject({ verified: false, why: expect.stringMatching(/not armed/) });
+    expect(simStatus('bmd-01').recording).toBe(false);
+    await runRigmap(['command', 'record.stop', '--devices', 'cam-02', '--db', h.dbPath]);
+  }, 60_000);
+
   it('down: both paths down at once (the WebSocket drops), one device_lost alert; back up when it returns', async () => {
     await h.sim.applyFault('bmd-01', { mode: 'down' });
     const down = await eventually('bmd-01 down', async () => {
