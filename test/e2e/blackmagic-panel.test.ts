@@ -2,7 +2,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimRig, type SimRig } from '../../src/sim/rig.ts';
-import { LAN_VIEW_HOST, launchBrowser, openDashboard, startDashboard, type Dashboard } from './harness.ts';
+import { HARNESS_TAILNET, LAN_VIEW_HOST, launchBrowser, openDashboard, startDashboard, type Dashboard } from './harness.ts';
 
 let dash: Dashboard;
 let browser: Browser;
@@ -10,7 +10,7 @@ let sim: SimRig;
 
 beforeAll(async () => {
   sim = await startSimRig({ nodes: 1, blackmagic: 1, extras: false, heartbeatMs: 250, lanCidr: '127.37.7.0/24', tailnetCidr: '127.137.7.0/24' });
-  [dash, browser] = await Promise.all([startDashboard({ nodes: null, inventory: sim.manifest({ rigName: 'Mixed rig' }), config: { tailnetCidrs: '127.137.7.0/24,127.100.0.0/16' } }), launchBrowser()]);
+  [dash, browser] = await Promise.all([startDashboard({ nodes: null, inventory: sim.manifest({ rigName: 'Mixed rig' }), config: { tailnetCidrs: `127.137.7.0/24,${HARNESS_TAILNET}` } }), launchBrowser()]);
 }, 120_000);
 afterAll(async () => {
   await browser?.close();

@@ -21,7 +21,9 @@ import { openDb } from '../../src/topology/store/db.ts';
 import { ensureBundle } from './bundle.ts';
 
 export const CHROMIUM = process.env.RIGMAP_CHROMIUM ?? '/usr/bin/chromium';
-// Inside the test tailnet range (127.100.0.0/16) but no simulated node's address.
+/** The harness's own tailnet range (the default rig's tailnet addresses); a test that sets its own `tailnetCidrs` adds it to keep the tailnet viewer in range. */
+export const HARNESS_TAILNET = '127.100.0.0/16';
+// Inside the test tailnet range (HARNESS_TAILNET) but no simulated node's address.
 export const TAILNET_VIEW_HOST = '127.100.250.1';
 export const LAN_VIEW_HOST = '127.0.0.1';
 
@@ -51,7 +53,7 @@ export async function startDashboard({ nodes = 4, inventory, config: extra = {},
   await ensureBundle();
   process.env.RIGMAP_PROBE_CIDRS = '127.0.0.0/8';
   const dir = mkdtempSync(join(tmpdir(), 'rigmap-e2e-'));
-  const config = loadConfig({ db: join(dir, 'rigmap.db'), port: 0, host: '0.0.0.0', logLevel: 'warn', tailnetCidrs: '127.100.0.0/16', probeCidrs: '127.0.0.0/8', ...extra }, { RIGMAP_PROBE_CIDRS: '127.0.0.0/8' });
+  const config = loadConfig({ db: join(dir, 'rigmap.db'), port: 0, host: '0.0.0.0', logLevel: 'warn', tailnetCidrs: HARNESS_TAILNET, probeCidrs: '127.0.0.0/8', ...extra }, { RIGMAP_PROBE_CIDRS: '127.0.0.0/8' });
   const store = openDb(config.db);
   const token = createToken({ ctx: { db: store.db, bus: new EventBus(), actor: 'e2e' }, input: { name: 'e2e-harness', role: 'admin' } }).secret;
   store.close();

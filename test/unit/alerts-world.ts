@@ -62,8 +62,8 @@ export function makeWorld(opts: { cameras?: number; options?: Partial<AlertOptio
     text: JSON.stringify({
       version: 1,
       devices: [
-        { id: 'hotspot', name: 'Hotspot', role: 'hotspot', addresses: [{ network: 'lan', ip: '127.37.1.1' }], services: [{ name: 'admin', protocol: 'http', port: 80 }] },
-        ...cams.map((id, i) => ({ id, name: id, role: 'camera', expected: true, addresses: [{ network: 'lan', ip: `127.37.1.${10 + i}` }, { network: 'tailscale', ip: `127.137.1.${10 + i}` }], services: svc })),
+        { id: 'hotspot', name: 'Hotspot', role: 'hotspot', addresses: [{ network: 'lan', ip: '127.41.1.1' }], services: [{ name: 'admin', protocol: 'http', port: 80 }] },
+        ...cams.map((id, i) => ({ id, name: id, role: 'camera', expected: true, addresses: [{ network: 'lan', ip: `127.41.1.${10 + i}` }, { network: 'tailscale', ip: `127.141.1.${10 + i}` }], services: svc })),
       ],
       links: cams.map((id) => ({ from: id, to: 'hotspot', kind: 'wifi' })),
     }),
