@@ -4,6 +4,7 @@
  * idempotent by node id), a wrong key named clearly and never echoed, caps on
  * size, time and redirects, the periodic sync, REST and the CLI.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -115,6 +116,45 @@ describe('Headscale import', () => {
     const silent = await listen(() => undefined);
     await expect(importHs(client({ apiBase: silent, timeoutMs: 300 }))).rejects.toMatchObject({ code: 'upstream_failed', message: expect.stringContaining('no answer within 0.3 s') });
     expect(listDevices({ ctx: rig.ctx })).toEqual([]);
+  });
+});
+
+/**
+ * Headscale's own golden API outputs (test/fixtures/headscale, see SOURCES.md
+ * there): each file is `{status, body}` and the fake answers `body` verbatim.
+ */
+describe('Headscale published outputs', () => {
+  const dir = join(import.meta.dirname, '../fixtures/headscale');
+  const fixtures = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+
+  it('has the published fixtures', () => {
+    expect(fixtures).toEqual(['node-get-tagged.json', 'node-list-all.json', 'node-list-empty.json', 'node-list-filter-by-user.json']);
+  });
+
+  it.each(fixtures)('%s: imports, re-imports idempotently, MagicDNS names without a trailing dot', async (file) => {
+    const golden = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { status: number; body: { nodes?: Array<Record<string, unknown>>; node?: Record<string, unknown> } };
+    expect(golden.status).toBe(200);
+    // A single-node golden (GET /api/v1/node/{id}) is served as a one-node list; listing goldens as they are.
+    hs.body = golden.body.node ? { nodes: [golden.body.node] } : golden.body;
+    const nodes = (hs.body as { nodes: Array<Record<string, unknown>> }).nodes;
+
+    const report = await importHs();
+    expect(report.skipped).toEqual([]);
+    expect(report.added.map((a) => a.nodeId)).toEqual(nodes.map((n) => n.id));
+    const devices = listDevices({ ctx: rig.ctx });
+    expect(devices).toHaveLength(nodes.length);
+    for (const n of nodes) {
+      const d = devices.find((x) => x.tailscaleNodeId === n.id);
+      expect(d?.addresses.map((a) => a.hostname)).toEqual([`${n.givenName}.rig.example.net`]);
+      expect(d?.tags).toEqual(n.tags);
+    }
+    for (const d of devices) for (const a of d.addresses) expect(a.hostname?.endsWith('.') ?? false).toBe(false);
+    // The goldens neutralise timestamps to "<timestamp>": read as unknown, not as a time.
+    for (const t of listTailscaleDevices(rig.store.db)) expect(t).toMatchObject({ online: false, lastSeen: null });
+
+    const again = await importHs();
+    expect([again.added, again.changed, again.unchanged.length, again.skipped]).toEqual([[], [], nodes.length, []]);
+    expect(listDevices({ ctx: rig.ctx })).toEqual(devices);
   });
 });
 
