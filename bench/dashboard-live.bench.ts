@@ -98,11 +98,15 @@ try {
     await cdp.send('Network.enable');
     let bytes = 0;
     let counting = false;
-    cdp.on('Network.dataReceived', (e) => { if (counting) bytes += e.encodedDataLength || e.dataLength; });
+    // Only what crosses the network: a polled tile shows each fetched frame as a blob: URL, which Chromium reports as a load of its own.
+    const local = new Set<string>();
+    cdp.on('Network.requestWillBeSent', (e) => { if (!/^https?:/.test(e.request.url)) local.add(e.requestId); });
+    cdp.on('Network.dataReceived', (e) => { if (counting && !local.has(e.requestId)) bytes += e.encodedDataLength || e.dataLength; });
     await page.goto(`http://${host}:${srv.port}/#/contacts`);
     await page.waitForFunction(() => window.rigmap?.ready === true, undefined, { timeout: 60_000 });
     await page.click('#view-contacts button[data-action="live"]');
-    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('#view-contacts img.snapshot')].filter((i) => /preview/.test(i.src) && i.naturalWidth > 0).length === 8, undefined, { timeout: 30_000 })
+    // Streams show the preview URL in src; polled grid tiles show blob: frames and keep the URL in data-live.
+    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('#view-contacts img.snapshot')].filter((i) => /preview/.test(`${i.src} ${i.dataset.live ?? ''}`) && i.naturalWidth > 0).length === 8, undefined, { timeout: 30_000 })
       .catch(async (err: Error) => { throw new Error(`${err.message}: ${JSON.stringify(await page.$$eval('#view-contacts article', (as) => as.map((a) => a.innerHTML.slice(0, 300))))}`); });
     await new Promise((r) => setTimeout(r, 1000));
     counting = true;

@@ -87,17 +87,53 @@ export function showLive(img: HTMLImageElement, links: NodeLinks, opts: { fps: n
   img.src = url;
 }
 
-/** Reload `img` from `frameUrl` at most `fps` times a second, each after the previous frame arrived. */
+/**
+ * What every polled grid tile together may take from rigmap, in bits a second:
+ * a remote producer's 8-camera live sheet must stay under 4 Mbit/s (issue 14),
+ * whatever the frames weigh, so each tile slows down to its share.
+ */
+export const GRID_BUDGET_BPS = 3_000_000;
+const polling = new Set<HTMLImageElement>();
+
+function pollingNow(): number {
+  for (const img of polling) if (!img.isConnected || !img.dataset.live?.startsWith('poll:')) polling.delete(img);
+  return Math.max(1, polling.size);
+}
+
+/**
+ * Reload `img` from `frameUrl` at most `fps` times a second, each after the
+ * previous frame arrived, and no faster than its share of GRID_BUDGET_BPS
+ * (frames are fetched, so their size is known).
+ */
 function pollFrames(img: HTMLImageElement, frameUrl: string, fps: number): void {
   const key = `poll:${frameUrl}`;
   if (img.dataset.live === key) return;
   img.dataset.live = key;
-  const next = (delay: number) => window.setTimeout(() => {
-    if (img.dataset.live === key) img.src = `${frameUrl}?t=${Date.now()}`;
-  }, delay);
-  img.onload = () => next(1000 / fps);
-  img.onerror = () => next(2000);
-  img.src = `${frameUrl}?t=${Date.now()}`;
+  img.onload = null;
+  img.onerror = null;
+  polling.add(img);
+  // A tile re-rendered away (detached) or switched to another source stops its loop.
+  const mine = () => img.isConnected && img.dataset.live === key;
+  const tick = async () => {
+    if (!mine()) return void polling.delete(img);
+    const started = performance.now();
+    let delay = 2000;
+    try {
+      const res = await fetch(`${frameUrl}?t=${Date.now()}`, { cache: 'no-store' });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const blob = await res.blob();
+      if (!mine()) return void polling.delete(img);
+      const old = img.src;
+      img.src = URL.createObjectURL(blob);
+      if (old.startsWith('blob:')) URL.revokeObjectURL(old);
+      const share = GRID_BUDGET_BPS / pollingNow();
+      delay = Math.max(1000 / fps, ((blob.size * 8) / share) * 1000) - (performance.now() - started);
+    } catch {
+      delay = 2000; // the node or rigmap is not answering: look again a little later
+    }
+    window.setTimeout(() => void tick(), Math.max(0, delay));
+  };
+  void tick();
 }
 
 const BLANK = 'data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7';
@@ -106,8 +142,10 @@ const BLANK = 'data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAA
 export function stopLive(img: HTMLImageElement): void {
   if (!img.dataset.live) return;
   delete img.dataset.live;
+  polling.delete(img);
   img.onerror = null;
   img.onload = null;
+  if (img.src.startsWith('blob:')) URL.revokeObjectURL(img.src);
   // A blank picture in place of the stream: changing src is what makes the browser drop the connection.
   img.src = BLANK;
 }
