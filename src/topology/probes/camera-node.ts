@@ -7,6 +7,7 @@ import type http from 'node:http';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { NodeStatus } from '../health-types.ts';
 import { describeSocketError, ProbeError, probeGet, transportFor } from './http-get.ts';
+import { PollLoop } from './poll-loop.ts';
 import { SilenceDetector } from './silence-detector.ts';
 import type { ProbeRunner, RunnerDeps } from './runner.ts';
 import { parseShootFields } from './shoot-fields.ts';
@@ -43,8 +44,7 @@ function parseEventData(text: string): object | null {
 /** SSE + poll prober of one camera-node path. */
 export class CameraNodeRunner implements ProbeRunner {
   private stopped = false;
-  private pollTimer: NodeJS.Timeout | null = null;
-  private polling = false;
+  private readonly polls: PollLoop;
   private req: http.ClientRequest | null = null;
   private silenceTimer: NodeJS.Timeout | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
@@ -60,34 +60,24 @@ export class CameraNodeRunner implements ProbeRunner {
 
   constructor(private readonly deps: RunnerDeps) {
     this.detector = new SilenceDetector({ expectedMs: DEFAULT_HEARTBEAT_MS, ceilingFactor: deps.heartbeatFactor });
+    this.polls = new PollLoop({ intervalMs: deps.target.intervalMs, limit: deps.limit, once: () => this.pollOnce() });
   }
 
   start(initialDelayMs: number): void {
     this.reconnectTimer = setTimeout(() => this.connect(), initialDelayMs);
-    this.pollTimer = setTimeout(() => this.poll(), initialDelayMs + Math.random() * this.deps.target.intervalMs);
+    this.polls.start(initialDelayMs + Math.random() * this.deps.target.intervalMs);
   }
 
   stop(): void {
     this.stopped = true;
-    for (const t of [this.pollTimer, this.silenceTimer, this.reconnectTimer]) if (t) clearTimeout(t);
+    this.polls.stop();
+    for (const t of [this.silenceTimer, this.reconnectTimer]) if (t) clearTimeout(t);
     this.req?.destroy();
     this.req = null;
   }
 
   probeNow(): void {
-    if (this.stopped || this.polling) return;
-    if (this.pollTimer) clearTimeout(this.pollTimer);
-    this.poll();
-  }
-
-  private poll(): void {
-    if (this.stopped) return;
-    this.pollTimer = setTimeout(() => this.poll(), this.deps.target.intervalMs);
-    if (this.polling) return; // never two requests in flight to one target
-    this.polling = true;
-    void this.deps.limit(() => this.pollOnce()).finally(() => {
-      this.polling = false;
-    });
+    if (!this.stopped) this.polls.now();
   }
 
   private async pollOnce(): Promise<void> {

@@ -7,6 +7,7 @@
  */
 import WebSocket from 'ws';
 import { describeSocketError, ProbeError, probeGet } from '../../probes/http-get.ts';
+import { PollLoop } from '../../probes/poll-loop.ts';
 import type { ProbeRunner, RunnerDeps } from '../../probes/runner.ts';
 import { hostPort } from '../../probes/targets.ts';
 import { applyReading, BLACKMAGIC_READS, type BlackmagicReadings, emptyReadings, type ReadingKey, toNodeStatus } from './read.ts';
@@ -25,8 +26,7 @@ const POLL_WITH_SOCKET: ReadingKey[] = ['product', 'power'];
 /** Poll + event WebSocket prober of one Blackmagic camera path. */
 export class BlackmagicRunner implements ProbeRunner {
   private stopped = false;
-  private polling = false;
-  private pollTimer: NodeJS.Timeout | null = null;
+  private readonly polls: PollLoop;
   private wsTimer: NodeJS.Timeout | null = null;
   private pingTimer: NodeJS.Timeout | null = null;
   private ws: WebSocket | null = null;
@@ -35,34 +35,25 @@ export class BlackmagicRunner implements ProbeRunner {
   private backoffMs = 100;
   private readonly readings: BlackmagicReadings = emptyReadings();
 
-  constructor(private readonly deps: RunnerDeps) {}
+  constructor(private readonly deps: RunnerDeps) {
+    this.polls = new PollLoop({ intervalMs: deps.target.intervalMs, limit: deps.limit, once: () => this.pollOnce() });
+  }
 
   start(initialDelayMs: number): void {
     this.wsTimer = setTimeout(() => this.connect(), initialDelayMs);
-    this.pollTimer = setTimeout(() => this.poll(), initialDelayMs + Math.random() * Math.min(this.deps.target.intervalMs, 1000));
+    this.polls.start(initialDelayMs + Math.random() * Math.min(this.deps.target.intervalMs, 1000));
   }
 
   stop(): void {
     this.stopped = true;
-    for (const t of [this.pollTimer, this.wsTimer, this.pingTimer]) if (t) clearTimeout(t);
+    this.polls.stop();
+    for (const t of [this.wsTimer, this.pingTimer]) if (t) clearTimeout(t);
     this.ws?.terminate();
     this.ws = null;
   }
 
   probeNow(): void {
-    if (this.stopped || this.polling) return;
-    if (this.pollTimer) clearTimeout(this.pollTimer);
-    this.poll();
-  }
-
-  private poll(): void {
-    if (this.stopped) return;
-    this.pollTimer = setTimeout(() => this.poll(), this.deps.target.intervalMs);
-    if (this.polling) return; // never two polls in flight to one camera
-    this.polling = true;
-    void this.deps.limit(() => this.pollOnce()).finally(() => {
-      this.polling = false;
-    });
+    if (!this.stopped) this.polls.now();
   }
 
   private get(endpoint: string) {
