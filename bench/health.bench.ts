@@ -36,7 +36,9 @@ const sim = await startSimRig({ nodes: N, lanCidr: '127.1.0.0/16', tailnetCidr: 
 const { dir, cleanup } = makeTempDir('rigmap-health-bench-');
 const db = join(dir, 'rigmap.db');
 const profDir = join(dir, 'prof');
-const server = spawn(process.execPath, [...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), join(root, 'bin/rigmap.js'), 'serve', '--port', '0', '--db', db, '--log-level', 'info'], {
+// HEALTH_BENCH_SERVER_NODE_ARGS: extra Node flags for the server only, e.g. `--max-old-space-size=160` to tell a leak from lazy collection.
+const SERVER_NODE_ARGS = (process.env.HEALTH_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const server = spawn(process.execPath, [...SERVER_NODE_ARGS, ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), join(root, 'bin/rigmap.js'), 'serve', '--port', '0', '--db', db, '--log-level', 'info'], {
   env: { ...process.env, RIGMAP_PROBE_CIDRS: '127.0.0.0/8', RIGMAP_TAILSCALE_SYNC: 'off', RIGMAP_BONJOUR: 'off', RIGMAP_NEVER_SEEN_AFTER_SEC: '0', RIGMAP_HEARTBEAT_MS: ASK_MS },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
