@@ -100,7 +100,11 @@ describe('rig board', () => {
       const after = await tileStates(w);
       expect(after['cam-02']).toEqual(['down', 'up']);
       for (const id of Object.keys(before)) if (id !== 'cam-02') expect(after[id]).toEqual(before[id]);
-      const colour = await w.page.$eval('[data-testid="tile"][data-device="cam-02"] .pathind[data-net="lan"]', (el) => getComputedStyle(el).backgroundColor);
+      // The indicator is red. Read once painted: a live update may redraw the tile's body between two reads
+      // (a fresh-clone CI run once read an empty computed colour here).
+      const LAN = '[data-testid="tile"][data-device="cam-02"] .pathind[data-net="lan"]';
+      await until(w, (sel) => { const el = document.querySelector(sel); return !!el && getComputedStyle(el).backgroundColor !== ''; }, LAN, 3_000);
+      const colour = await w.page.$eval(LAN, (el) => getComputedStyle(el).backgroundColor);
       expect(colour.replace(/\s/g, '')).toBe('rgb(239,83,80)');
       // The Inventory says which path is down, in its LAN and Tailscale columns.
       await w.page.click('nav a[data-view="inventory"]');
