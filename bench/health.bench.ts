@@ -5,12 +5,13 @@
  * server CPU seconds per minute and RSS, and database growth per hour (extrapolated).
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimRig } from '../src/sim/rig.ts';
 import { makeTempDir } from '../test/helpers/app.ts';
 import { summariseProfile } from './lib/cpu-profile.ts';
+import { procUsage, watchPathStates } from './lib/rigmap-process.ts';
 
 const N = Number(process.env.HEALTH_BENCH_NODES ?? 1000);
 const SAMPLE = Math.min(50, Math.floor(N / 4));
@@ -24,12 +25,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? (s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] as number) : NaN;
-};
-const proc = (pid: number) => {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  const ticks = Number(stat[11]) + Number(stat[12]);
-  const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
-  return { cpuS: ticks / 100, rss };
 };
 
 const sim = await startSimRig({ nodes: N, lanCidr: '127.1.0.0/16', tailnetCidr: '127.101.0.0/16', heartbeatMs: 1000, extras: false, idPrefix: 'bn' });
@@ -64,28 +59,11 @@ if (!imported.ok) throw new Error(`import failed: ${await imported.text()}`);
 // Watch every path change on the server's own SSE stream.
 const downAt = new Map<string, number>();
 let downEvents = 0;
-const events = await fetch(`${url}/api/events`);
-void (async () => {
-  // eslint-disable-next-line no-constant-condition
-  const reader = events.body!.getReader();
-  let buf = '';
-  for (;;) {
-    const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true as const }));
-    if (done) return;
-    buf += new TextDecoder().decode(value);
-    let i: number;
-    while ((i = buf.indexOf('\n\n')) >= 0) {
-      const block = buf.slice(0, i);
-      buf = buf.slice(i + 2);
-      if (!block.includes('event: path.state')) continue;
-      const d = JSON.parse(/data: (.*)/.exec(block)![1]!) as { deviceId: string; path: { network: string; state: string } };
-      if (d.path.state === 'down') {
-        downAt.set(`${d.deviceId}|${d.path.network}`, performance.now());
-        downEvents++;
-      }
-    }
-  }
-})();
+await watchPathStates(url, (d) => {
+  if (d.path.state !== 'down') return;
+  downAt.set(`${d.deviceId}|${d.path.network}`, performance.now());
+  downEvents++;
+});
 
 const upCount = async () => ((await (await fetch(`${url}/healthz`)).json()) as { probes: { up: number } }).probes.up;
 const t0 = Date.now();
@@ -93,12 +71,12 @@ while ((await upCount()) < 2 * N && Date.now() - t0 < 120_000) await sleep(500);
 process.stdout.write(`all ${2 * N} paths up after ${((Date.now() - t0) / 1000).toFixed(1)} s (${await upCount()} up)\n`);
 
 // Steady state: CPU, RSS, DB growth.
-const p0 = proc(server.pid!);
+const p0 = procUsage(server.pid!);
 const steadyFrom = performance.now();
 const downsBefore = downEvents;
 await sleep(STEADY_MS);
 const falseDowns = downEvents - downsBefore;
-const p1 = proc(server.pid!);
+const p1 = procUsage(server.pid!);
 const steadyTo = performance.now();
 const cpuPerMin = ((p1.cpuS - p0.cpuS) / STEADY_MS) * 60_000;
 

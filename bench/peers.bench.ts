@@ -12,11 +12,12 @@
  * alert's activeAt (the rule evaluation that first saw it) from Prometheus's /api/v1/alerts.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimRig } from '../src/sim/rig.ts';
 import { makeTempDir } from '../test/helpers/app.ts';
+import { procUsage, watchPathStates } from './lib/rigmap-process.ts';
 import { percentile } from './lib/stats.ts';
 
 const missing = ['prometheus', 'prometheus-blackbox-exporter'].filter((b) => spawnSync(b, ['--version'], { stdio: 'ignore' }).status !== 0);
@@ -32,11 +33,6 @@ const PROM = '127.38.6.250:9090';
 const BLACKBOX = '127.38.6.251:9115';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const proc = (pid: number) => {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
-  return { cpuS: (Number(stat[11]) + Number(stat[12])) / 100, rss };
-};
 const children: ChildProcess[] = [];
 const killAll = () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
@@ -65,25 +61,10 @@ const url = await new Promise<string>((resolve, reject) => {
 const imported = await fetch(`${url}/api/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sim.manifest()) });
 if (!imported.ok) throw new Error(`import failed: ${await imported.text()}`);
 const rigmapDownAt = new Map<string, number>();
-void (async () => {
-  const reader = (await fetch(`${url}/api/events`)).body!.getReader();
-  const decoder = new TextDecoder();
-  let buf = '';
-  for (;;) {
-    const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true as const }));
-    if (done) return;
-    buf += decoder.decode(value, { stream: true });
-    let i: number;
-    while ((i = buf.indexOf('\n\n')) >= 0) {
-      const block = buf.slice(0, i);
-      buf = buf.slice(i + 2);
-      if (!block.includes('event: path.state')) continue;
-      const d = JSON.parse(/data: (.*)/.exec(block)![1]!) as { deviceId: string; path: { network: string; state: string } };
-      const key = `${d.deviceId}|${d.path.network}`;
-      if (d.path.state === 'down' && !rigmapDownAt.has(key)) rigmapDownAt.set(key, Date.now());
-    }
-  }
-})();
+await watchPathStates(url, (d) => {
+  const key = `${d.deviceId}|${d.path.network}`;
+  if (d.path.state === 'down' && !rigmapDownAt.has(key)) rigmapDownAt.set(key, Date.now());
+});
 
 // The peer: blackbox_exporter probing every path's /status, Prometheus scraping it every second.
 const paths = sim.nodes.flatMap((n) => [{ key: `${n.id}|lan`, target: `http://${n.lanIp}:${n.port}/api/v1/status` }, { key: `${n.id}|tailscale`, target: `http://${n.tailscaleIp}:${n.port}/api/v1/status` }]);
@@ -128,15 +109,15 @@ await sleep(5000); // let rigmap's detectors learn the streams' rhythm
 
 // Steady state: CPU and RSS of each tool over the same window.
 const peerPids = [prometheus.pid!, blackbox.pid!];
-const r0 = proc(server.pid!);
-const q0 = peerPids.map(proc);
+const r0 = procUsage(server.pid!);
+const q0 = peerPids.map(procUsage);
 const downsBefore = rigmapDownAt.size;
 const peerFalseBefore = Number((await promQuery('count(probe_success == 0)'))[0]?.value[1] ?? 0);
 await sleep(STEADY_MS);
 const falseDowns = rigmapDownAt.size - downsBefore;
 const peerFalse = Number((await promQuery('count(probe_success == 0)'))[0]?.value[1] ?? 0) + peerFalseBefore;
-const r1 = proc(server.pid!);
-const q1 = peerPids.map(proc);
+const r1 = procUsage(server.pid!);
+const q1 = peerPids.map(procUsage);
 const perMin = (a: number, b: number) => ((b - a) / STEADY_MS) * 60_000;
 const rigCpu = perMin(r0.cpuS, r1.cpuS);
 const peerCpu = q1.reduce((s, p, i) => s + perMin(q0[i]!.cpuS, p.cpuS), 0);
