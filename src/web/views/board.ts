@@ -12,12 +12,15 @@ import { anyPathUsable, nodeLinks, pathStateOf, showLive, stopLive } from '../no
 import type { Store } from '../state.ts';
 import { tailscaleQualityOf } from '../tailscale-paths.ts';
 import { tileBody, tileLabel } from './board-tile.ts';
+import { markLiveToggle, OnScreenCards, putPicturesBack, stopAllLive, takePictures } from './picture-grid.ts';
 
 /** Seconds between still refreshes of a visible tile. */
 export const BOARD_STILL_MS = 3000;
 /** Live thumbnails: small and slow, a board of 30 stays light. */
 export const BOARD_LIVE = { fps: 2, width: 320 };
 const UPSTREAM_ROLES = new Set(['hotspot', 'router']);
+const TILE = '[data-testid="tile"]';
+const THUMB = '[data-slot="thumb"]';
 const ROLE_ORDER = ['hotspot', 'router', 'relay', 'camera', 'console', 'server', 'monitor', 'other'];
 
 /** Devices grouped by the upstream they link to; the upstream heads its own group. */
@@ -51,8 +54,7 @@ export class BoardView {
   /** The tiles no longer match the map (drawn again on the next show). */
   private stale = true;
   private timer = 0;
-  private readonly onScreen = new Set<string>();
-  private observer: IntersectionObserver | null = null;
+  private readonly onScreen = new OnScreenCards((id) => this.updateThumb(id), '100px');
 
   constructor(private readonly el: HTMLElement, private readonly store: Store, private readonly onDetails: (id: string) => void) {
     store.on('topology', () => (this.stale = true) && this.visible && this.render());
@@ -75,7 +77,7 @@ export class BoardView {
     else {
       // Health changed while hidden: refresh the tiles in place, then watch the screen again.
       this.refreshAll();
-      for (const tile of this.el.querySelectorAll<HTMLElement>('[data-testid="tile"]')) this.observer?.observe(tile);
+      this.onScreen.rewatch(this.el.querySelectorAll<HTMLElement>(TILE));
     }
     window.clearInterval(this.timer);
     this.timer = window.setInterval(() => this.refreshStills(), BOARD_STILL_MS);
@@ -84,18 +86,13 @@ export class BoardView {
   hide(): void {
     this.visible = false;
     window.clearInterval(this.timer);
-    this.observer?.disconnect();
-    this.onScreen.clear();
-    for (const img of this.el.querySelectorAll<HTMLImageElement>('img.thumb')) stopLive(img);
+    this.onScreen.forget();
+    stopAllLive(this.el, 'img.thumb');
   }
 
   private setLive(on: boolean): void {
     this.live = on;
-    const btn = this.el.querySelector<HTMLButtonElement>('[data-action="live"]');
-    if (btn) {
-      btn.setAttribute('aria-pressed', String(on));
-      btn.textContent = on ? 'Thumbnails: live' : 'Thumbnails: stills';
-    }
+    markLiveToggle(this.el, on, on ? 'Thumbnails: live' : 'Thumbnails: stills');
     for (const id of this.onScreen) this.updateThumb(id);
   }
 
@@ -105,28 +102,14 @@ export class BoardView {
     this.stale = false;
     const groups = groupByUpstream([...this.store.devices.values()], t.links);
     // A map reload redraws the tiles but keeps their pictures: live streams are not restarted.
-    const kept = new Map([...this.el.querySelectorAll<HTMLElement>('[data-testid="tile"]')].map((tile) => [tile.dataset.device!, tile.querySelector<HTMLElement>('[data-slot="thumb"]')!]));
+    const kept = takePictures(this.el, TILE, THUMB);
     this.el.innerHTML = `<div class="board-bar"><h2 class="sr-only">Rig board</h2><p class="board-summary" role="status" aria-live="polite" data-slot="summary"></p>
       <button type="button" data-action="live" aria-pressed="${this.live}">${this.live ? 'Thumbnails: live' : 'Thumbnails: stills'}</button></div>
       ${groups.map((g, i) => `<section class="board-group" aria-labelledby="bg-${i}"><h3 id="bg-${i}">${esc(g.title)} <span class="muted">(${g.devices.length})</span></h3>
         <ul class="tiles" role="list">${g.devices.map((d) => this.tileHtml(d)).join('')}</ul></section>`).join('')}`;
-    this.observer?.disconnect();
-    this.onScreen.clear();
-    this.observer = new IntersectionObserver((entries) => {
-      for (const e of entries) {
-        const id = (e.target as HTMLElement).dataset.device!;
-        if (e.isIntersecting) this.onScreen.add(id);
-        else this.onScreen.delete(id);
-        this.updateThumb(id);
-      }
-    }, { rootMargin: '100px' });
-    for (const tile of this.el.querySelectorAll<HTMLElement>('[data-testid="tile"]')) {
-      const old = kept.get(tile.dataset.device!);
-      if (old) tile.querySelector('[data-slot="thumb"]')!.replaceWith(old);
-      kept.delete(tile.dataset.device!);
-      this.observer.observe(tile);
-    }
-    for (const gone of kept.values()) for (const img of gone.querySelectorAll('img')) stopLive(img);
+    const tiles = [...this.el.querySelectorAll<HTMLElement>(TILE)];
+    putPicturesBack(tiles, THUMB, kept);
+    this.onScreen.watch(tiles);
     this.updateSummary();
   }
 

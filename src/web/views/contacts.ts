@@ -8,6 +8,10 @@
 import { ago, esc } from '../format.ts';
 import { anyPathUsable, nodeLinks, showLive, stopLive } from '../node-links.ts';
 import type { Store } from '../state.ts';
+import { markLiveToggle, OnScreenCards, putPicturesBack, stopAllLive, takePictures } from './picture-grid.ts';
+
+const CARD = 'article[data-device]';
+const PIC = '[data-slot="pic"]';
 
 /** Seconds between snapshot refreshes of one camera. */
 export const SNAPSHOT_REFRESH_MS = 2000;
@@ -18,8 +22,7 @@ export class ContactSheetView {
   private timer = 0;
   private visible = false;
   private live = false;
-  private readonly onScreen = new Set<string>();
-  private observer: IntersectionObserver | null = null;
+  private readonly onScreen = new OnScreenCards((id) => this.updateCard(id));
 
   constructor(private readonly el: HTMLElement, private readonly store: Store, private readonly onDetails: (id: string) => void) {
     store.on('topology', () => this.visible && this.render());
@@ -43,18 +46,13 @@ export class ContactSheetView {
   hide(): void {
     this.visible = false;
     window.clearInterval(this.timer);
-    this.observer?.disconnect();
-    this.onScreen.clear();
-    for (const img of this.el.querySelectorAll<HTMLImageElement>('img.snapshot')) stopLive(img);
+    this.onScreen.forget();
+    stopAllLive(this.el, 'img.snapshot');
   }
 
   private setLive(on: boolean): void {
     this.live = on;
-    const btn = this.el.querySelector<HTMLButtonElement>('[data-action="live"]');
-    if (btn) {
-      btn.setAttribute('aria-pressed', String(on));
-      btn.textContent = on ? 'Live' : 'Stills';
-    }
+    markLiveToggle(this.el, on, on ? 'Live' : 'Stills');
     for (const id of this.cameras().map((d) => d.id)) this.updateCard(id);
   }
 
@@ -65,28 +63,14 @@ export class ContactSheetView {
   render(): void {
     const cams = this.cameras();
     // A map reload redraws the cards but keeps their pictures: live streams are not restarted.
-    const kept = new Map([...this.el.querySelectorAll<HTMLElement>('article[data-device]')].map((card) => [card.dataset.device!, card.querySelector<HTMLElement>('[data-slot="pic"]')!]));
+    const kept = takePictures(this.el, CARD, PIC);
     this.el.innerHTML = `<div class="board-bar"><h2>Contact sheet <span class="muted">(${cams.length} cameras)</span></h2>
       <button type="button" data-action="live" aria-pressed="${this.live}" title="Switch between stills and live previews">${this.live ? 'Live' : 'Stills'}</button></div>
       ${cams.length ? `<div class="sheet">${cams.map((d) => `<article class="card" data-device="${esc(d.id)}"><div data-slot="pic"></div><div data-slot="meta"></div></article>`).join('')}</div>` : '<p class="muted">No cameras in the map.</p>'}`;
-    this.observer?.disconnect();
-    this.onScreen.clear();
-    this.observer = new IntersectionObserver((entries) => {
-      for (const e of entries) {
-        const id = (e.target as HTMLElement).dataset.device!;
-        if (e.isIntersecting) this.onScreen.add(id);
-        else this.onScreen.delete(id);
-        this.updateCard(id);
-      }
-    });
-    for (const card of this.el.querySelectorAll<HTMLElement>('article[data-device]')) {
-      const old = kept.get(card.dataset.device!);
-      if (old) card.querySelector('[data-slot="pic"]')!.replaceWith(old);
-      kept.delete(card.dataset.device!);
-      this.updateCard(card.dataset.device!);
-      this.observer.observe(card);
-    }
-    for (const gone of kept.values()) for (const img of gone.querySelectorAll('img')) stopLive(img);
+    const cards = [...this.el.querySelectorAll<HTMLElement>(CARD)];
+    putPicturesBack(cards, PIC, kept);
+    this.onScreen.watch(cards);
+    for (const card of cards) this.updateCard(card.dataset.device!);
   }
 
   private updateCard(id: string): void {
