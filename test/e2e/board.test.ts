@@ -105,7 +105,11 @@ describe('rig board', () => {
       const LAN = '[data-testid="tile"][data-device="cam-02"] .pathind[data-net="lan"]';
       await until(w, (sel) => { const el = document.querySelector(sel); return !!el && getComputedStyle(el).backgroundColor !== ''; }, LAN, 3_000);
       const colour = await w.page.$eval(LAN, (el) => getComputedStyle(el).backgroundColor);
-      expect(colour.replace(/\s/g, '')).toBe('rgb(239,83,80)');
+      // When it is not red, say what the page held (an empty computed colour has been seen, cause unknown).
+      const why = colour === 'rgb(239, 83, 80)' ? '' : await w.page.evaluate((sel) => JSON.stringify([...document.querySelectorAll(sel)].map((el) => ({
+        html: el.outerHTML, connected: el.isConnected, bg: getComputedStyle(el).backgroundColor, display: getComputedStyle(el).display, visibility: document.visibilityState,
+      }))), LAN);
+      expect(colour.replace(/\s/g, ''), why).toBe('rgb(239,83,80)');
       // The Inventory says which path is down, in its LAN and Tailscale columns.
       await w.page.click('nav a[data-view="inventory"]');
       const row = 'tr[data-device="cam-02"]';
