@@ -3,6 +3,7 @@
  * connections are refused) and `ok` opens it again on the same address and port.
  */
 import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { RigmapError } from '../topology/errors.ts';
 import type { SimPath } from './types.ts';
@@ -16,12 +17,15 @@ export interface AddressListener {
   /** WebSocket upgrades (the Blackmagic event WebSocket), when the device has any. */
   upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   server: Server | null;
+  /** Serve HTTPS with this key and certificate (a simulated iPhone running Blackmagic Camera). */
+  tls?: { key: string; cert: string };
 }
 
 /** Listen on `l.ip:port`; resolves with the port actually bound. */
 export function openListener(l: AddressListener, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const server = createServer({ keepAliveTimeout: 5000 }, l.handler);
+    // A phone speaks HTTPS only: plain HTTP to its port gets an empty reply (the TLS server drops it).
+    const server: Server = l.tls ? (createTlsServer({ key: l.tls.key, cert: l.tls.cert, keepAliveTimeout: 0 }, l.handler) as unknown as Server) : createServer({ keepAliveTimeout: 5000 }, l.handler);
     if (l.upgrade) server.on('upgrade', l.upgrade);
     else server.on('upgrade', (_req, socket) => socket.destroy());
     const onError = (err: NodeJS.ErrnoException) => {

@@ -9,6 +9,8 @@ import type { InventoryDocument } from '../topology/model.ts';
 import { startAdvertising } from './advertise.ts';
 import { addBlackmagicCameras } from './blackmagic/hook.ts';
 import { startControlServer } from './control.ts';
+import { advertisePhones } from './phone/advertise.ts';
+import { addPhones } from './phone/hook.ts';
 import { SimDevice } from './device.ts';
 import { buildLayout, buildManifest } from './layout.ts';
 import { type AddressListener, bindAll, closeListener, openListener } from './listeners.ts';
@@ -129,17 +131,30 @@ export async function startSimRig(opts: SimRigOptions = {}): Promise<SimRig> {
     throw err;
   });
 
+  // Simulated iPhones running Blackmagic Camera (src/sim/phone/), after the Blackmagic cameras.
+  const phones = await addPhones({
+    count: opts.phones ?? 0, websocket: true, specs, skip: opts.blackmagic ?? 0, lanCidr: opts.lanCidr ?? '127.0.1.0/24', tailnetCidr: opts.tailnetCidr ?? '127.100.0.0/16',
+    port: opts.phonePort, idPrefix, hotspotDown: () => specs.some((s) => s.role === 'hotspot' && modeOf(s.id, 'lan').mode !== 'ok'),
+  }).catch(async (err: unknown) => {
+    clearInterval(timer);
+    await bmd?.close();
+    await Promise.all(listeners.map(closeListener));
+    throw err;
+  });
+
   const applyFault = (nodeId: string, fault: SimFault): Promise<void> => {
     if (bmd?.has(nodeId)) return bmd.applyFault(nodeId, fault);
+    if (phones?.has(nodeId)) return phones.applyFault(nodeId, fault);
+    if (fault.mode === 'app-closed' || fault.mode === 'format-change') throw new RigmapError('validation_failed', `${fault.mode} is a fault of a simulated phone (--phones); "${nodeId}" is not one`);
     const device = devices.get(nodeId);
     if (!device) throw new RigmapError('not_found', `no simulated node "${nodeId}" (nodes: ${[...devices.keys()].slice(0, 8).join(', ')}${devices.size > 8 ? ', …' : ''})`, { nodeId });
     const parsed = parseOrThrow(simFaultSchema, fault, 'fault') as SimFault;
     if (applyNodeFault(device, parsed, Date.now())) return Promise.resolve();
     device.fault = parsed;
-    return Promise.all([reconcile(), bmd?.reconcile()]).then(() => undefined);
+    return Promise.all([reconcile(), bmd?.reconcile(), phones?.reconcile()]).then(() => undefined);
   };
 
-  const nodeList: SimNode[] = [...specs.map((s) => ({ id: s.id, name: s.name, role: s.role, lanIp: s.lanIp, tailscaleIp: s.tailscaleIp, port: s.port })), ...(bmd?.nodes ?? [])];
+  const nodeList: SimNode[] = [...specs.map((s) => ({ id: s.id, name: s.name, role: s.role, lanIp: s.lanIp, tailscaleIp: s.tailscaleIp, port: s.port })), ...(bmd?.nodes ?? []), ...(phones?.nodes ?? [])];
   const rig: SimRig = {
     nodes: nodeList,
     controlUrl: '',
@@ -148,6 +163,7 @@ export async function startSimRig(opts: SimRigOptions = {}): Promise<SimRig> {
     describe: () =>
       nodeList.map((n) => {
         if (bmd?.has(n.id)) return { ...n, clockSkewMs: 0, ...bmd.describe(n.id) };
+        if (phones?.has(n.id)) return { ...n, clockSkewMs: 0, ...phones.describe(n.id) };
         const d = devices.get(n.id)!;
         const now = Date.now();
         d.cam?.step(now);
@@ -162,19 +178,23 @@ export async function startSimRig(opts: SimRigOptions = {}): Promise<SimRig> {
       }),
     manifest: (o) => {
       const doc = buildManifest(specs, o?.rigName);
-      const extra = bmd?.manifest();
-      return extra ? { ...doc, devices: [...doc.devices, ...extra.devices], links: [...doc.links, ...extra.links] } : doc;
+      for (const extra of [bmd?.manifest(), phones?.manifest()]) if (extra) Object.assign(doc, { devices: [...doc.devices, ...extra.devices], links: [...doc.links, ...extra.links] });
+      return doc;
     },
     close: async () => {},
   };
 
   const control = await startControlServer({ rig, port: opts.controlPort ?? 0 });
   rig.controlUrl = control.url;
-  const advertising = opts.advertise ? startAdvertising(nodeList.filter((n) => n.role === 'camera' && !bmd?.has(n.id))) : null;
+  const advertising = opts.advertise ? startAdvertising(nodeList.filter((n) => n.role === 'camera' && !bmd?.has(n.id) && !phones?.has(n.id))) : null;
+  const phoneAds = opts.advertise && phones
+    ? advertisePhones(phones.nodes.map((node) => ({ node, uuid: phones.uuidOf(node.id)!, cameraName: node.name.replace(/^Cam /, ''), model: 'iPhone 17 Pro', version: '3.5.100017' })))
+    : null;
 
   rig.close = async () => {
     clearInterval(timer);
     await advertising?.stop();
+    await phoneAds?.stop();
     await control.close();
     for (const d of devices.values()) d.cutStreams();
     beats.close();
@@ -182,6 +202,7 @@ export async function startSimRig(opts: SimRigOptions = {}): Promise<SimRig> {
     await Promise.all(opening.values());
     await Promise.all(listeners.map(closeListener));
     await bmd?.close();
+    await phones?.close();
   };
   return rig;
 }

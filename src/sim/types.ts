@@ -22,13 +22,16 @@ export const simFaultSchema = z.discriminatedUnion(
       path: pathSchema,
     }),
     z.strictObject({ mode: z.literal('lan-down') }),
+    // A phone running Blackmagic Camera (src/sim/phone/): the app off screen (port refused), a format change (silent a few seconds).
+    z.strictObject({ mode: z.literal('app-closed') }),
+    z.strictObject({ mode: z.literal('format-change'), ms: z.number({ error: 'must be a number of milliseconds' }).int().min(1).max(60_000).optional() }),
     z.strictObject({ mode: z.literal('tailscale-down') }),
     // Node-level (contract v1.1, src/sim/shoot-faults.ts): they leave the path fault alone.
     z.strictObject({ mode: z.literal('clock-skew'), ms: z.number({ error: 'must be a number of milliseconds' }).int().min(-86_400_000).max(86_400_000) }),
     z.strictObject({ mode: z.literal('record-stop'), state: z.enum(['error', 'idle'], { error: 'must be error or idle' }).optional(), reason: z.string().max(200).optional() }),
     z.strictObject({ mode: z.literal('storage'), freeBytes: z.number({ error: 'must be a number of bytes' }).int().min(0) }),
   ],
-  { error: 'mode must be one of ok, down, hang, slow, garbage, lan-down, tailscale-down, clock-skew, record-stop, storage' },
+  { error: 'mode must be one of ok, down, hang, slow, garbage, lan-down, tailscale-down, app-closed, format-change, clock-skew, record-stop, storage' },
 );
 
 /** What is wrong with a node, per path (`path` defaults to both). */
@@ -38,6 +41,9 @@ export type SimFault =
   | { mode: 'slow'; ms: number; path?: 'lan' | 'tailscale' | 'both' }
   | { mode: 'lan-down' }
   | { mode: 'tailscale-down' }
+  /** Phones: the app went off screen (listener closed: refused), or its video format changed (silent `ms`, default 3000). */
+  | { mode: 'app-closed' }
+  | { mode: 'format-change'; ms?: number }
   | NodeFault;
 
 /** Faults of the node itself rather than of a path (contract v1.1): clock, recording, storage. */
@@ -73,6 +79,10 @@ export interface SimRigOptions {
   blackmagic?: number;
   /** Whether they serve the event WebSocket (default true); false: rigmap must poll them. */
   blackmagicWebsocket?: boolean;
+  /** Simulated iPhones running Blackmagic Camera (phone-01 …: HTTPS 4444, src/sim/phone/), default 0. */
+  phones?: number;
+  /** Port of the phones (default 4444, as the app). */
+  phonePort?: number;
 }
 
 /** A simulated device as the caller sees it. */
@@ -94,6 +104,11 @@ export function faultOnPath(fault: SimFault, path: SimPath): PathMode {
       return path === 'lan' ? { mode: 'down' } : { mode: 'ok' };
     case 'tailscale-down':
       return path === 'tailscale' ? { mode: 'down' } : { mode: 'ok' };
+    case 'app-closed':
+      return { mode: 'down' };
+    case 'format-change':
+      // Accepts, never answers, until the set turns the fault back to ok.
+      return { mode: 'hang' };
     case 'clock-skew':
     case 'record-stop':
     case 'storage':

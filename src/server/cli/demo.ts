@@ -14,7 +14,7 @@ import { openDb } from '../../topology/store/db.ts';
 import { loadConfig } from '../config.ts';
 import { startServer } from '../main.ts';
 import { print } from './shared.ts';
-import { describeRig, stopOnSignal } from './sim.ts';
+import { describeRig, stopOnSignal } from './sim-shared.ts';
 
 /** Start a rig on `port`, or on any free port when that one is taken. */
 async function startRigPreferring(opts: Parameters<typeof startSimRig>[0] & { port: number; controlPort: number }): Promise<SimRig> {
@@ -29,7 +29,7 @@ async function startRigPreferring(opts: Parameters<typeof startSimRig>[0] & { po
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('the whole thing at once: a simulated rig of 8 cameras and its other devices, imported and watched by a rigmap server')
+    .description('the whole thing at once: a simulated rig of 8 cameras, 2 iPhones running Blackmagic Camera and the other devices, imported and watched by a rigmap server')
     .option('--port <port>', 'rigmap server port', '4747')
     .option('--db <file>', 'database of the demo', './data/demo.db')
     .option('--nodes <n>', 'cameras', '8')
@@ -41,7 +41,7 @@ export function registerDemo(program: Command): void {
       process.env.RIGMAP_PROBE_CIDRS = '127.0.0.0/8';
       process.env.RIGMAP_TAILNET_CIDRS ??= '127.100.0.0/16';
       const config = loadConfig({ port: opts.port, db: opts.db, host: '127.0.0.1', logLevel: opts.logLevel });
-      const rig = await startRigPreferring({ nodes: Number(opts.nodes), port: Number(opts.simPort), controlPort: Number(opts.controlPort), heartbeatMs: 1000 });
+      const rig = await startRigPreferring({ nodes: Number(opts.nodes), port: Number(opts.simPort), controlPort: Number(opts.controlPort), heartbeatMs: 1000, phones: 2 });
       try {
         mkdirSync(dirname(config.db), { recursive: true });
         const manifest = rig.manifest({ rigName: 'Demo rig' });

@@ -6,7 +6,8 @@ import { type SimRig, startSimRig } from '../../sim/rig.ts';
 import type { SimFault } from '../../sim/types.ts';
 import { RigmapError } from '../../topology/errors.ts';
 import { registerDemo } from './demo.ts';
-import { formatTable, print } from './shared.ts';
+import { print } from './shared.ts';
+import { describeRig, stopOnSignal } from './sim-shared.ts';
 
 /** Default control API port of `rigmap sim`, so `rigmap sim-fault` finds it without flags. */
 export const DEFAULT_CONTROL_PORT = 4749;
@@ -17,24 +18,7 @@ const int = (what: string) => (v: string) => {
   return n;
 };
 
-/** The node table `rigmap sim` and `rigmap demo` print at start. */
-export function describeRig(rig: SimRig): string {
-  const rows = rig.nodes.map((n) => [n.id, n.role, `${n.lanIp}:${n.port}`, n.tailscaleIp ? `${n.tailscaleIp}:${n.port}` : '-']);
-  return formatTable(['id', 'role', 'lan', 'tailscale'], rows);
-}
-
-/** Stop `close` on the first Ctrl-C or SIGTERM, then exit. */
-export function stopOnSignal(close: () => Promise<void>): void {
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    setTimeout(() => process.exit(1), 5000).unref();
-    close().then(() => process.exit(0), () => process.exit(1));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-}
+export { describeRig, stopOnSignal } from './sim-shared.ts';
 
 export function registerSim(program: Command): void {
   program
@@ -53,18 +37,21 @@ export function registerSim(program: Command): void {
     .option('--id-prefix <prefix>', 'camera id prefix (cam → cam-01, cam-02 …)', 'cam')
     .option('--blackmagic <n>', 'also simulate N Blackmagic cameras (Camera Control REST API under /control/api/v1, ids bmd-01 …)', int('--blackmagic'), 0)
     .option('--no-blackmagic-websocket', 'the simulated Blackmagic cameras serve no event WebSocket (rigmap must poll them)')
+    .option('--phones <n>', 'also simulate N iPhones running Blackmagic Camera (HTTPS on 4444 with a self-signed certificate each, ids phone-01 …; faults app-closed, format-change)', int('--phones'), 0)
+    .option('--phone-port <port>', 'port of the simulated phones', int('--phone-port'), 4444)
     .option('--scenario <steps>', 'scripted faults AT:NODE:MODE[=MS][@PATH], comma-separated, e.g. "5:cam-02:down,15:cam-02:ok,20:hotspot:down"')
     .action(async (opts) => {
       const steps = opts.scenario ? parseScenario(opts.scenario) : [];
       const rig = await startSimRig({
         nodes: opts.nodes, lanCidr: opts.lan, tailnetCidr: opts.tailnet, port: opts.port, heartbeatMs: opts.heartbeatMs,
         advertise: Boolean(opts.advertise), controlPort: opts.controlPort, extras: opts.extras, idPrefix: opts.idPrefix,
-        blackmagic: opts.blackmagic, blackmagicWebsocket: opts.blackmagicWebsocket,
+        blackmagic: opts.blackmagic, blackmagicWebsocket: opts.blackmagicWebsocket, phones: opts.phones, phonePort: opts.phonePort,
       });
       print(describeRig(rig));
       print(`\n${rig.nodes.length} simulated device(s); camera-node API under /api/v1 on every address, heartbeat every ${opts.heartbeatMs} ms`);
       if (opts.blackmagic > 0) print(`${opts.blackmagic} of them Blackmagic camera(s): REST API under /control/api/v1${opts.blackmagicWebsocket ? ' with the event WebSocket' : ', no event WebSocket'}`);
-      if (opts.advertise) print('advertising _rigcam._tcp on loopback');
+      if (opts.phones > 0) print(`${opts.phones} of them iPhone(s) running Blackmagic Camera: HTTPS on port ${opts.phonePort} under /control/api/v1`);
+      if (opts.advertise) print(`advertising _rigcam._tcp${opts.phones > 0 ? ' and the phones as _http._tcp' : ''} on loopback`);
       if (opts.manifest) {
         writeFileSync(opts.manifest, `${JSON.stringify(rig.manifest({ rigName: opts.rigName }), null, 2)}\n`);
         print(`manifest written to ${opts.manifest} (load it with: rigmap import ${opts.manifest})`);
@@ -84,8 +71,8 @@ export function registerSim(program: Command): void {
 
   program
     .command('sim-fault <node> <mode>')
-    .description('inject a fault into a running `rigmap sim` node: down, hang, slow, garbage, lan-down, tailscale-down, clock-skew, record-stop, storage or ok ("all ok" clears every fault)')
-    .option('--ms <ms>', 'delay for slow; clock offset for clock-skew (negative: --ms=-500)', int('--ms'))
+    .description('inject a fault into a running `rigmap sim` node: down, hang, slow, garbage, lan-down, tailscale-down, app-closed, format-change (phones), clock-skew, record-stop, storage or ok ("all ok" clears every fault)')
+    .option('--ms <ms>', 'delay for slow; clock offset for clock-skew (negative: --ms=-500); silence of format-change', int('--ms'))
     .option('--reason <text>', 'record-stop: the reason the node gives')
     .option('--state <state>', 'record-stop: error (default) or idle')
     .option('--bytes <n>', 'storage: free bytes left', int('--bytes'))

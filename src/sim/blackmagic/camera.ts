@@ -16,6 +16,9 @@ export interface BlackmagicCameraSpec {
   id: string;
   deviceName: string;
   index: number;
+  /** A phone running Blackmagic Camera names itself differently ("iPhone 17 Pro", app "3.5.100017"). */
+  productName?: string;
+  softwareVersion?: string;
 }
 
 /** A property change, named as the event WebSocket names it. */
@@ -23,8 +26,8 @@ export type PropertyListener = (property: string, value: unknown) => void;
 
 /** One simulated camera. */
 export class BlackmagicCamera {
-  readonly productName = 'Blackmagic PYXIS 6K';
-  readonly softwareVersion = '9.2';
+  readonly productName: string;
+  readonly softwareVersion: string;
   recording = false;
   clipName: string | null = null;
   clipCount: number;
@@ -34,12 +37,16 @@ export class BlackmagicCamera {
   batteryPercent: number;
   powerSource: 'Battery' | 'AC' = 'Battery';
   tally: 'None' | 'Preview' | 'Program' = 'None';
+  /** GET /system/videoFormat (phones change it with the format-change fault). */
+  videoFormat = '1920x1080p60';
   private tallyUntil = 0;
   private last: number;
   private readonly startedAt: number;
   readonly listeners = new Set<PropertyListener>();
 
   constructor(readonly spec: BlackmagicCameraSpec, now: number) {
+    this.productName = spec.productName ?? 'Blackmagic PYXIS 6K';
+    this.softwareVersion = spec.softwareVersion ?? '9.2';
     this.last = now;
     this.startedAt = now - spec.index * 7_000;
     this.clipCount = 3 + (spec.index % 5);
@@ -85,6 +92,12 @@ export class BlackmagicCamera {
     this.recording = false;
     this.emitTransport();
     this.emit('/media/workingset', this.workingset());
+  }
+
+  /** A new video format, pushed as /system/videoFormat. */
+  setVideoFormat(name: string): void {
+    this.videoFormat = name;
+    this.emit('/system/videoFormat', { name });
   }
 
   /** PUT /camera/tallyStatus. */
@@ -142,6 +155,7 @@ export class BlackmagicCamera {
       case '/media/workingset': return this.workingset();
       case '/transports/0/timecode': return this.timecode(now);
       case '/camera/power': return this.power();
+      case '/system/videoFormat': return { name: this.videoFormat };
       default: return undefined;
     }
   }
@@ -157,4 +171,4 @@ export class BlackmagicCamera {
 }
 
 /** The properties the simulated event WebSocket offers (GET /event/list). */
-export const SIM_PROPERTIES = ['/system/product', '/transports/0', '/transports/0/record', '/media/workingset', '/transports/0/timecode', '/camera/power'];
+export const SIM_PROPERTIES = ['/system/product', '/transports/0', '/transports/0/record', '/media/workingset', '/transports/0/timecode', '/camera/power', '/system/videoFormat'];

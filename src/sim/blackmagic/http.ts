@@ -17,6 +17,8 @@ export interface BlackmagicHandlerContext {
   camera: BlackmagicCamera;
   mode: () => PathMode;
   parked: Set<ServerResponse>;
+  /** Set for a simulated phone (src/sim/phone/): Connection: close, 501 tally, its video format. */
+  phone?: { videoFormat: () => string };
 }
 
 /** The request listener of one camera on one address. */
@@ -29,7 +31,9 @@ export function createBlackmagicHandler(hc: BlackmagicHandlerContext): RequestLi
         res.on('close', () => hc.parked.delete(res));
         return;
       }
-      const answer = () => route(hc.camera, req, res, body, tooLarge, mode.mode === 'garbage');
+      // The app closes the connection after every answer: each request is a new TCP + TLS handshake.
+      if (hc.phone) res.setHeader('connection', 'close');
+      const answer = () => (hc.phone && phoneAnswer(hc.phone, req, res)) || route(hc.camera, req, res, body, tooLarge, mode.mode === 'garbage');
       if (mode.mode !== 'slow') return answer();
       const timer = setTimeout(answer, mode.ms);
       res.on('close', () => clearTimeout(timer));
@@ -38,6 +42,23 @@ export function createBlackmagicHandler(hc: BlackmagicHandlerContext): RequestLi
 }
 
 type Answer = { status: number; body?: unknown };
+
+/** What a phone answers differently from a studio camera; false when the common routes apply. */
+function phoneAnswer(phone: NonNullable<BlackmagicHandlerContext['phone']>, req: IncomingMessage, res: ServerResponse): boolean {
+  const path = new URL(req.url ?? '/', 'http://sim').pathname;
+  if (path === `${BASE}/camera/tallyStatus`) {
+    res.writeHead(501);
+    res.end();
+    return true;
+  }
+  if (path === `${BASE}/system/videoFormat` && (req.method === 'GET' || req.method === 'HEAD')) {
+    const text = JSON.stringify({ name: phone.videoFormat() });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+    return true;
+  }
+  return false;
+}
 
 function route(cam: BlackmagicCamera, req: IncomingMessage, res: ServerResponse, body: string, tooLarge: boolean, garbage: boolean): void {
   if (res.destroyed) return;

@@ -12,6 +12,10 @@ import { BlackmagicCamera } from './camera.ts';
 import { BASE, createBlackmagicHandler } from './http.ts';
 import { EventSocket } from './ws.ts';
 
+const PHONE_MODEL = 'iPhone 17 Pro';
+const PHONE_APP_VERSION = '3.5.100017';
+const FORMATS = ['1920x1080p60', '3840x2160p30'];
+
 /** Options of the Blackmagic part of a simulated rig. */
 export interface BlackmagicSetOptions {
   lanIps: string[];
@@ -24,6 +28,15 @@ export interface BlackmagicSetOptions {
   /** The device every camera reaches the LAN through (the hotspot), whose LAN loss cuts theirs. */
   uplink: string | null;
   uplinkDown: () => boolean;
+  /** Phones running Blackmagic Camera (src/sim/phone/): HTTPS with a certificate each, app faults. */
+  phone?: PhoneVariant;
+}
+
+/** What makes the set a set of phones. */
+export interface PhoneVariant {
+  /** The device UUID of phone i (Bonjour instance name, TXT device_id). */
+  uuidOf: (i: number) => string;
+  tlsOf: (uuid: string) => { key: string; cert: string };
 }
 
 interface Entry {
@@ -31,6 +44,9 @@ interface Entry {
   camera: BlackmagicCamera;
   fault: SimFault;
   sockets: Map<SimPath, EventSocket>;
+  /** Phones: the device UUID and the timer that ends a format-change silence. */
+  uuid?: string;
+  faultTimer?: NodeJS.Timeout;
 }
 
 /** A running set of simulated Blackmagic cameras. */
@@ -40,6 +56,8 @@ export interface BlackmagicSet {
   applyFault(id: string, fault: SimFault): Promise<void>;
   /** Re-open or close listeners after an uplink's fault changed. */
   reconcile(): Promise<void>;
+  /** Phones: the device UUID (Bonjour instance name and TXT device_id). */
+  uuidOf(id: string): string | null;
   describe(id: string): { fault: SimFault; paths: { lan: PathMode['mode']; tailscale: PathMode['mode'] | null }; status: unknown; openStreams: number };
   manifest(): Pick<InventoryDocument, 'devices' | 'links'>;
   close(): Promise<void>;
@@ -51,19 +69,28 @@ export async function startBlackmagicSet(o: BlackmagicSetOptions): Promise<Black
   const entries = new Map<string, Entry>();
   const parked = new Set<ServerResponse>();
   const listeners: AddressListener[] = [];
-  const modeOf = (e: Entry, path: SimPath): PathMode => (path === 'lan' && o.uplinkDown() ? { mode: 'down' } : faultOnPath(e.fault, path));
+  // A phone behind a lost hotspot is silent, not refused: a refusal would prove it is there.
+  const uplinkMode: PathMode = o.phone ? { mode: 'hang' } : { mode: 'down' };
+  const modeOf = (e: Entry, path: SimPath): PathMode => (path === 'lan' && o.uplinkDown() ? uplinkMode : faultOnPath(e.fault, path));
   o.lanIps.forEach((lanIp, i) => {
     const id = o.idOf(i);
     const num = String(i + 1).padStart(2, '0');
-    const camera = new BlackmagicCamera({ id, deviceName: `Blackmagic ${num}`, index: i }, now);
-    const e: Entry = { node: { id, name: `Blackmagic ${num}`, role: 'camera', lanIp, tailscaleIp: o.tailnetIps[i] ?? null, port: 0 }, camera, fault: { mode: 'ok' }, sockets: new Map() };
+    // Phones carry the camera letter set in the app ("A") as their device name.
+    const letter = String.fromCharCode(65 + (i % 26));
+    const camera = o.phone
+      ? new BlackmagicCamera({ id, deviceName: letter, index: i, productName: PHONE_MODEL, softwareVersion: PHONE_APP_VERSION }, now)
+      : new BlackmagicCamera({ id, deviceName: `Blackmagic ${num}`, index: i }, now);
+    const name = o.phone ? `Cam ${letter}` : `Blackmagic ${num}`;
+    const e: Entry = { node: { id, name, role: 'camera', lanIp, tailscaleIp: o.tailnetIps[i] ?? null, port: 0 }, camera, fault: { mode: 'ok' }, sockets: new Map(), uuid: o.phone?.uuidOf(i) };
+    const tls = e.uuid ? o.phone!.tlsOf(e.uuid) : undefined;
     entries.set(id, e);
     for (const [path, ip] of [['lan', lanIp], ['tailscale', e.node.tailscaleIp]] as const) {
       if (!ip) continue;
       const mode = () => modeOf(e, path);
       const socket = new EventSocket(camera, mode, o.websocket);
       e.sockets.set(path, socket);
-      listeners.push({ deviceId: id, path, ip, server: null, handler: createBlackmagicHandler({ camera, mode, parked }), upgrade: socket.upgrade });
+      const phone = o.phone ? { videoFormat: () => camera.videoFormat } : undefined;
+      listeners.push({ deviceId: id, path, ip, server: null, handler: createBlackmagicHandler({ camera, mode, parked, phone }), upgrade: socket.upgrade, tls });
     }
   });
   const port = await bindAll(listeners, o.port);
@@ -102,11 +129,25 @@ export async function startBlackmagicSet(o: BlackmagicSetOptions): Promise<Black
   return {
     nodes: [...entries.values()].map((e) => e.node),
     has: (id) => entries.has(id),
+    uuidOf: (id) => entries.get(id)?.uuid ?? null,
     reconcile,
     applyFault: (id, fault) => {
       const e = entries.get(id);
       if (!e) throw new RigmapError('not_found', `no simulated Blackmagic camera "${id}"`, { nodeId: id });
-      e.fault = parseOrThrow(simFaultSchema, fault, 'fault') as SimFault;
+      const parsed = parseOrThrow(simFaultSchema, fault, 'fault') as SimFault;
+      if ((parsed.mode === 'app-closed' || parsed.mode === 'format-change') && !o.phone) {
+        throw new RigmapError('validation_failed', `${parsed.mode} is a fault of a phone running Blackmagic Camera; "${id}" is a studio camera`);
+      }
+      if (e.faultTimer) clearTimeout(e.faultTimer);
+      e.fault = parsed;
+      if (parsed.mode === 'format-change') {
+        // The format changes (pushed on the event WebSocket), then the app is silent for a few seconds.
+        e.camera.setVideoFormat(FORMATS[(FORMATS.indexOf(e.camera.videoFormat) + 1) % FORMATS.length]!);
+        e.faultTimer = setTimeout(() => {
+          if (e.fault === parsed) e.fault = { mode: 'ok' };
+        }, parsed.ms ?? 3000);
+        e.faultTimer.unref?.();
+      }
       return reconcile();
     },
     describe: (id) => {
@@ -127,13 +168,15 @@ export async function startBlackmagicSet(o: BlackmagicSetOptions): Promise<Black
           { network: 'lan' as const, ip: node.lanIp, hostname: `${node.id}.local` },
           ...(node.tailscaleIp ? [{ network: 'tailscale' as const, ip: node.tailscaleIp, hostname: `${node.id}.sim.ts.net` }] : []),
         ],
-        services: [{ name: 'blackmagic', protocol: 'http' as const, port: node.port, path: BASE }],
-        tags: ['sim', 'blackmagic'], notes: 'simulated Blackmagic camera (rigmap sim --blackmagic)',
+        services: [{ name: 'blackmagic', protocol: o.phone ? ('https' as const) : ('http' as const), port: node.port, path: BASE }],
+        tags: o.phone ? ['sim', 'phone'] : ['sim', 'blackmagic'],
+        notes: o.phone ? 'simulated iPhone running Blackmagic Camera (rigmap sim --phones)' : 'simulated Blackmagic camera (rigmap sim --blackmagic)',
       })),
       links: o.uplink ? [...entries.values()].map((e) => ({ from: e.node.id, to: o.uplink!, kind: 'ethernet' as const })) : [],
     }),
     close: async () => {
       clearInterval(timer);
+      for (const e of entries.values()) if (e.faultTimer) clearTimeout(e.faultTimer);
       for (const e of entries.values()) for (const s of e.sockets.values()) s.cut();
       for (const res of parked) res.destroy();
       await Promise.all(opening.values());
