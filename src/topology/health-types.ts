@@ -9,7 +9,9 @@ import type { Network } from './model.ts';
 export type PathState = 'up' | 'down' | 'unknown' | 'out_of_scope';
 
 /** State of a device, derived from its paths. */
-export type DeviceState = 'up' | 'degraded' | 'down' | 'unknown' | 'flapping';
+export type DeviceState = 'up' | 'degraded' | 'down' | 'unknown' | 'flapping'
+  /** Every path down, one of them refused by an iPhone's Blackmagic Camera port: the app is off screen, the phone answers. */
+  | 'app_closed';
 
 /** How Tailscale carries traffic to a peer (from the Local API), when known. */
 export type TailscalePathQuality = 'direct' | 'derp' | 'peer-relay' | 'idle';
@@ -25,6 +27,8 @@ export interface PathHealth {
   latencyMs: number | null;
   /** Why the path is down, in words a crew member reads ("connect ECONNREFUSED 127.0.1.4:8080"). */
   lastError: string | null;
+  /** How a down path failed (the probe's category: refused, timeout, app_closed …); null when not down. */
+  failure?: string | null;
   /** When the path entered its current state (ISO). */
   since: string | null;
   flapping: boolean;
@@ -132,6 +136,8 @@ export type AlertKind =
   | 'tailnet_relayed'
   // Shoot (src/topology/alerts/shoot.ts)
   | 'clock_offset' | 'recording_stopped' | 'runway_low'
+  /** An iPhone's Blackmagic Camera app is off screen: its port refuses, the phone is there (src/topology/alerts/device-rules.ts). */
+  | 'app_closed'
   /** A whole network lost from here (deviceId 'tailnet': every Tailscale path went quiet at once). */
   | 'network_lost';
 

@@ -49,10 +49,10 @@ export class RigMetrics implements ProbeObserver {
       },
     });
     new Gauge({
-      name: 'rigmap_device_up', help: 'Device state: 1 up, 0.5 degraded or flapping, 0 down, -1 unknown', labelNames: ['device'] as const, registers,
+      name: 'rigmap_device_up', help: 'Device state: 1 up, 0.5 degraded or flapping, 0.25 app closed (phone answers, app off screen), 0 down, -1 unknown', labelNames: ['device'] as const, registers,
       collect() {
         this.reset();
-        const value = { up: 1, degraded: 0.5, flapping: 0.5, down: 0, unknown: -1 } as const;
+        const value = { up: 1, degraded: 0.5, flapping: 0.5, app_closed: 0.25, down: 0, unknown: -1 } as const;
         for (const d of deps.health()) this.set({ device: d.deviceId }, value[d.state]);
       },
     });

@@ -22,7 +22,7 @@ type Got = { status: number; headers: Record<string, unknown>; body: string; iss
 function get(ip: string, path: string): Promise<Got> {
   return new Promise((resolve, reject) => {
     const req = request({ host: ip, port: 4444, path, rejectUnauthorized: false, agent: false, timeout: 3000 }, (res) => {
-      const issuer = (res.socket as TLSSocket).getPeerCertificate().issuer?.O ?? '';
+      const issuer = String((res.socket as TLSSocket).getPeerCertificate().issuer?.O ?? '');
       let body = '';
       res.on('data', (c) => (body += c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, issuer }));

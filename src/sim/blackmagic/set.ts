@@ -139,10 +139,12 @@ export async function startBlackmagicSet(o: BlackmagicSetOptions): Promise<Black
         throw new RigmapError('validation_failed', `${parsed.mode} is a fault of a phone running Blackmagic Camera; "${id}" is a studio camera`);
       }
       if (e.faultTimer) clearTimeout(e.faultTimer);
+      if (parsed.mode === 'format-change') {
+        // The format changes (pushed on the event WebSocket while it still talks), then the app is silent for a few seconds.
+        e.camera.setVideoFormat(FORMATS[(FORMATS.indexOf(e.camera.videoFormat) + 1) % FORMATS.length]!);
+      }
       e.fault = parsed;
       if (parsed.mode === 'format-change') {
-        // The format changes (pushed on the event WebSocket), then the app is silent for a few seconds.
-        e.camera.setVideoFormat(FORMATS[(FORMATS.indexOf(e.camera.videoFormat) + 1) % FORMATS.length]!);
         e.faultTimer = setTimeout(() => {
           if (e.fault === parsed) e.fault = { mode: 'ok' };
         }, parsed.ms ?? 3000);

@@ -58,6 +58,10 @@ export class DeviceRules {
       // The hold counts from the last sign of life: a device lost to silence has already been quiet for a while.
       const lastSeen = health.lastSeen ? Date.parse(health.lastSeen) : started;
       timers.set({ rule: 'hold-lost', deviceId }, Math.min(options.holdMs, lastSeen + options.holdMs - started), () => this.decideLost(deviceId, started));
+    } else if (health.state === 'app_closed') {
+      // A phone whose app went off screen: it answers (refused), so it is not lost. Its own, milder alert after the hold.
+      timers.cancel({ rule: 'settle', deviceId });
+      timers.set({ rule: 'hold-lost', deviceId }, options.holdMs, () => this.decideAppClosed(deviceId));
     } else if (health.state === 'flapping') {
       timers.cancel({ rule: 'settle', deviceId });
       const open = this.deps.writer.openOf(deviceId).some((a) => a.kind === 'device_lost' || a.kind === 'path_lost');
@@ -130,8 +134,18 @@ export class DeviceRules {
     }
     // Lost on a path no down group explains: the device alerts alone, and the groups say they do not cover it.
     for (const e of explained) groupAlerts.markNotCovered(e.group, e.verdict, deviceId);
-    for (const a of writer.openOf(deviceId)) if (a.kind === 'path_lost' || a.kind === 'flapping') writer.resolve(a, undefined, false);
+    for (const a of writer.openOf(deviceId)) if (a.kind === 'path_lost' || a.kind === 'flapping' || a.kind === 'app_closed') writer.resolve(a, undefined, false);
     writer.raise({ kind: 'device_lost', deviceId, network: null, severity: 'critical', message: describeLost(writer.name(deviceId), h) });
+  }
+
+  /** Still app_closed after the hold: one warning; a device_lost raised while it was silent gives way to it. */
+  private decideAppClosed(deviceId: string): void {
+    const { health, writer } = this.deps;
+    if (health(deviceId).state !== 'app_closed') return;
+    const name = writer.name(deviceId);
+    for (const a of writer.openOf(deviceId)) if (a.kind === 'device_lost' || a.kind === 'path_lost') writer.resolve(a, `${name} answers again (Blackmagic Camera off screen)`, false);
+    if (writer.find('app_closed', deviceId)) return;
+    writer.raise({ kind: 'app_closed', deviceId, network: null, severity: 'warning', message: `${name}: Blackmagic Camera is not on screen (phone locked or app in background); the phone answers` });
   }
 
   private decidePath(deviceId: string, network: Network, started: number, now = false, confirmed = false): void {
@@ -140,7 +154,7 @@ export class DeviceRules {
     const h = health(deviceId);
     const path = h.paths.find((p) => p.network === network && p.state === 'down');
     if (!path) return;
-    if (h.state === 'down' || h.state === 'flapping') return; // the device-level alert covers it
+    if (h.state === 'down' || h.state === 'flapping' || h.state === 'app_closed') return; // the device-level alert covers it
     // While the whole device was down its alert covered this path too; the hold
     // counts from when the device became reachable again, so a path that is just
     // slower to come back after an outage is not reported as lost on its own.
@@ -190,6 +204,7 @@ export class DeviceRules {
     const name = writer.name(deviceId);
     for (const a of writer.openOf(deviceId)) {
       if (a.kind === 'device_lost' || a.kind === 'flapping') writer.resolve(a, `${name} is back (${h.state === 'up' ? 'every path up' : 'some paths up'})`);
+      else if (a.kind === 'app_closed') writer.resolve(a, `${name}: Blackmagic Camera is back on screen`);
       else if (a.kind === 'path_lost' && a.network && !downNets.has(a.network)) writer.resolve(a, `${name}: ${networkName(a.network)} path is back`);
     }
   }

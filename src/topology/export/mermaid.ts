@@ -14,6 +14,7 @@ export const STATE_COLORS: Record<DeviceState, { fill: string; stroke: string }>
   degraded: { fill: '#fff3cd', stroke: '#b8860b' },
   flapping: { fill: '#ffe5b4', stroke: '#d2691e' },
   down: { fill: '#f8d7da', stroke: '#b21f2d' },
+  app_closed: { fill: '#fff3cd', stroke: '#b8860b' },
   unknown: { fill: '#e2e3e5', stroke: '#6c757d' },
 };
 

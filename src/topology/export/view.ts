@@ -22,7 +22,7 @@ export interface DocumentOptions {
 }
 
 /** The state values in the order summaries list them. */
-export const STATE_ORDER: readonly DeviceState[] = ['up', 'degraded', 'flapping', 'down', 'unknown'];
+export const STATE_ORDER: readonly DeviceState[] = ['up', 'degraded', 'flapping', 'app_closed', 'down', 'unknown'];
 
 /** Display names of the two networks, as the dashboard shows them. */
 export const NETWORK_TITLES: Record<Network, string> = { lan: 'LAN', tailscale: 'Tailnet' };

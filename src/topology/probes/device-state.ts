@@ -8,7 +8,8 @@ export function deriveDeviceState(paths: PathHealth[]): DeviceState {
   if (probed.some((p) => p.flapping)) return 'flapping';
   const down = probed.filter((p) => p.state === 'down').length;
   const up = probed.filter((p) => p.state === 'up').length;
-  if (down === probed.length) return 'down';
+  // A refusal from a phone's app port proves the phone answers: not lost, the app is off screen.
+  if (down === probed.length) return probed.some((p) => p.failure === 'app_closed') ? 'app_closed' : 'down';
   if (up === probed.length) return 'up';
   if (down > 0) return 'degraded';
   return 'unknown';

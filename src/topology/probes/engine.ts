@@ -248,8 +248,11 @@ export class ProbeEngine {
         const now = Date.now();
         this.deps.observer?.error(target, failure.category);
         this.deps.recorder?.recordSample({ target, ok: false, latencyMs: null, at: now });
+        const before = entry.machine.lastCategory;
         const change = entry.machine.fail(now, failure);
         if (change) this.onChange(entry, change.from, change.reason, now);
+        // A down path that now fails another way (a dropped stream, then a phone's refused port: app_closed) may change the device's state.
+        else if (entry.machine.state === 'down' && before !== failure.category) this.refreshDevice(target.deviceId, failure.reason);
       },
       status: (status) => {
         if (!live()) return;
@@ -275,6 +278,7 @@ export class ProbeEngine {
       state: machine.state,
       latencyMs: machine.latencyMs,
       lastError: machine.state === 'up' ? null : machine.lastError,
+      failure: machine.state === 'down' ? machine.lastCategory : null,
       since: machine.since ? new Date(machine.since).toISOString() : null,
       flapping: machine.flapping,
       heartbeatAgeMs: entry.lastBeat ? now - entry.lastBeat : null,

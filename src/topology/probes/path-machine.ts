@@ -46,6 +46,8 @@ export class PathMachine {
   since: number | null = null;
   latencyMs: number | null = null;
   lastError: string | null = null;
+  /** The category of the last failure (refused, timeout, app_closed …): how a down path failed. */
+  lastCategory: string | null = null;
   flapping = false;
   /** Failed polls in a row; only a poll that answers resets it (a beating stream does not). */
   private pollFailures = 0;
@@ -76,6 +78,7 @@ export class PathMachine {
     this.successes = 0;
     if ((failure.source ?? 'poll') === 'poll') this.pollFailures++;
     this.lastError = failure.reason;
+    this.lastCategory = failure.category;
     if (this.state === 'down') return null;
     if (!failure.immediate && this.pollFailures < this.opts.failuresToDown) return null;
     return this.move(now, 'down', failure.reason);

@@ -8,6 +8,7 @@
 import WebSocket from 'ws';
 import { describeSocketError, ProbeError, probeGet } from '../../probes/http-get.ts';
 import { PollLoop } from '../../probes/poll-loop.ts';
+import type { ProbeFailure } from '../../probes/path-machine.ts';
 import type { ProbeRunner, RunnerDeps } from '../../probes/runner.ts';
 import { hostPort } from '../../probes/targets.ts';
 import { applyReading, BLACKMAGIC_READS, type BlackmagicReadings, emptyReadings, type ReadingKey, toNodeStatus } from './read.ts';
@@ -17,6 +18,23 @@ export const MAX_WS_MESSAGE = 64 * 1024;
 const MAX_BACKOFF_MS = 2000;
 /** A camera whose firmware has no event WebSocket is asked again this often (a firmware update may add it). */
 const NO_WEBSOCKET_RETRY_MS = 30_000;
+/**
+ * After a phone's video format changes it may not answer for a few seconds
+ * (Blackmagic Camera, docs/camera-api.md "Availability"): failures inside this
+ * grace are not reported, so a format change raises nothing.
+ */
+export const FORMAT_CHANGE_GRACE_MS = 10_000;
+const VIDEO_FORMAT = '/system/videoFormat';
+
+/**
+ * A refusal or reset from an https Blackmagic service (an iPhone running
+ * Blackmagic Camera) proves the phone is there: the app is off screen, so its
+ * server is closed. Said as its own category, `app_closed`, not a lost path.
+ */
+export function classifyPhoneFailure(f: ProbeFailure, https: boolean): ProbeFailure {
+  if (!https || (f.category !== 'refused' && f.category !== 'reset')) return f;
+  return { ...f, reason: `${f.reason}: Blackmagic Camera is not on screen`, category: 'app_closed', immediate: true };
+}
 
 const BY_PROPERTY = new Map(Object.entries(BLACKMAGIC_READS).map(([k, p]) => [p as string, k as ReadingKey]));
 const POLL_ALL: ReadingKey[] = ['product', 'recording', 'media', 'power', 'timecode'];
@@ -34,6 +52,9 @@ export class BlackmagicRunner implements ProbeRunner {
   private live = false;
   private backoffMs = 100;
   private readonly readings: BlackmagicReadings = emptyReadings();
+  /** The video format last heard of, and until when failures are forgiven after it changed. */
+  private videoFormat: string | null = null;
+  private graceUntil = 0;
 
   constructor(private readonly deps: RunnerDeps) {
     this.polls = new PollLoop({ intervalMs: deps.target.intervalMs, limit: deps.limit, once: () => this.pollOnce() });
@@ -91,9 +112,17 @@ export class BlackmagicRunner implements ProbeRunner {
       sink.ok(latencyMs, `HTTP 200 from ${target.path}${BLACKMAGIC_READS.product}`);
       this.publish();
     } catch (err) {
-      if (this.stopped) return;
-      sink.fail(err instanceof ProbeError ? err.failure : describeSocketError(err as NodeJS.ErrnoException, target, false));
+      if (this.stopped || Date.now() < this.graceUntil) return;
+      sink.fail(classifyPhoneFailure(err instanceof ProbeError ? err.failure : describeSocketError(err as NodeJS.ErrnoException, target, false), target.https));
     }
+  }
+
+  /** A video format reading: a change starts the grace. */
+  private noteVideoFormat(value: unknown): void {
+    const name = value && typeof value === 'object' ? (value as { name?: unknown }).name : undefined;
+    if (typeof name !== 'string') return;
+    if (this.videoFormat !== null && name.slice(0, 64) !== this.videoFormat) this.graceUntil = Date.now() + FORMAT_CHANGE_GRACE_MS;
+    this.videoFormat = name.slice(0, 64);
   }
 
   private publish(): void {
@@ -130,7 +159,7 @@ export class BlackmagicRunner implements ProbeRunner {
       ws.terminate();
       if (this.stopped) return;
       // Only a socket that was open is evidence: one that never opened leaves the verdict to the polls.
-      if (opened) sink.fail({ reason, category, immediate: true, source: 'stream' });
+      if (opened && Date.now() >= this.graceUntil) sink.fail({ reason, category, immediate: true, source: 'stream' });
       const delay = retryMs ?? this.backoffMs * (0.8 + Math.random() * 0.4);
       if (retryMs === null) this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
       this.wsTimer = setTimeout(() => this.connect(), delay);
@@ -146,7 +175,7 @@ export class BlackmagicRunner implements ProbeRunner {
       opened = true;
       lastHeard = Date.now();
       this.backoffMs = 100;
-      ws.send(JSON.stringify({ type: 'request', data: { action: 'subscribe', properties: Object.values(BLACKMAGIC_READS) } }));
+      ws.send(JSON.stringify({ type: 'request', data: { action: 'subscribe', properties: [...Object.values(BLACKMAGIC_READS), VIDEO_FORMAT] } }));
       // Liveness of an open socket: pings at the probe interval; silence past the heartbeat factor ends it.
       const every = Math.max(250, target.intervalMs);
       const limit = heartbeatFactor * Math.max(1000, target.intervalMs);
@@ -197,11 +226,13 @@ export class BlackmagicRunner implements ProbeRunner {
       this.live = true;
       const values = data.values && typeof data.values === 'object' ? (data.values as Record<string, unknown>) : {};
       for (const [property, value] of Object.entries(values).slice(0, 32)) {
+        if (property === VIDEO_FORMAT) this.noteVideoFormat(value);
         const key = BY_PROPERTY.get(property);
         if (key) applyReading(this.readings, key, value);
       }
       this.publish();
     } else if (msg.type === 'event' && data.action === 'propertyValueChanged' && typeof data.property === 'string') {
+      if (data.property === VIDEO_FORMAT) this.noteVideoFormat(data.value);
       const key = BY_PROPERTY.get(data.property);
       if (key && applyReading(this.readings, key, data.value)) this.publish();
     }
