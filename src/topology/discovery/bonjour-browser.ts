@@ -9,6 +9,7 @@ import type { Ctx } from '../context.ts';
 import { fetchNodeInfo, safeApiPath } from './fingerprint.ts';
 import { markDiscoveryGone, recordDiscovery } from './inbox.ts';
 import { mdnsSocketOptions, resolveMdnsHostnames } from './mdns-prober.ts';
+import { fetchPhoneProduct, isPhoneTxt, PHONE_API_PATH, PHONE_SERVICE, phoneInfoFromTxt } from './phone.ts';
 import type { Discovered, NodeInfo } from './types.ts';
 
 /** The contract's Bonjour service type (`_rigcam._tcp`). */
@@ -39,6 +40,8 @@ interface Tracked {
   apiPath: string;
   service: Service;
   gone: boolean;
+  /** A Blackmagic Camera phone: re-checked by Bonjour alone (its HTTPS is not the contract's /info). */
+  phone?: boolean;
 }
 
 const txtString = (txt: unknown, key: string): string | null => {
@@ -50,6 +53,8 @@ const txtString = (txt: unknown, key: string): string | null => {
 export class BonjourBrowser {
   private bonjour: Bonjour | null = null;
   private browser: ReturnType<Bonjour['find']> | null = null;
+  /** `_http._tcp`, of which only TXT capabilities=cameraControl (Blackmagic Camera phones) is kept. */
+  private phoneBrowser: ReturnType<Bonjour['find']> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly tracked = new Map<string, Tracked>();
   private readonly pending = new Set<Promise<unknown>>();
@@ -72,6 +77,9 @@ export class BonjourBrowser {
     this.browser.on('srv-update', (s) => this.track(this.handleUp(s)));
     this.browser.on('txt-update', (s) => this.track(this.handleUp(s)));
     this.browser.on('down', (s) => this.handleDown(s));
+    this.phoneBrowser = this.bonjour.find(PHONE_SERVICE);
+    for (const ev of ['up', 'srv-update', 'txt-update'] as const) this.phoneBrowser.on(ev, (s: Service) => { if (isPhoneTxt(s.txt)) this.track(this.handlePhoneUp(s)); });
+    this.phoneBrowser.on('down', (s: Service) => { if (isPhoneTxt(s.txt)) this.handleDown(s); });
     this.timer = setInterval(() => this.track(this.recheck()), this.opts.recheckMs ?? 30_000);
     this.timer.unref();
     return this;
@@ -80,6 +88,7 @@ export class BonjourBrowser {
   /** Ask the network again (new nodes answer at once; the dashboard's "refresh"). */
   refresh(): void {
     this.browser?.update();
+    this.phoneBrowser?.update();
   }
 
   /** Stop browsing and wait for fetches in flight, so nothing writes after stop. */
@@ -87,6 +96,7 @@ export class BonjourBrowser {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.browser?.stop();
+    this.phoneBrowser?.stop();
     await Promise.allSettled([...this.pending]);
     await new Promise<void>((resolve) => (this.bonjour ? this.bonjour.destroy(() => resolve()) : resolve()));
     this.bonjour = null;
@@ -154,6 +164,36 @@ export class BonjourBrowser {
     return item;
   }
 
+  /** A Blackmagic Camera phone advertised: its TXT device_id is its identity; its product answer over HTTPS confirms it. */
+  private async handlePhoneUp(s: Service): Promise<Discovered | null> {
+    if (this.stopped) return null;
+    const txtInfo = phoneInfoFromTxt(s.txt, s.name ?? null);
+    if (!txtInfo) return null;
+    const apiPath = safeApiPath(txtString(s.txt, 'path') ?? PHONE_API_PATH);
+    const ips = await this.candidates(s);
+    let ip: string | null = ips[0] ?? null;
+    let info = null;
+    for (const candidate of ips) {
+      const product = await fetchPhoneProduct({ ip: candidate, port: s.port, apiPath });
+      if (product) {
+        ip = candidate;
+        info = { ...txtInfo, ...(product.productName ? { model: product.productName } : {}), certSha256: product.certSha256 };
+        break;
+      }
+    }
+    if (this.stopped) return null;
+    const item = recordDiscovery({
+      ctx: this.opts.ctx,
+      finding: {
+        source: 'bonjour', ip, hostname: s.host?.endsWith('.local') ? s.host : null, port: s.port, apiPath,
+        // Even unanswered (app off screen), the advertisement says what the phone is.
+        info: info ?? txtInfo, advertisedId: txtInfo.id, advertisedName: txtInfo.name ?? null, advertisedRole: 'camera',
+      },
+    });
+    this.tracked.set(s.fqdn, { nodeId: item.nodeId, ip: item.ip, port: s.port, apiPath, service: s, gone: false, phone: true });
+    return item;
+  }
+
   private handleDown(s: Service): void {
     const t = this.tracked.get(s.fqdn);
     if (!t || this.stopped) return;
@@ -168,7 +208,7 @@ export class BonjourBrowser {
     this.refresh();
     this.browser?.expire();
     for (const t of [...this.tracked.values()]) {
-      if (this.stopped || !t.ip) continue;
+      if (this.stopped || !t.ip || t.phone) continue;
       const info = await fetchNodeInfo({ ip: t.ip, port: t.port, apiPath: t.apiPath });
       if (this.stopped) return;
       const hostname = t.service.host?.endsWith('.local') ? t.service.host : null;

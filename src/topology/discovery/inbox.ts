@@ -6,6 +6,7 @@
 import { and, asc, desc, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Ctx } from '../context.ts';
+import { recordAudit } from '../access/audit.ts';
 import { loadDevices, normalizeHostname } from '../device-rows.ts';
 import { createDevice } from '../devices.ts';
 import { parseOrThrow, RigmapError } from '../errors.ts';
@@ -56,7 +57,7 @@ function toDiscovered(row: Row, devices: Device[]): Discovered {
     lastSeen: row.lastSeen,
     goneAt: row.goneAt,
     suggestion: suggestDevice({
-      node: { ...row, role: info?.role ?? null, model: info?.model ?? null },
+      node: { ...row, role: info?.role ?? null, model: info?.model ?? null, blackmagic: info?.kind === 'blackmagic' },
       taken,
     }),
   };
@@ -117,8 +118,10 @@ export function recordDiscovery({ ctx, finding }: { ctx: Ctx; finding: Finding }
   let addressAddedTo: string | null = null;
   const row = ctx.db.transaction((tx) => {
     const devices = loadDevices(tx);
-    const match = matchDevice(devices, { nodeId, ip: finding.ip, hostname });
     const old = tx.select().from(discovered).where(eq(discovered.key, key)).get();
+    // The node's id is its identity (a phone's device_id): the device it was accepted as, whatever id the crew gave it, is it.
+    const acceptedAs = old?.status === 'accepted' && nodeId ? devices.find((d) => d.id === old.matchedDeviceId) : undefined;
+    const match = acceptedAs ? { device: acceptedAs, by: 'node-id' as const } : matchDevice(devices, { nodeId, ip: finding.ip, hostname });
     let status: DiscoveredStatus = match ? 'matched' : 'new';
     if (old?.status === 'ignored') status = 'ignored';
     else if (old?.status === 'accepted' && match && match.device.id === old.matchedDeviceId) status = 'accepted';
@@ -140,7 +143,13 @@ export function recordDiscovery({ ctx, finding }: { ctx: Ctx; finding: Finding }
     };
     if (!old || old.goneAt) change = 'found';
     else if (old.ip !== values.ip || old.port !== values.port || old.hostname !== values.hostname || old.info !== info || old.status !== status) change = 'updated';
-    if (match && touchDeviceAddress(tx, match.device.id, finding, seenAt, match.by === 'node-id')) addressAddedTo = match.device.id;
+    if (match && touchDeviceAddress(tx, match.device.id, finding, seenAt, match.by === 'node-id')) {
+      addressAddedTo = match.device.id;
+      // Say in the audit trail that the device's address followed it (a phone rejoining the hotspot).
+      if (match.by === 'node-id' && old?.ip && finding.ip && old.ip !== finding.ip) {
+        recordAudit(tx, { actor: 'discovery', action: 'device.moved', target: match.device.id, details: { nodeId, from: old.ip, to: finding.ip, source: finding.source } });
+      }
+    }
     return old
       ? tx.update(discovered).set(values).where(eq(discovered.id, old.id)).returning().get()
       : tx.insert(discovered).values({ ...values, key, firstSeen: seenAt }).returning().get();

@@ -68,7 +68,7 @@ export function suggestDevice({
   node,
   taken,
 }: {
-  node: MatchInput & { name: string | null; role: string | null; model: string | null; port: number; apiPath: string };
+  node: MatchInput & { name: string | null; role: string | null; model: string | null; port: number; apiPath: string; blackmagic?: boolean };
   taken: Set<string>;
 }): DeviceInput & { id: string } {
   const base = slugify(node.nodeId) ?? slugify(node.name) ?? slugify(node.hostname) ?? `node-${slugify(node.ip) ?? 'unknown'}`;
@@ -83,6 +83,7 @@ export function suggestDevice({
     role,
     ...(node.model ? { model: node.model.slice(0, 120) } : {}),
     addresses: address.ip || address.hostname ? [address] : [],
-    services: [{ name: 'camera-node', protocol: 'http', port: node.port, path: node.apiPath }],
+    // A Blackmagic Camera phone speaks the Blackmagic REST API over HTTPS at its TXT path.
+    services: [node.blackmagic ? { name: 'blackmagic', protocol: 'https', port: node.port, path: node.apiPath } : { name: 'camera-node', protocol: 'http', port: node.port, path: node.apiPath }],
   };
 }
