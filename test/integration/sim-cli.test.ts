@@ -95,10 +95,10 @@ describe('rigmap demo', () => {
     temps.push(tmp);
     const demo = start(['demo', '--port', '0', '--db', join(tmp.dir, 'demo.db'), '--sim-port', '0', '--control-port', '0', '--log-level', 'silent']);
     const url = await poll(() => /Open (http:\/\/127\.0\.0\.1:\d+)/.exec(demo.out.text)?.[1], 30_000, () => demo.out.text);
-    expect(demo.out.text).toContain('11 added');
+    expect(demo.out.text).toContain('13 added');
     expect(demo.out.text).toMatch(/rigmap sim-fault cam-02 down --control http:\/\/127\.0\.0\.1:\d+/);
     const body = (await (await fetch(`${url}/api/devices`)).json()) as { devices: Array<{ id: string }> };
-    expect(body.devices.map((d) => d.id).sort()).toEqual(['cam-01', 'cam-02', 'cam-03', 'cam-04', 'cam-05', 'cam-06', 'cam-07', 'cam-08', 'console', 'hotspot', 'relay']);
+    expect(body.devices.map((d) => d.id).sort()).toEqual(['cam-01', 'cam-02', 'cam-03', 'cam-04', 'cam-05', 'cam-06', 'cam-07', 'cam-08', 'console', 'hotspot', 'phone-01', 'phone-02', 'relay']);
     demo.child.kill('SIGINT');
     expect(await demo.exited).toBe(0);
   });

@@ -22,7 +22,7 @@ async function startRigPreferring(opts: Parameters<typeof startSimRig>[0] & { po
     return await startSimRig(opts);
   } catch (err) {
     if (!(err instanceof RigmapError) || err.code !== 'conflict') throw err;
-    return startSimRig({ ...opts, port: 0, controlPort: 0 });
+    return startSimRig({ ...opts, port: 0, controlPort: 0, phonePort: 0 });
   }
 }
 
