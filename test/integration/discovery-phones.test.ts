@@ -13,6 +13,7 @@ import { listAudit } from '../../src/topology/access/audit.ts';
 import { getDevice, listDevices } from '../../src/topology/devices.ts';
 import { BonjourBrowser } from '../../src/topology/discovery/bonjour-browser.ts';
 import { acceptDiscovered, listDiscovered, recordDiscovery } from '../../src/topology/discovery/inbox.ts';
+import { parseScanRange, scanSubnet } from '../../src/topology/discovery/subnet-scan.ts';
 import { makeTestRig, type TestRig } from '../helpers/app.ts';
 import { eventually } from '../helpers/eventually.ts';
 
@@ -60,4 +61,16 @@ describe('Blackmagic Camera phones in discovery', () => {
     expect(listDevices({ ctx: rig.ctx }).filter((d) => d.services.some((s) => s.name === 'blackmagic'))).toHaveLength(1);
     expect(listAudit({ ctx: rig.ctx, action: 'device.moved' })).toEqual([expect.objectContaining({ target: 'cam-b', details: expect.objectContaining({ from: sim.nodes[0]!.lanIp, to: '127.52.3.77' }) })]);
   });
+
+  it('a subnet scan on 4444 recognises a phone by its HTTPS product answer', async () => {
+    const scan = makeTestRig();
+    try {
+      const result = await scanSubnet({ ctx: scan.ctx, ranges: [parseScanRange({ cidr: '127.52.3.0/29' })], port: 4444, inScope: (ip) => ip.startsWith('127.52.3.') });
+      expect(result.discovered.map((d) => [d.ip, d.name, d.info?.model, d.suggestion.services?.[0]?.name, d.suggestion.services?.[0]?.protocol])).toEqual([
+        [sim.nodes[0]!.lanIp, 'Cam A', 'iPhone 17 Pro', 'blackmagic', 'https'],
+      ]);
+    } finally {
+      scan.close();
+    }
+  }, 30_000);
 });

@@ -10,6 +10,7 @@ import { hostnameSchema } from '../model.ts';
 import { cameraNodeService } from '../services.ts';
 import { fetchNodeInfo } from './fingerprint.ts';
 import { recordDiscovery } from './inbox.ts';
+import { fetchPhoneProduct, PHONE_API_PATH, PHONE_PORT, phoneInfoFromProduct } from './phone.ts';
 import { CONTRACT_PORT } from './subnet-scan.ts';
 import type { Discovered } from './types.ts';
 
@@ -140,6 +141,12 @@ export async function probeMdnsHosts({
       for (const ip of ips) {
         if (inScope && !inScope(ip)) {
           skipped.push(ip);
+          continue;
+        }
+        if (port === PHONE_PORT) {
+          // A phone running Blackmagic Camera: recognised by its HTTPS product answer on the app's port.
+          const product = await fetchPhoneProduct({ ip, port });
+          if (product) discovered.push(recordDiscovery({ ctx, finding: { source: 'mdns', ip, hostname: h.hostname, port, apiPath: PHONE_API_PATH, info: phoneInfoFromProduct(ip, product) } }));
           continue;
         }
         const info = await fetchNodeInfo({ ip, port, apiPath: h.apiPath });

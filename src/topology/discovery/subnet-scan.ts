@@ -8,7 +8,8 @@ import { networkInterfaces } from 'node:os';
 import ipaddr from 'ipaddr.js';
 import type { Ctx } from '../context.ts';
 import { RigmapError } from '../errors.ts';
-import { fingerprintNode } from './fingerprint.ts';
+import { fingerprintNode, isPortOpen } from './fingerprint.ts';
+import { fetchPhoneProduct, PHONE_API_PATH, PHONE_PORT, phoneInfoFromProduct } from './phone.ts';
 import { recordDiscovery } from './inbox.ts';
 import type { Discovered } from './types.ts';
 
@@ -153,6 +154,16 @@ export async function scanSubnet(opts: SubnetScanOptions): Promise<SubnetScanRes
     }
   };
   const tryHost = async (ip: string) => {
+    // On the Blackmagic Camera app's port, a phone is recognised by its HTTPS product answer.
+    if (port === PHONE_PORT) {
+      if (!(await isPortOpen({ ip, port, timeoutMs: opts.connectTimeoutMs ?? 400, signal: opts.signal }))) return;
+      const product = await fetchPhoneProduct({ ip, port, timeoutMs: opts.infoTimeoutMs ?? 1500 });
+      if (product && !opts.signal?.aborted) {
+        discovered.push(recordDiscovery({ ctx: opts.ctx, finding: { source: 'scan', ip, hostname: null, port, apiPath: PHONE_API_PATH, info: phoneInfoFromProduct(ip, product) } }));
+        progress.found++;
+      }
+      return;
+    }
     const info = await fingerprintNode({
       ip,
       port,
