@@ -19,7 +19,11 @@ const SCAN_POLL_MS = 400;
 
 function row(d: Discovered): string {
   const where = `${d.ip ?? d.hostname ?? '?'}:${d.port}`;
-  const info = d.info ? [d.info.model, d.info.os, d.info.appVersion ? `app ${d.info.appVersion}` : ''].filter(Boolean).join(' · ') : 'no /api/v1/info answer';
+  // A Blackmagic Camera phone: camera name, model, app version and its device_id (the identity rigmap keeps).
+  const phone = d.info?.kind === 'blackmagic';
+  const info = d.info
+    ? [phone && d.info.cameraName ? `camera ${String(d.info.cameraName)}` : '', d.info.model, d.info.os, d.info.appVersion ? `${phone ? 'Blackmagic Camera ' : 'app '}${d.info.appVersion}` : '', phone && d.info.deviceId ? `device_id ${String(d.info.deviceId)}` : ''].filter(Boolean).join(' · ')
+    : 'no /api/v1/info answer';
   const match = d.matchedDeviceId ? `<span class="mono">${esc(d.matchedDeviceId)}</span> <span class="muted">by ${esc(d.matchedBy ?? 'accept')}</span>` : '<span class="muted">—</span>';
   const actions = d.status === 'new'
     ? `<button type="button" data-accept="${d.id}" aria-label="Accept ${esc(d.suggestion.id)} into the map">Accept…</button>
