@@ -3,6 +3,7 @@
  * test can build as many isolated apps as it likes.
  */
 import { Hono } from 'hono';
+import type { AppEnv } from './app-env.ts';
 import { RigmapError } from '../topology/errors.ts';
 import { limitBody } from './body.ts';
 import type { AppDeps } from './deps.ts';
@@ -34,7 +35,7 @@ import { tokenRoutes, userRoutes } from './routes/users.ts';
 import { securityHeaders } from './security-headers.ts';
 
 export function buildApp(deps: AppDeps) {
-  const app = new Hono();
+  const app = new Hono<AppEnv>();
   app.onError(
     handleError((err, c) => deps.logger?.error({ err, method: c.req.method, path: c.req.path }, 'request failed')),
   );

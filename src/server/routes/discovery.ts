@@ -3,6 +3,7 @@
  * scans (start, progress, cancel) and the mDNS hostname prober.
  */
 import { type Context, Hono } from 'hono';
+import type { AppEnv } from '../app-env.ts';
 import { z } from 'zod';
 import { acceptDiscovered, ignoreDiscovered, listDiscovered } from '../../topology/discovery/inbox.ts';
 import { DiscoveryService } from '../../topology/discovery/service.ts';
@@ -37,7 +38,7 @@ async function readOptionalJson(c: Context): Promise<unknown> {
 export function discoveryRoutes(deps: AppDeps) {
   // Without a wired service (tests that build a bare app), scans and probes still work; nothing browses.
   const service = deps.discovery ?? new DiscoveryService({ bonjour: false, mdnsInterface: deps.config.mdnsInterface, scope: deps.config.probeCidrs });
-  return new Hono()
+  return new Hono<AppEnv>()
     .get('/discovered', (c) => {
       const { status } = parseOrThrow(listQuery, c.req.query(), 'filter');
       return c.json({ discovered: listDiscovered({ ctx: ctxOf(deps, c), status }), bonjour: { browsing: service.browsing } });
