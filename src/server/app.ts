@@ -3,6 +3,7 @@
  * test can build as many isolated apps as it likes.
  */
 import { Hono } from 'hono';
+import type { AppEnv } from './app-env.ts';
 import { RigmapError } from '../topology/errors.ts';
 import { limitBody } from './body.ts';
 import type { AppDeps } from './deps.ts';
@@ -32,9 +33,11 @@ import { commandRoutes } from './routes/commands.ts';
 import { takeRoutes } from './routes/takes.ts';
 import { tokenRoutes, userRoutes } from './routes/users.ts';
 import { securityHeaders } from './security-headers.ts';
+import { EventRing } from './sse.ts';
+import { DiscoveryService } from '../topology/discovery/service.ts';
 
 export function buildApp(deps: AppDeps) {
-  const app = new Hono();
+  const app = new Hono<AppEnv>();
   app.onError(
     handleError((err, c) => deps.logger?.error({ err, method: c.req.method, path: c.req.path }, 'request failed')),
   );
@@ -48,6 +51,11 @@ export function buildApp(deps: AppDeps) {
   app.use('/reach/*', viewerIdentity(deps));
   // Access: security headers, then who is calling and may they (one policy table: auth-policy.ts), CSRF, audit scope.
   const access = createAccess(deps);
+  // Services main.ts wires; a bare test app gets its own here (never inside a route): a ring on its bus,
+  // a non-browsing discovery (scans and probes still work), a preview hub from its config.
+  const eventRing = deps.eventRing ?? new EventRing(deps.bus);
+  const discovery = deps.discovery ?? new DiscoveryService({ bonjour: false, mdnsInterface: deps.config.mdnsInterface, scope: deps.config.probeCidrs });
+  const previewHub = deps.previewHub ?? createPreviewHub(deps);
   startAuditRecorder({ db: deps.db, bus: deps.bus, onError: (err) => deps.logger?.warn({ error: (err as Error).message }, 'audit write failed') });
   app.use('*', securityHeaders);
   app.use('*', authenticate(deps, access));
@@ -57,18 +65,18 @@ export function buildApp(deps: AppDeps) {
   app.route('/api/audit', auditRoutes(deps));
   app.route('/api/commands', commandRoutes(deps));
   app.route('/', relayRoutes(deps));
-  app.route('/', previewRoutes(deps, deps.previewHub ?? createPreviewHub(deps)));
+  app.route('/', previewRoutes(deps, previewHub));
   app.route('/', healthRoutes(deps));
   app.route('/api/devices', deviceRoutes(deps));
   app.route('/api/devices', healthStateRoutes(deps));
-  app.route('/api/events', eventRoutes(deps));
+  app.route('/api/events', eventRoutes(deps, eventRing));
   app.route('/api/alerts', alertRoutes(deps));
   app.route('/api/notifiers', notifierRoutes(deps));
   app.route('/', metricsRoutes(deps));
   app.route('/api/links', linkRoutes(deps));
   app.route('/api', tailscaleRoutes(deps));
   app.route('/api', inventoryRoutes(deps));
-  app.route('/api', discoveryRoutes(deps));
+  app.route('/api', discoveryRoutes(deps, discovery));
   app.route('/api', reachRoutes(deps));
   app.route('/api', checkRoutes(deps));
   app.route('/api/takes', takeRoutes(deps));

@@ -17,10 +17,10 @@ import { resolveSession } from '../topology/access/sessions.ts';
 import { resolveToken } from '../topology/access/tokens.ts';
 import { RigmapError } from '../topology/errors.ts';
 import { isLoopback } from '../topology/reach.ts';
-import type { Viewer } from '../topology/tailscale/whois.ts';
 import { isMutating, requirementOf } from './auth-policy.ts';
 import type { AppDeps } from './deps.ts';
 import { toHttpError } from './errors.ts';
+import type { AppEnv } from './app-env.ts';
 import { viewerSocketOf } from './reach.ts';
 import { remoteOf } from './viewer.ts';
 
@@ -94,14 +94,14 @@ const sameSecret = (a: string, b: string) => {
 };
 
 /** Does sign-in apply to this request? (See Access.mode.) */
-export function authApplies(access: Access, c: Context): boolean {
+export function authApplies(access: Access, c: Context<AppEnv>): boolean {
   if (access.mode !== 'loopback') return access.mode === 'required';
   // tailscale serve connects from loopback but on behalf of a tailnet user: never "this machine".
   return viewerSocketOf(c).tailscaleServe === true;
 }
 
-function identify(deps: AppDeps, access: Access, c: Context): Caller | Response {
-  const viewer = c.get('viewer' as never) as Viewer | undefined;
+function identify(deps: AppDeps, access: Access, c: Context<AppEnv>): Caller | Response {
+  const viewer = c.get('viewer');
   if (!authApplies(access, c)) return { role: 'admin', actor: viewer?.login ?? 'local', via: 'open', csrf: null };
   const ctx = { db: deps.db, bus: deps.bus };
   const authz = c.req.header('authorization');
@@ -171,7 +171,7 @@ export function routePatternOf(c: Context): string | null {
 }
 
 /** The middleware: identify, authorize, CSRF, audit scope. */
-export function authenticate(deps: AppDeps, access: Access): MiddlewareHandler {
+export function authenticate(deps: AppDeps, access: Access): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const caller = identify(deps, access, c);
     if (caller instanceof Response) return caller;
@@ -186,8 +186,8 @@ export function authenticate(deps: AppDeps, access: Access): MiddlewareHandler {
     const { need } = requirementOf(method, pattern);
     const mutating = isMutating(method);
     const remote = remoteOf(c).address ?? null;
-    c.set('caller' as never, caller as never);
-    c.set('actor' as never, caller.actor as never);
+    c.set('caller', caller);
+    c.set('actor', caller.actor);
     if (mutating && !sameOrigin(c)) return refuse(c, 'forbidden', 'cross-site request refused: open rigmap at its own address');
     if (!roleMeets(caller.role, need)) {
       if (!caller.role) return refuse(c, 'unauthorized', 'sign in first (the dashboard login, or Authorization: Bearer <API token>)');
@@ -213,6 +213,6 @@ export function authenticate(deps: AppDeps, access: Access): MiddlewareHandler {
 }
 
 /** The caller the middleware identified; nobody (no role) when no middleware ran: a wiring mistake must not grant admin. */
-export function callerOf(c: Context): Caller {
-  return (c.get('caller' as never) as Caller | undefined) ?? { role: null, actor: 'anonymous', via: 'anonymous', csrf: null };
+export function callerOf(c: Context<AppEnv>): Caller {
+  return c.get('caller') ?? { role: null, actor: 'anonymous', via: 'anonymous', csrf: null };
 }

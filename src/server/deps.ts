@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import type { AppEnv } from './app-env.ts';
 import type { Logger } from 'pino';
 import type { Ctx } from '../topology/context.ts';
 import type { EventBus } from '../topology/events.ts';
@@ -40,8 +41,8 @@ export interface AppDeps {
  * The domain context of one request. The actor is whoever the request is from:
  * identity middleware sets `c.set('actor', login)`; without it, `fallback`.
  */
-export function ctxOf(deps: AppDeps, c?: Context, fallback = 'api'): Ctx {
-  const actor = (c?.get('actor' as never) as string | undefined) ?? fallback;
+export function ctxOf(deps: AppDeps, c?: Context<AppEnv>, fallback = 'api'): Ctx {
+  const actor = c?.get('actor') ?? fallback;
   return { db: deps.db, bus: deps.bus, actor };
 }
 

@@ -7,6 +7,7 @@
  * best path first, no redirects).
  */
 import { type Context, Hono } from 'hono';
+import type { AppEnv } from './app-env.ts';
 import { getDevice } from '../topology/devices.ts';
 import { RigmapError } from '../topology/errors.ts';
 import { HUB_UPSTREAM, PreviewHub } from '../topology/preview/hub.ts';
@@ -52,7 +53,7 @@ export function createPreviewHub(deps: AppDeps): PreviewHub {
 
 export function previewRoutes(deps: AppDeps, hub: PreviewHub) {
   const remember = (c: Context) => { for (const p of selfAddressOf(deps, c).ports) selfPortsOf.get(hub)?.add(p); };
-  return new Hono().get('/api/devices/:id/preview.jpg', async (c) => {
+  return new Hono<AppEnv>().get('/api/devices/:id/preview.jpg', async (c) => {
     remember(c);
     // One frame of the relayed preview: for grids of many cameras, which a browser cannot hold open as streams.
     const frame = await hub.frame(c.req.param('id'));

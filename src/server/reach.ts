@@ -4,6 +4,7 @@
  * socket addresses are read here; the classification is src/topology/reach.ts.
  */
 import type { Context } from 'hono';
+import type { AppEnv } from './app-env.ts';
 import { Hono } from 'hono';
 import { listDevices } from '../topology/devices.ts';
 import { classifyViewer, reachDevice, type ViewerSocket } from '../topology/reach.ts';
@@ -28,7 +29,7 @@ export function viewerOf(deps: AppDeps, c: Context) {
 }
 
 export function reachRoutes(deps: AppDeps) {
-  return new Hono()
+  return new Hono<AppEnv>()
     .get('/viewer', (c) => c.json(viewerOf(deps, c)))
     .get('/reach', (c) => {
       const viewer = viewerOf(deps, c);

@@ -8,6 +8,7 @@
  * dashboard's origin.
  */
 import type { Context } from 'hono';
+import type { AppEnv } from './app-env.ts';
 import { Hono } from 'hono';
 import type { SelfAddress } from '../topology/relay/self.ts';
 import { parseProbeScope } from '../topology/probes/scope.ts';
@@ -47,7 +48,7 @@ function viewerAbortOf(c: Context): (() => void) | undefined {
 export function relayRoutes(deps: AppDeps) {
   const scope = parseProbeScope(deps.config.probeCidrs);
   const limits = { ...RELAY_LIMITS, ...deps.relayLimits };
-  return new Hono().get('/reach/:device/:service/*', async (c) => {
+  return new Hono<AppEnv>().get('/reach/:device/:service/*', async (c) => {
     const deviceId = c.req.param('device');
     const serviceName = c.req.param('service');
     const url = new URL(c.req.url);

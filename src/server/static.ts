@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
+import type { AppEnv } from './app-env.ts';
 import { serveStatic } from '@hono/node-server/serve-static';
 
 /** Where `npm run build` writes the bundle (repo-root/dist/web). */
@@ -32,7 +33,7 @@ export function staticRoutes({ dir = DEFAULT_WEB_DIR }: { dir?: string } = {}) {
   // serveStatic's root is taken relative to the working directory.
   const rel = relative(process.cwd(), root) || '.';
   const isApi = (path: string) => path === '/api' || path.startsWith('/api/');
-  return new Hono().get('*', async (c, next) => {
+  return new Hono<AppEnv>().get('*', async (c, next) => {
     if (isApi(c.req.path)) return next();
     const isIndex = c.req.path === '/' || c.req.path === '/index.html';
     if (isIndex && !existsSync(join(root, 'index.html'))) return c.html(MISSING_PAGE.replace('__DIR__', root), 503);

@@ -12,6 +12,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { resolveViewer, type Viewer } from '../topology/tailscale/whois.ts';
 import type { AppDeps } from './deps.ts';
+import type { AppEnv } from './app-env.ts';
 
 /** The TCP peer of a request, when it came through a real Node server (not app.request()). */
 export function remoteOf(c: Context): { address?: string; port?: number } {
@@ -23,7 +24,7 @@ export function remoteOf(c: Context): { address?: string; port?: number } {
 }
 
 /** Middleware setting `viewer` and `actor` on the context when the viewer is known. */
-export function viewerIdentity(deps: AppDeps): MiddlewareHandler {
+export function viewerIdentity(deps: AppDeps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const remote = remoteOf(c);
     const viewer = await resolveViewer({
@@ -34,14 +35,14 @@ export function viewerIdentity(deps: AppDeps): MiddlewareHandler {
       whois: deps.tailscale?.whois,
     });
     if (viewer) {
-      c.set('viewer' as never, viewer as never);
-      c.set('actor' as never, viewer.login as never);
+      c.set('viewer', viewer);
+      c.set('actor', viewer.login);
     }
     await next();
   };
 }
 
 /** The viewer the middleware found for this request, or null. */
-export function viewerOf(c: Context): Viewer | null {
-  return (c.get('viewer' as never) as Viewer | undefined) ?? null;
+export function viewerOf(c: Context<AppEnv>): Viewer | null {
+  return c.get('viewer') ?? null;
 }

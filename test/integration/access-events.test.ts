@@ -5,6 +5,7 @@
  */
 import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AppEnv } from '../../src/server/app-env.ts';
 import { callerOf } from '../../src/server/auth.ts';
 import { addUser } from '../../src/topology/access/users.ts';
 import { createDevice } from '../../src/topology/devices.ts';
@@ -59,7 +60,7 @@ describe('/api/events by role', () => {
 
 describe('callerOf', () => {
   it('is nobody, not admin, when no access middleware ran', async () => {
-    const app = new Hono().get('/who', (c) => c.json(callerOf(c)));
+    const app = new Hono<AppEnv>().get('/who', (c) => c.json(callerOf(c)));
     expect(await (await app.request('/who')).json()).toMatchObject({ role: null, via: 'anonymous' });
   });
 });

@@ -1,5 +1,6 @@
 /** /api/alerts: open and recent alerts; acknowledging one. */
 import { Hono } from 'hono';
+import type { AppEnv } from '../app-env.ts';
 import { z } from 'zod';
 import { acknowledgeAlert, listAlerts } from '../../topology/alerts/store.ts';
 import { parseOrThrow } from '../../topology/errors.ts';
@@ -9,7 +10,7 @@ const idSchema = z.coerce.number({ error: 'must be a number' }).int().positive({
 const listSchema = z.object({ limit: z.coerce.number().int().min(1).max(1000).optional() });
 
 export function alertRoutes(deps: AppDeps) {
-  return new Hono()
+  return new Hono<AppEnv>()
     .get('/', (c) => {
       const q = parseOrThrow(listSchema, c.req.query(), 'query');
       return c.json(listAlerts({ ctx: ctxOf(deps, c), recentLimit: q.limit }));

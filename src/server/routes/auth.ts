@@ -1,5 +1,6 @@
 /** /api/auth: sign in (rate-limited), sign out, and who am I (with my CSRF token). */
 import { Hono } from 'hono';
+import type { AppEnv } from '../app-env.ts';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { recordAudit } from '../../topology/access/audit.ts';
@@ -18,7 +19,7 @@ const loginSchema = z.strictObject({
 });
 
 export function authRoutes(deps: AppDeps, access: Access) {
-  return new Hono()
+  return new Hono<AppEnv>()
     .get('/me', (c) => {
       const caller = callerOf(c);
       return c.json({

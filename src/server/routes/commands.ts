@@ -1,5 +1,6 @@
 /** POST /api/commands: one contract command to a group of nodes (operator). */
 import { Hono } from 'hono';
+import type { AppEnv } from '../app-env.ts';
 import { sendCommand } from '../../topology/commands/fan-out.ts';
 import { parseProbeScope } from '../../topology/probes/scope.ts';
 import { readJson } from '../body.ts';
@@ -8,5 +9,5 @@ import { type AppDeps, ctxOf, deviceHealthOf } from '../deps.ts';
 export function commandRoutes(deps: AppDeps) {
   const scope = parseProbeScope(deps.config.probeCidrs);
   const health = (id: string) => deviceHealthOf(deps)?.(id) ?? null;
-  return new Hono().post('/', async (c) => c.json(await sendCommand({ ctx: ctxOf(deps, c), input: await readJson(c), scope, health, clocks: deps.healthService?.engine.shoot.clocks })));
+  return new Hono<AppEnv>().post('/', async (c) => c.json(await sendCommand({ ctx: ctxOf(deps, c), input: await readJson(c), scope, health, clocks: deps.healthService?.engine.shoot.clocks })));
 }

@@ -1,5 +1,6 @@
 /** /api/devices: thin routes, one verb each. */
 import { Hono } from 'hono';
+import type { AppEnv } from '../app-env.ts';
 import { createDevice, getDevice, listDevices, removeDevice, updateDevice } from '../../topology/devices.ts';
 import { parseOrThrow } from '../../topology/errors.ts';
 import { NETWORKS, ROLES } from '../../topology/model.ts';
@@ -14,7 +15,7 @@ const filterSchema = z.object({
 });
 
 export function deviceRoutes(deps: AppDeps) {
-  return new Hono()
+  return new Hono<AppEnv>()
     .get('/', (c) => {
       const filter = parseOrThrow(filterSchema, c.req.query(), 'filter');
       return c.json({ devices: listDevices({ ctx: ctxOf(deps, c), filter }) });

@@ -3,9 +3,10 @@
  * scans (start, progress, cancel) and the mDNS hostname prober.
  */
 import { type Context, Hono } from 'hono';
+import type { AppEnv } from '../app-env.ts';
 import { z } from 'zod';
 import { acceptDiscovered, ignoreDiscovered, listDiscovered } from '../../topology/discovery/inbox.ts';
-import { DiscoveryService } from '../../topology/discovery/service.ts';
+import type { DiscoveryService } from '../../topology/discovery/service.ts';
 import { DISCOVERED_STATUSES } from '../../topology/discovery/types.ts';
 import { parseOrThrow } from '../../topology/errors.ts';
 import { decodeJson } from '../../topology/inventory.ts';
@@ -34,10 +35,9 @@ async function readOptionalJson(c: Context): Promise<unknown> {
   return text.trim() === '' ? {} : decodeJson(text, 'the request body');
 }
 
-export function discoveryRoutes(deps: AppDeps) {
-  // Without a wired service (tests that build a bare app), scans and probes still work; nothing browses.
-  const service = deps.discovery ?? new DiscoveryService({ bonjour: false, mdnsInterface: deps.config.mdnsInterface, scope: deps.config.probeCidrs });
-  return new Hono()
+/** The service is built by the wiring (main.ts, or buildApp for a bare test app). */
+export function discoveryRoutes(deps: AppDeps, service: DiscoveryService) {
+  return new Hono<AppEnv>()
     .get('/discovered', (c) => {
       const { status } = parseOrThrow(listQuery, c.req.query(), 'filter');
       return c.json({ discovered: listDiscovered({ ctx: ctxOf(deps, c), status }), bonjour: { browsing: service.browsing } });

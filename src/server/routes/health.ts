@@ -1,12 +1,13 @@
 /** GET /healthz: is the server up and its database answering. */
 import { Hono } from 'hono';
+import type { AppEnv } from '../app-env.ts';
 import { sql } from 'drizzle-orm';
 import type { AppDeps } from '../deps.ts';
 
 const startedAt = Date.now();
 
 export function healthRoutes(deps: AppDeps) {
-  return new Hono().get('/healthz', (c) => {
+  return new Hono<AppEnv>().get('/healthz', (c) => {
     let database: 'ok' | 'error' = 'ok';
     try {
       deps.db.get(sql`select 1`);

@@ -1,5 +1,6 @@
 /** /api/topology, /api/import, /api/export. */
 import { Hono } from 'hono';
+import type { AppEnv } from '../app-env.ts';
 import { RigmapError } from '../../topology/errors.ts';
 import { renderExport } from '../../topology/export/index.ts';
 import { importInventoryText } from '../../topology/import.ts';
@@ -15,7 +16,7 @@ function parseStateFlag(value: string | undefined): boolean {
 }
 
 export function inventoryRoutes(deps: AppDeps) {
-  return new Hono()
+  return new Hono<AppEnv>()
     .get('/topology', (c) => c.json(getTopology({ ctx: ctxOf(deps, c), health: deviceHealthOf(deps) })))
     .post('/import', async (c) => {
       // ?format=json|csv, else the Content-Type, else sniffed from the body.

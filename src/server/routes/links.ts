@@ -1,5 +1,6 @@
 /** /api/links: thin routes, one verb each. */
 import { Hono } from 'hono';
+import type { AppEnv } from '../app-env.ts';
 import { z } from 'zod';
 import { parseOrThrow } from '../../topology/errors.ts';
 import { createLink, getLink, listLinks, removeLink, updateLink } from '../../topology/links.ts';
@@ -10,7 +11,7 @@ const idSchema = z.coerce.number({ error: 'must be a link id (a number)' }).int(
 const linkId = (raw: string) => parseOrThrow(idSchema, raw, 'link id', 'id');
 
 export function linkRoutes(deps: AppDeps) {
-  return new Hono()
+  return new Hono<AppEnv>()
     .get('/', (c) => c.json({ links: listLinks({ ctx: ctxOf(deps, c), deviceId: c.req.query('device') }) }))
     .post('/', async (c) => c.json(createLink({ ctx: ctxOf(deps, c), input: await readJson(c) }), 201))
     .get('/:id', (c) => c.json(getLink({ ctx: ctxOf(deps, c), id: linkId(c.req.param('id')) })))

@@ -1,5 +1,6 @@
 /** /api/notifiers: where alerts are sent; add, list, remove, test-send. */
 import { Hono } from 'hono';
+import type { AppEnv } from '../app-env.ts';
 import { sendTestNotice } from '../../topology/alerts/notifiers/dispatch.ts';
 import { addNotifier, listNotifiers, removeNotifier } from '../../topology/alerts/notifiers/store.ts';
 import { readJson } from '../body.ts';
@@ -7,7 +8,7 @@ import { type AppDeps, ctxOf } from '../deps.ts';
 import { selfAddressOf } from '../relay.ts';
 
 export function notifierRoutes(deps: AppDeps) {
-  return new Hono()
+  return new Hono<AppEnv>()
     .get('/', (c) => c.json({ notifiers: listNotifiers({ ctx: ctxOf(deps, c) }) }))
     .post('/', async (c) => c.json(addNotifier({ ctx: ctxOf(deps, c), input: await readJson(c), self: selfAddressOf(deps, c) }), 201))
     .delete('/:ref', (c) => c.json(removeNotifier({ ctx: ctxOf(deps, c), ref: c.req.param('ref') })))

@@ -3,6 +3,7 @@
  * /api/whoami: who is viewing. Thin: validate → one call → JSON.
  */
 import { Hono } from 'hono';
+import type { AppEnv } from '../app-env.ts';
 import { z } from 'zod';
 import { parseOrThrow } from '../../topology/errors.ts';
 import { listTailscaleDevices } from '../../topology/tailscale/import.ts';
@@ -60,7 +61,7 @@ function pathsOf(deps: AppDeps, svc: TailscaleService) {
 }
 
 export function tailscaleRoutes(deps: AppDeps) {
-  return new Hono()
+  return new Hono<AppEnv>()
     .post('/tailscale/import', async (c) => {
       const body = parseOrThrow(importSchema, await readJson(c), 'Tailscale import');
       const report = await tailscaleOf(deps).importNow({ ctx: ctxOf(deps, c, 'tailscale-import'), req: toImportRequest(body) });

@@ -1,5 +1,6 @@
 /** GET /api/takes: the takes (newest first) with per-camera start/stop in rigmap's clock; ?format=csv for the editor. */
 import { Hono } from 'hono';
+import type { AppEnv } from '../app-env.ts';
 import { z } from 'zod';
 import { parseOrThrow } from '../../topology/errors.ts';
 import { listTakes, takesToCsv } from '../../topology/takes/store.ts';
@@ -11,7 +12,7 @@ const querySchema = z.strictObject({
 });
 
 export function takeRoutes(deps: AppDeps) {
-  return new Hono().get('/', (c) => {
+  return new Hono<AppEnv>().get('/', (c) => {
     const q = parseOrThrow(querySchema, c.req.query(), 'query');
     const takes = listTakes({ ctx: ctxOf(deps, c), limit: q.limit });
     if (q.format === 'json') return c.json({ takes });

@@ -1,5 +1,6 @@
 /** /api/users and /api/tokens: accounts and API tokens (admin). A token secret is answered once, at creation. */
 import { Hono } from 'hono';
+import type { AppEnv } from '../app-env.ts';
 import { lowerRole } from '../../topology/access/roles.ts';
 import { createToken, listTokens, newTokenSchema, revokeToken } from '../../topology/access/tokens.ts';
 import { addUser, listUsers, removeUser } from '../../topology/access/users.ts';
@@ -9,14 +10,14 @@ import { readJson } from '../body.ts';
 import { type AppDeps, ctxOf } from '../deps.ts';
 
 export function userRoutes(deps: AppDeps) {
-  return new Hono()
+  return new Hono<AppEnv>()
     .get('/', (c) => c.json({ users: listUsers({ ctx: ctxOf(deps, c) }) }))
     .post('/', async (c) => c.json(await addUser({ ctx: ctxOf(deps, c), input: await readJson(c) }), 201))
     .delete('/:login', (c) => c.json(removeUser({ ctx: ctxOf(deps, c), login: c.req.param('login') })));
 }
 
 export function tokenRoutes(deps: AppDeps) {
-  return new Hono()
+  return new Hono<AppEnv>()
     .get('/', (c) => c.json({ tokens: listTokens({ ctx: ctxOf(deps, c) }) }))
     .post('/', async (c) => {
       const input = parseOrThrow(newTokenSchema, await readJson(c), 'token');

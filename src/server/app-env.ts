@@ -1,0 +1,20 @@
+/**
+ * The Hono environment of every rigmap router: what the middlewares put on the
+ * context (viewerIdentity: viewer and actor; authenticate: caller and actor).
+ * Typed once here so `c.get` / `c.set` need no casts anywhere.
+ */
+import type { Viewer } from '../topology/tailscale/whois.ts';
+import type { Caller } from './auth.ts';
+
+/** Context variables; each is absent until its middleware ran (a bare app.request in a test). */
+export interface AppVariables {
+  /** Who is viewing (tailscale serve headers or whois), set by viewerIdentity. */
+  viewer: Viewer | undefined;
+  /** The caller as the access middleware identified them. */
+  caller: Caller | undefined;
+  /** The name every change of this request is recorded under. */
+  actor: string | undefined;
+}
+
+/** `new Hono<AppEnv>()`: the one environment type of the app and its routers. */
+export type AppEnv = { Variables: AppVariables };
