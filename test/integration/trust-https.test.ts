@@ -99,7 +99,7 @@ describe.skipIf(!hasOpenssl)('trust on first use', () => {
     server.setSecureContext(selfSigned('second'));
     server.closeAllConnections();
     await eventually('path untrusted', async () => (await health('phone-b')).paths[0]?.state === 'untrusted');
-    const alerts = (await h.get<{ alerts: Alert[] }>('/api/alerts')).alerts.filter((a) => a.kind === 'certificate_changed' && !a.resolvedAt);
+    const alerts = (await h.get<{ open: Alert[] }>('/api/alerts')).open.filter((a) => a.kind === 'certificate_changed');
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ deviceId: 'phone-b', severity: 'critical' });
     expect(alerts[0]!.message).toMatch(/possible impersonation/);
@@ -116,7 +116,7 @@ describe.skipIf(!hasOpenssl)('trust on first use', () => {
     const again = await command('record.start', { clipName: 'A002' });
     expect(again.body).toMatchObject({ ok: 1 });
     await eventually('path up again', async () => (await health('phone-b')).paths[0]?.state === 'up');
-    const open = (await h.get<{ alerts: Alert[] }>('/api/alerts')).alerts.filter((a) => a.kind === 'certificate_changed' && !a.resolvedAt);
+    const open = (await h.get<{ open: Alert[] }>('/api/alerts')).open.filter((a) => a.kind === 'certificate_changed');
     expect(open).toHaveLength(0);
     const audit = await h.get<{ entries: Array<{ action: string; target: string }> }>('/api/audit');
     expect(JSON.stringify(audit)).toMatch(/device\.trusted/);
