@@ -19,6 +19,7 @@ export const POLICY: Record<string, Requirement> = {
   'GET /api/devices': 'viewer',
   'GET /api/devices/:id': 'viewer',
   'GET /api/devices/:id/health': 'viewer',
+  'GET /api/devices/:id/trust': 'viewer',
   'GET /api/events': 'viewer',
   'GET /api/alerts': 'viewer',
   'GET /metrics': 'viewer',
@@ -44,6 +45,8 @@ export const POLICY: Record<string, Requirement> = {
   // Operator: act on the rig during a shoot.
   'POST /api/alerts/:id/ack': 'operator',
   'POST /api/commands': 'operator',
+  // Re-trust a changed certificate (audited): unblocks commands to that device.
+  'POST /api/devices/:id/trust': 'operator',
 
   // Admin: the inventory, discovery, notifiers (their URLs can hold secrets), Tailscale, users, tokens, audit.
   'POST /api/devices': 'admin',

@@ -6,7 +6,8 @@
 import type { Network } from './model.ts';
 
 /** State of one path (one address of one service) as probed. */
-export type PathState = 'up' | 'down' | 'unknown' | 'out_of_scope';
+/** `untrusted`: the peer showed a certificate other than its pin (src/topology/trust/); nothing is sent until re-trusted. */
+export type PathState = 'up' | 'down' | 'unknown' | 'out_of_scope' | 'untrusted';
 
 /** State of a device, derived from its paths. */
 export type DeviceState = 'up' | 'degraded' | 'down' | 'unknown' | 'flapping'
@@ -139,7 +140,9 @@ export type AlertKind =
   /** An iPhone's Blackmagic Camera app is off screen: its port refuses, the phone is there (src/topology/alerts/device-rules.ts). */
   | 'app_closed'
   /** A whole network lost from here (deviceId 'tailnet': every Tailscale path went quiet at once). */
-  | 'network_lost';
+  | 'network_lost'
+  /** An https peer showed a certificate other than its pin (src/topology/trust/): possible impersonation. */
+  | 'certificate_changed';
 
 /** An alert as the API, the SSE stream and the notifiers see it. */
 export interface Alert {

@@ -30,12 +30,12 @@ export class RigMetrics implements ProbeObserver {
     });
     const pathLabels = ['device', 'network', 'address', 'service'] as const;
     new Gauge({
-      name: 'rigmap_path_up', help: 'Path state: 1 up, 0 down, -1 unknown (out-of-scope paths are left out)', labelNames: pathLabels, registers,
+      name: 'rigmap_path_up', help: 'Path state: 1 up, 0 down or untrusted (certificate changed), -1 unknown (out-of-scope paths are left out)', labelNames: pathLabels, registers,
       collect() {
         this.reset();
         for (const d of deps.health()) for (const p of d.paths) {
           if (p.state === 'out_of_scope') continue;
-          this.set({ device: d.deviceId, network: p.network, address: p.address, service: p.service }, p.state === 'up' ? 1 : p.state === 'down' ? 0 : -1);
+          this.set({ device: d.deviceId, network: p.network, address: p.address, service: p.service }, p.state === 'up' ? 1 : p.state === 'down' || p.state === 'untrusted' ? 0 : -1);
         }
       },
     });

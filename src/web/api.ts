@@ -45,6 +45,8 @@ export const api = {
   reach: () => request<ReachDoc>('GET', '/api/reach'),
   alerts: () => request<AlertsDoc>('GET', '/api/alerts'),
   ackAlert: (id: number) => request<unknown>('POST', `/api/alerts/${id}/ack`, {}),
+  /** Re-trust a device whose https certificate changed (operator). */
+  trustDevice: (id: string) => request<unknown>('POST', `/api/devices/${encodeURIComponent(id)}/trust`, {}),
   deviceHealth: (id: string) => request<Record<string, unknown>>('GET', `/api/devices/${encodeURIComponent(id)}/health`),
   createDevice: (input: unknown) => request<Device>('POST', '/api/devices', input),
   updateDevice: (id: string, patch: unknown) => request<Device>('PATCH', `/api/devices/${encodeURIComponent(id)}`, patch),

@@ -19,7 +19,7 @@ import { tailscaleQualityOf } from './tailscale-paths.ts';
 
 /** Above this many devices, labels show only once zoomed in and the costly bits of each frame are skipped. */
 export const LAYOUT_THRESHOLD = 300;
-const COLORS = { up: '#34b35a', degraded: '#e0a21b', app_closed: '#e0a21b', down: '#ef5350', unknown: '#8e98a4', flapping: '#b27ae6', out_of_scope: '#5d6670', none: '#2a3038' };
+const COLORS = { up: '#34b35a', degraded: '#e0a21b', app_closed: '#e0a21b', down: '#ef5350', unknown: '#8e98a4', flapping: '#b27ae6', out_of_scope: '#5d6670', untrusted: '#ef5350', none: '#2a3038' };
 const SHAPES: Record<string, string> = {
   camera: 'ellipse', console: 'round-rectangle', relay: 'diamond', server: 'barrel',
   hotspot: 'triangle', router: 'hexagon', monitor: 'round-tag', other: 'octagon',

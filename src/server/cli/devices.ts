@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { createDevice, getDevice, listDevices, removeDevice } from '../../topology/devices.ts';
 import { createLink, listLinks, removeLink } from '../../topology/links.ts';
 import type { Device } from '../../topology/model.ts';
+import { trustDevice } from '../../topology/trust/verbs.ts';
 import { dbOption, formatTable, print, withStore } from './shared.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -102,6 +103,19 @@ export function registerDevices(program: Command): void {
     .description('remove a device with its addresses, services and links')
     .option(...dbOption)
     .action((id, opts) => withStore(opts, (ctx) => print(`removed ${removeDevice({ ctx, id }).id}`)));
+
+  device
+    .command('trust <id>')
+    .description('re-trust a device whose https certificate changed: pin the one it shows now and resolve certificate_changed (audited)')
+    .option('--json', 'print JSON')
+    .option(...dbOption)
+    .action((id, opts) => withStore(opts, (ctx) => {
+      const r = trustDevice({ ctx, id });
+      if (opts.json) return print(JSON.stringify(r, null, 2));
+      const lines = r.changed.length ? r.changed.map((p) => `re-trusted ${r.deviceId} ${p.service}: ${p.seenFingerprint} (was ${p.fingerprint})`) : [`${r.deviceId}: no changed certificate to re-trust`];
+      for (const p of r.pins) lines.push(`  pinned ${p.service} ${p.fingerprint}`);
+      print(lines.join('\n'));
+    }));
 
   const link = program.command('link').description('list, add and remove links between devices');
   link

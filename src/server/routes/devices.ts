@@ -6,6 +6,7 @@ import { parseOrThrow } from '../../topology/errors.ts';
 import { NETWORKS, ROLES } from '../../topology/model.ts';
 import { z } from 'zod';
 import { readJson } from '../body.ts';
+import { listPins, trustDevice } from '../../topology/trust/verbs.ts';
 import { type AppDeps, ctxOf } from '../deps.ts';
 
 const filterSchema = z.object({
@@ -23,5 +24,7 @@ export function deviceRoutes(deps: AppDeps) {
     .post('/', async (c) => c.json(createDevice({ ctx: ctxOf(deps, c), input: await readJson(c) }), 201))
     .get('/:id', (c) => c.json(getDevice({ ctx: ctxOf(deps, c), id: c.req.param('id') })))
     .patch('/:id', async (c) => c.json(updateDevice({ ctx: ctxOf(deps, c), id: c.req.param('id'), patch: await readJson(c) })))
-    .delete('/:id', (c) => c.json(removeDevice({ ctx: ctxOf(deps, c), id: c.req.param('id') })));
+    .delete('/:id', (c) => c.json(removeDevice({ ctx: ctxOf(deps, c), id: c.req.param('id') })))
+    .get('/:id/trust', (c) => c.json({ pins: listPins({ ctx: ctxOf(deps, c), id: c.req.param('id') }) }))
+    .post('/:id/trust', (c) => c.json(trustDevice({ ctx: ctxOf(deps, c), id: c.req.param('id') })));
 }

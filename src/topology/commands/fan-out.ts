@@ -5,6 +5,7 @@
  * failed before the command could have left (connect refused or timed out), so
  * a command is never delivered twice.
  */
+import { trustOf } from '../trust/pins.ts';
 import pLimit from 'p-limit';
 import { z } from 'zod';
 import type { Ctx } from '../context.ts';
@@ -63,7 +64,7 @@ export async function sendCommand({ ctx, input, scope, health, clocks }: {
   if (!devices.length) throw new RigmapError('not_found', 'no camera node matches that selection', { selection });
   ctx.bus.emit('command.sending', { action: parsed.action, deviceIds: devices.map((d) => d.id), actor: ctx.actor });
   if (parsed.at !== undefined) {
-    const report = await syncRecordStart({ devices, selection, at: parsed.at, args: parsed.args, scope, health, clocks, timeoutMs: parsed.timeoutMs ?? 5000, concurrency: parsed.concurrency ?? 16 });
+    const report = await syncRecordStart({ devices, selection, at: parsed.at, args: parsed.args, scope, health, clocks, timeoutMs: parsed.timeoutMs ?? 5000, concurrency: parsed.concurrency ?? 16, trust: trustOf(ctx) });
     ctx.bus.emit('command.sent', { report, actor: ctx.actor });
     return report;
   }
@@ -71,7 +72,7 @@ export async function sendCommand({ ctx, input, scope, health, clocks }: {
   const limit = pLimit(parsed.concurrency ?? 16);
   const timeoutMs = parsed.timeoutMs ?? 5000;
   const sentAt = new Date().toISOString();
-  const results = await Promise.all(devices.map((device) => limit(() => sendToNode({ device, body, scope, health: health?.(device.id), timeoutMs }))));
+  const results = await Promise.all(devices.map((device) => limit(() => sendToNode({ device, body, scope, health: health?.(device.id), timeoutMs, trust: trustOf(ctx) }))));
   const report: CommandReport = {
     action: parsed.action, selection, sentAt, total: results.length,
     ...(parsed.action === 'marker' && typeof parsed.args?.label === 'string' ? { label: parsed.args.label.slice(0, 200) } : {}),

@@ -12,10 +12,13 @@ import { NodeRequestError } from '../relay/node-request.ts';
 import { orderPaths } from '../relay/paths.ts';
 import { cameraService } from '../services.ts';
 import type { NodeCommandResult } from './types.ts';
+import type { TrustStore } from '../trust/pins.ts';
 
 /** Send `body` to the node's /commands; resolves with what happened (never rejects). */
-export async function sendToNode({ device, body, scope, health, timeoutMs }: {
+export async function sendToNode({ device, body, scope, health, timeoutMs, trust }: {
   device: Device; body: string; scope: ProbeScope; health?: DeviceHealth | null; timeoutMs: number;
+  /** Pins of https peers (src/topology/trust/): https commands go only to the pinned certificate. */
+  trust?: TrustStore;
 }): Promise<NodeCommandResult> {
   const started = Date.now();
   const result = (r: Partial<NodeCommandResult>): NodeCommandResult => ({
@@ -25,7 +28,7 @@ export async function sendToNode({ device, body, scope, health, timeoutMs }: {
   if (!camera) return result({ error: 'this device has no camera service (camera-node or blackmagic)' });
   const { service } = camera;
   const protocol = cameraProtocol(camera.protocol)!;
-  const paths = orderPaths({ device, service, scope, health });
+  const paths = orderPaths({ device, service, scope, health, trust });
   if (!paths.length) return result({ error: 'no address of this device is inside the probe scope' });
   const signal = AbortSignal.timeout(timeoutMs);
   let last: NodeCommandResult | null = null;

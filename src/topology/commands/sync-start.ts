@@ -15,6 +15,7 @@ import type { ProbeScope } from '../probes/scope.ts';
 import { openNodeRequest, readBody } from '../relay/node-request.ts';
 import { cameraNodeService, type NodePath, orderPaths } from '../relay/paths.ts';
 import { sendToNode } from './send-one.ts';
+import type { TrustStore } from '../trust/pins.ts';
 import type { CommandReport, CommandSelection, NodeCommandResult, SyncNodeResult } from './types.ts';
 
 /** One frame at 30 fps: the most a camera may be off the target and still count as started with the others. */
@@ -86,15 +87,17 @@ function judge(deviceId: string, target: number, clock: ClockEstimate | null, at
 }
 
 /** Start every device at `at`; resolves after reading every node back. */
-export async function syncRecordStart({ devices, selection, at, args, scope, health, clocks = new ClockBook(), timeoutMs, concurrency, now = Date.now }: {
+export async function syncRecordStart({ devices, selection, at, args, scope, health, clocks = new ClockBook(), timeoutMs, concurrency, now = Date.now, trust }: {
   devices: Device[]; selection: CommandSelection; at: string; args?: Record<string, unknown>; scope: ProbeScope;
   health?: (id: string) => DeviceHealth | null | undefined; clocks?: ClockBook; timeoutMs: number; concurrency: number; now?: () => number;
+  /** Pins of https peers (src/topology/trust/). */
+  trust?: TrustStore;
 }): Promise<CommandReport> {
   const target = parseStartInstant(at, now());
   const limit = pLimit(concurrency);
   const pathsOf = (d: Device) => {
     const service = cameraNodeService(d);
-    return service ? orderPaths({ device: d, service, scope, health: health?.(d.id) }) : [];
+    return service ? orderPaths({ device: d, service, scope, health: health?.(d.id), trust }) : [];
   };
   const sentAt = new Date().toISOString();
   const sent = await Promise.all(devices.map((device) => limit(async () => {
@@ -110,7 +113,7 @@ export async function syncRecordStart({ devices, selection, at, args, scope, hea
     }
     const nodeAt = new Date(Math.round(target + clock.offsetMs)).toISOString();
     const body = JSON.stringify({ action: 'record.start', args: { ...args, at: nodeAt } });
-    const result = await sendToNode({ device, body, scope, health: health?.(device.id), timeoutMs: Math.min(timeoutMs, Math.max(100, target - Date.now())) });
+    const result = await sendToNode({ device, body, scope, trust, health: health?.(device.id), timeoutMs: Math.min(timeoutMs, Math.max(100, target - Date.now())) });
     return { device, clock, nodeAt, result };
   })));
   // Read back once every node should have started; those not yet recording get a few more looks.

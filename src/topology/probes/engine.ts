@@ -6,7 +6,7 @@
  * `PRAGMA data_version` for changes the CLI makes from another one.
  */
 import http from 'node:http';
-import https from 'node:https';
+import type https from 'node:https';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Ctx } from '../context.ts';
 import { loadDevices } from '../device-rows.ts';
@@ -14,6 +14,7 @@ import type { DeviceHealth, NodeStatus, PathHealth } from '../health-types.ts';
 import { cameraProtocolOf } from '../cameras/health.ts';
 import { cameraProtocol } from '../cameras/registry.ts';
 import { quickCheck } from './http-get.ts';
+import { trustOf } from '../trust/pins.ts';
 import { deriveDeviceState, statusNewsKey } from './device-state.ts';
 import { PathMachine, type PathMachineOptions, type ProbeFailure } from './path-machine.ts';
 import type { ProbeRunner, ProbeSink } from './runner.ts';
@@ -58,6 +59,8 @@ interface PathEntry {
   machine: PathMachine;
   runner: ProbeRunner | null;
   lastBeat: number | null;
+  /** Pinned-certificate agents of an https path (poll, stream). */
+  tls: { poll: https.Agent; stream: https.Agent } | null;
 }
 
 /** Probes every path of the map and keeps live health. */
@@ -70,9 +73,7 @@ export class ProbeEngine {
   private readonly limit: LimitFunction;
   private readonly pollAgent = new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
   private readonly streamAgent = new http.Agent({ keepAlive: false });
-  // Self-signed certificates are the norm on camera nodes and LAN boxes; a probe checks answers, not identity (README).
-  private readonly tlsPollAgent = new https.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1, rejectUnauthorized: false });
-  private readonly tlsStreamAgent = new https.Agent({ keepAlive: false, rejectUnauthorized: false });
+  // https paths get agents of their own from the trust store (src/topology/trust/): each holds to its device's pinned certificate.
   private readonly unsubscribe: Array<() => void> = [];
   private timers: NodeJS.Timeout[] = [];
   private reloadTimer: NodeJS.Timeout | null = null;
@@ -107,7 +108,8 @@ export class ProbeEngine {
     for (const t of this.timers.splice(0)) clearInterval(t);
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
     for (const entry of this.paths.values()) entry.runner?.stop();
-    for (const agent of [this.pollAgent, this.streamAgent, this.tlsPollAgent, this.tlsStreamAgent]) agent.destroy();
+    for (const agent of [this.pollAgent, this.streamAgent]) agent.destroy();
+    for (const entry of this.paths.values()) this.dropTls(entry);
   }
 
   /** Live health of one device (unknown when it has no probeable path). */
@@ -142,8 +144,9 @@ export class ProbeEngine {
 
   /** One quick look at a device outside its schedule and state machine (see `quickCheck`). */
   checkNow(deviceId: string, timeoutMs: number): Promise<boolean | null> {
-    const targets = [...(this.byDevice.get(deviceId) ?? [])].filter((e) => e.runner).map((e) => e.target);
-    return quickCheck({ targets, timeoutMs, agents: { http: this.streamAgent, https: this.tlsStreamAgent } });
+    const entries = [...(this.byDevice.get(deviceId) ?? [])].filter((e) => e.runner);
+    return Promise.all(entries.map((e) => quickCheck({ targets: [e.target], timeoutMs, agents: { http: this.streamAgent, https: this.tlsOf(e).stream } })))
+      .then((r) => (r.length === 0 ? null : r.some(Boolean)));
   }
 
   /** Re-read the map soon (many events from one import collapse into one reload). */
@@ -167,6 +170,7 @@ export class ProbeEngine {
     if (!this.running) return;
     const { options } = this.deps;
     const devices = loadDevices(this.deps.ctx.db);
+    trustOf(this.deps.ctx).refresh(); // a re-trust from the CLI reaches the server through the database
     const targets = buildTargets({ devices, scope: options.scope, defaultIntervalMs: options.intervalMs });
     const wanted = new Map(targets.map((t) => [t.key, t]));
     const touched = new Set<string>();
@@ -174,6 +178,7 @@ export class ProbeEngine {
       const next = wanted.get(key);
       if (next && sameProbe(next, entry.target)) continue;
       entry.runner?.stop();
+      this.dropTls(entry);
       if (!next) this.deps.observer?.dropped(entry.target);
       this.paths.delete(key);
       this.byDevice.get(entry.target.deviceId)?.delete(entry);
@@ -183,7 +188,7 @@ export class ProbeEngine {
     for (const target of targets) {
       if (this.paths.has(target.key)) continue;
       const machine = new PathMachine(options);
-      const entry: PathEntry = { target, machine, runner: null, lastBeat: null };
+      const entry: PathEntry = { target, machine, runner: null, lastBeat: null, tls: null };
       this.paths.set(target.key, entry);
       let set = this.byDevice.get(target.deviceId);
       if (!set) this.byDevice.set(target.deviceId, (set = new Set()));
@@ -219,8 +224,8 @@ export class ProbeEngine {
       limit: this.limit,
       pollAgent: this.pollAgent,
       streamAgent: this.streamAgent,
-      tlsPollAgent: this.tlsPollAgent,
-      tlsStreamAgent: this.tlsStreamAgent,
+      tlsPollAgent: this.tlsOf(entry).poll,
+      tlsStreamAgent: this.tlsOf(entry).stream,
       timeoutMs,
       heartbeatFactor: options.heartbeatFactor,
       heartbeatMs: options.heartbeatMs,
@@ -228,6 +233,22 @@ export class ProbeEngine {
     };
     // A camera speaks its protocol (camera-node, Blackmagic, …); any other service gets a plain HTTP/TCP probe.
     return cameraProtocol(entry.target.kind)?.createRunner(deps) ?? new SimpleProbeRunner(deps);
+  }
+
+  /** The pinned agents of a path, made on first use (an http path never opens them). */
+  private tlsOf(entry: PathEntry): { poll: https.Agent; stream: https.Agent } {
+    if (!entry.tls) {
+      const trust = trustOf(this.deps.ctx);
+      const who = { deviceId: entry.target.deviceId, service: entry.target.service };
+      entry.tls = { poll: trust.agent({ ...who, keepAlive: true, maxSockets: 1 }), stream: trust.agent(who) };
+    }
+    return entry.tls;
+  }
+
+  private dropTls(entry: PathEntry): void {
+    entry.tls?.poll.destroy();
+    entry.tls?.stream.destroy();
+    entry.tls = null;
   }
 
   private sinkFor(entry: PathEntry): ProbeSink {
@@ -275,7 +296,8 @@ export class ProbeEngine {
       address: target.address,
       service: target.service,
       port: target.port,
-      state: machine.state,
+      // A certificate other than the pin outranks any probe verdict: the peer may be an impostor.
+      state: target.https && trustOf(this.deps.ctx).isUntrusted(target.deviceId, target.service) ? 'untrusted' : machine.state,
       latencyMs: machine.latencyMs,
       lastError: machine.state === 'up' ? null : machine.lastError,
       failure: machine.state === 'down' ? machine.lastCategory : null,

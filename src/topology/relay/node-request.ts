@@ -31,9 +31,13 @@ export function openNodeRequest({ path, method, pathAndQuery, headers = {}, body
   return new Promise((resolve, reject) => {
     const where = `${path.address}:${path.port}`;
     let connected = false;
+    if (path.https && !path.tlsAgent) {
+      // Every https peer is held to its pinned certificate (src/topology/trust/): no path without the trust agent.
+      return reject(new NodeRequestError(`https to ${where} needs rigmap's certificate trust (internal: no trust agent given)`, true));
+    }
     const lib = path.https ? https : http;
     const req = lib.request({
-      host: path.address, port: path.port, method, path: pathAndQuery, signal, agent: false,
+      host: path.address, port: path.port, method, path: pathAndQuery, signal, agent: path.https ? path.tlsAgent : false,
       headers: { ...headers, host: path.address.includes(':') ? `[${path.address}]:${path.port}` : `${path.address}:${path.port}`, connection: 'close', ...(body !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } : {}) },
     });
     const connectTimer = setTimeout(() => req.destroy(new NodeRequestError(`connect to ${where} timed out after ${connectTimeoutMs} ms`, true, true)), connectTimeoutMs);
@@ -50,6 +54,8 @@ export function openNodeRequest({ path, method, pathAndQuery, headers = {}, body
     req.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(connectTimer);
       if (err instanceof NodeRequestError) return reject(err);
+      // The peer showed another certificate than its pin: nothing was sent (the agent holds the socket back).
+      if ((err as { code?: string }).code === 'CERTIFICATE_CHANGED') return reject(new NodeRequestError(err.message, false));
       if (err.name === 'AbortError') return reject(new NodeRequestError(`no answer from ${where} in time`, !connected, true));
       const what = err.code === 'ECONNREFUSED' ? `connect ECONNREFUSED ${where}` : `${err.code ?? 'error'} ${err.message}`;
       reject(new NodeRequestError(what, !connected));

@@ -8,6 +8,7 @@ import ipaddr from 'ipaddr.js';
 import type { DeviceHealth, PathState } from '../health-types.ts';
 import type { Device, Network, Service } from '../model.ts';
 import { isInScope, type ProbeScope } from '../probes/scope.ts';
+import type { TrustStore } from '../trust/pins.ts';
 
 /** One way to reach a service: an address on one network. */
 export interface NodePath {
@@ -22,9 +23,11 @@ export interface NodePath {
   basePath: string;
   /** Live state from the probe engine, 'unknown' without one. */
   state: PathState;
+  /** The pinned-certificate agent of an https path (src/topology/trust/); set by `orderPaths` when given a trust store. */
+  tlsAgent?: import('node:https').Agent;
 }
 
-const ORDER: Record<PathState, number> = { up: 0, unknown: 1, down: 2, out_of_scope: 3 };
+const ORDER: Record<PathState, number> = { up: 0, unknown: 1, down: 2, untrusted: 3, out_of_scope: 4 };
 
 /** The service of `device` named `name`, if it is one rigmap can speak to (http/https). */
 export function relayableService(device: Device, name: string): Service | undefined {
@@ -39,7 +42,7 @@ export { cameraNodeService } from '../services.ts';
  * Every usable path to `service` of `device`, best first. Addresses outside the
  * scope are left out entirely: rigmap never contacts them.
  */
-export function orderPaths({ device, service, scope, health }: { device: Device; service: Service; scope: ProbeScope; health?: DeviceHealth | null }): NodePath[] {
+export function orderPaths({ device, service, scope, health, trust }: { device: Device; service: Service; scope: ProbeScope; health?: DeviceHealth | null; trust?: TrustStore }): NodePath[] {
   const out: NodePath[] = [];
   for (const addr of device.addresses) {
     const address = addr.ip ?? (scope.ranges ? null : addr.hostname);
@@ -49,6 +52,7 @@ export function orderPaths({ device, service, scope, health }: { device: Device;
     out.push({
       deviceId: device.id, service: service.name, network: addr.network, address, port: service.port,
       https: service.protocol === 'https', basePath: (service.path ?? '').replace(/\/+$/, ''), state: live?.state ?? 'unknown',
+      ...(trust && service.protocol === 'https' ? { tlsAgent: trust.agent({ deviceId: device.id, service: service.name }) } : {}),
     });
   }
   const netRank = (n: Network) => (n === 'lan' ? 0 : 1);

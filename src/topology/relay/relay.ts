@@ -15,6 +15,7 @@ import type { ProbeScope } from '../probes/scope.ts';
 import { NodeRequestError, openNodeRequest } from './node-request.ts';
 import { type NodePath, orderPaths, originOf, relayableService } from './paths.ts';
 import { isSelfTarget, type SelfAddress } from './self.ts';
+import { trustOf } from '../trust/pins.ts';
 
 /** Limits of one relayed request. */
 export const RELAY_LIMITS = {
@@ -104,7 +105,7 @@ export async function openRelay({ ctx, deviceId, serviceName, relayPath, query, 
     const names = device.services.filter((s) => s.protocol === 'http' || s.protocol === 'https').map((s) => s.name);
     throw new RigmapError('not_found', `${device.id} has no registered http service "${serviceName}"${names.length ? ` (it has: ${names.join(', ')})` : ''}`, { deviceId, service: serviceName });
   }
-  const inScope = orderPaths({ device, service, scope, health });
+  const inScope = orderPaths({ device, service, scope, health, trust: trustOf(ctx) });
   if (!inScope.length) throw new RigmapError('forbidden', `no address of ${device.id} is inside the probe scope (${scope.text}): rigmap does not contact it`);
   const paths = withoutSelfPaths(inScope, self);
   if (!paths.length) throw new RigmapError('forbidden', `${device.id}'s ${serviceName} is registered at rigmap's own address and port: the relay never calls rigmap itself`);

@@ -261,3 +261,18 @@ export const takeCameras = sqliteTable('take_cameras', {
   /** JSON array of {time, label} (rigmap's clock). */
   markers: text('markers').notNull().default('[]'),
 }, (t) => [uniqueIndex('take_cameras_take_device').on(t.takeId, t.deviceId)]);
+
+/**
+ * Trust on first use (src/topology/trust/): the SHA-256 of each device's
+ * https service certificate, pinned at first contact. Keyed by device and
+ * service, not address: a phone's address changes, its identity does not.
+ * `seen_*` is a different certificate met since, until an operator re-trusts.
+ */
+export const certPins = sqliteTable('cert_pins', {
+  deviceId: text('device_id').notNull().references(() => devices.id, { onDelete: 'cascade', onUpdate: 'cascade' }),
+  service: text('service').notNull(),
+  fingerprint: text('fingerprint').notNull(),
+  pinnedAt: text('pinned_at').notNull(),
+  seenFingerprint: text('seen_fingerprint'),
+  seenAt: text('seen_at'),
+}, (t) => [primaryKey({ columns: [t.deviceId, t.service] })]);

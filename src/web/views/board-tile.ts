@@ -13,7 +13,7 @@ import { pathStateOf } from '../node-links.ts';
 import { networkState } from '../state.ts';
 
 const NET: Record<Network, { short: string; long: string }> = { lan: { short: 'LAN', long: 'LAN' }, tailscale: { short: 'TS', long: 'Tailscale' } };
-const PATH_WORD: Record<string, string> = { up: 'up', down: 'DOWN', unknown: 'unknown', out_of_scope: 'out of scope', none: 'no address' };
+const PATH_WORD: Record<string, string> = { up: 'up', down: 'DOWN', unknown: 'unknown', out_of_scope: 'out of scope', untrusted: 'UNTRUSTED (certificate changed)', none: 'no address' };
 
 /** Fields other parts of rigmap may add to a device's health or status; shown only when present. */
 interface Extras {

@@ -14,7 +14,7 @@ const STATES = ['up', 'degraded', 'down', 'unknown', 'flapping'];
 const COLUMNS: [SortKey, string][] = [['id', 'ID'], ['name', 'Name'], ['role', 'Role'], ['state', 'State'], ['lan', 'LAN'], ['tailscale', 'Tailscale'], ['tags', 'Tags']];
 
 const addr = (d: LiveDevice, n: 'lan' | 'tailscale') => d.addresses.filter((a) => a.network === n).map((a) => a.ip ?? a.hostname).join(', ');
-const PATH_WORD: Record<string, string> = { up: 'up', down: 'down', unknown: 'unknown', out_of_scope: 'out of scope', none: '' };
+const PATH_WORD: Record<string, string> = { up: 'up', down: 'down', unknown: 'unknown', out_of_scope: 'out of scope', untrusted: 'untrusted', none: '' };
 
 /** The inventory view; redraws its table body when the store changes. */
 export class InventoryView {

@@ -118,6 +118,7 @@ export class DevicePanel {
       <p><span class="state ${esc(state)}" data-testid="device-state">${esc(state)}</span> <span class="muted">${esc(d.role)} · ${esc(d.id)}${d.model ? ' · ' + esc(d.model) : ''}</span></p>
       <div data-slot="snapshot"></div>
       ${reachNote(this.store, id)}
+      ${health?.paths.some((p) => p.state === 'untrusted') ? `<p class="untrusted" data-testid="untrusted">Certificate changed: possible impersonation; nothing is sent to it. <button type="button" class="trust" aria-label="Trust the new certificate of ${esc(id)}">Trust new certificate</button></p>` : ''}
       ${openLink}
       <h3>Addresses</h3><dl class="kv">${addresses}</dl>
       <h3>Paths</h3><p class="muted">LAN ${esc(ns('lan'))} · Tailscale ${esc(ns('tailscale'))}</p>${tailscaleQualityHtml(id)}${paths}
@@ -128,6 +129,8 @@ export class DevicePanel {
     if (keepSnap) snapSlot.replaceWith(keepSnap);
     this.renderSnapshot(keepSnap as HTMLElement ?? snapSlot, id);
     this.el.querySelector('.close')?.addEventListener('click', () => this.close());
+    // Re-trust (operator, audited): pins the certificate the device shows now and resolves certificate_changed.
+    this.el.querySelector('button.trust')?.addEventListener('click', () => api.trustDevice(id).then(() => toast(`re-trusted ${id}`), (err: Error) => toast(`trust failed: ${err.message}`)));
     if (focusKey === 'h2') this.el.querySelector<HTMLElement>('h2')?.focus();
     else if (focusKey) [...this.el.querySelectorAll<HTMLElement>('[aria-label]')].find((e) => e.getAttribute('aria-label') === focusKey)?.focus();
     for (const b of this.el.querySelectorAll<HTMLButtonElement>('button.copy')) {

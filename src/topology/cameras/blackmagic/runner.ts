@@ -138,8 +138,8 @@ export class BlackmagicRunner implements ProbeRunner {
     try {
       ws = new WebSocket(url, {
         handshakeTimeout: timeoutMs, maxPayload: MAX_WS_MESSAGE, followRedirects: false, perMessageDeflate: false,
-        // Self-signed certificates are the norm on LAN devices; a probe checks answers, not identity (README).
-        rejectUnauthorized: false,
+        // wss goes through the path's pinned-certificate agent (src/topology/trust/), like every https connection.
+        ...(target.https ? { agent: this.deps.tlsStreamAgent } : {}),
       });
     } catch {
       // An address no WebSocket URL can carry: polls alone judge this path.
