@@ -13,7 +13,7 @@ import { getRigName } from '../../rig.ts';
 import type { DbLike } from '../../store/db.ts';
 import { alerts as alertsTable, devices } from '../../store/schema.ts';
 import { toAlert } from '../store.ts';
-import type { NoticeEvent, NoticeRequest } from './format.ts';
+import type { NoticeEvent, NoticeRequest } from './notice-types.ts';
 import type { Notifier } from './store.ts';
 import type { SelfAddress } from '../../relay/self.ts';
 import { checkNotifierTarget, type NameResolver } from './url-guard.ts';
