@@ -13,8 +13,10 @@ import { getRigName } from '../../rig.ts';
 import type { DbLike } from '../../store/db.ts';
 import { alerts as alertsTable, devices } from '../../store/schema.ts';
 import { toAlert } from '../store.ts';
-import type { NoticeEvent, NoticeRequest } from './format.ts';
+import type { NoticeEvent, NoticeRequest } from './notice-types.ts';
 import type { Notifier } from './store.ts';
+import type { SelfAddress } from '../../relay/self.ts';
+import { checkNotifierTarget, type NameResolver } from './url-guard.ts';
 
 /** One alert as Alertmanager's v2 API takes it (`postableAlert`). */
 export interface AlertmanagerAlert {
@@ -107,7 +109,7 @@ export class AlertmanagerResender {
   private stopped = true;
   private inFlight: Promise<void> | null = null;
   /** Rounds run, batches delivered and failed (for tests and /metrics). */
-  readonly counts = { rounds: 0, sent: 0, failed: 0 };
+  readonly counts = { rounds: 0, sent: 0, failed: 0, refused: 0 };
 
   constructor(private readonly deps: {
     ctx: Ctx;
@@ -118,6 +120,10 @@ export class AlertmanagerResender {
     onError?: (err: Error) => void;
     /** Which notifiers to send to (the store's list; given so this module stays apart from dispatch). */
     notifiers: () => Notifier[];
+    /** Where rigmap listens (a notifier must not be rigmap itself). */
+    self?: () => SelfAddress | undefined;
+    /** Name resolution for the guard (tests inject one). */
+    resolve?: NameResolver;
   }) {}
 
   /** Start the cadence (the first round runs one period from now; raises are pushed at once by the dispatcher). */
@@ -144,6 +150,15 @@ export class AlertmanagerResender {
     await Promise.all(targets.map(async (n) => {
       const batch = all.filter((a) => rank[a.labels.severity as keyof typeof rank] >= rank[n.minSeverity]);
       if (batch.length === 0) return;
+      // The guard runs every round, as for every other notice: a row from before the
+      // guard existed, or a name that now resolves to a forbidden address, gets nothing.
+      try {
+        await checkNotifierTarget(alertmanagerEndpoint(n.url), { self: this.deps.self?.(), resolve: this.deps.resolve });
+      } catch (err) {
+        this.counts.refused++;
+        this.deps.onError?.(new Error(`notifier ${n.name}: re-send refused: ${(err as Error).message}`));
+        return;
+      }
       try {
         const res = await fetch(alertmanagerEndpoint(n.url), {
           method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch),

@@ -6,8 +6,9 @@ import type { Alert } from '../../health-types.ts';
 import { buildAlertmanagerNotice } from './alertmanager.ts';
 import type { Notifier } from './store.ts';
 
-/** What is being told: an alert raised, resolved, or a test. */
-export type NoticeEvent = 'alert.raised' | 'alert.resolved' | 'test';
+import type { NoticeEvent, NoticeRequest } from './notice-types.ts';
+
+export type { NoticeEvent, NoticeRequest } from './notice-types.ts';
 
 /** The generic webhook body. */
 export interface WebhookPayload {
@@ -19,12 +20,6 @@ export interface WebhookPayload {
   sentAt: string;
 }
 
-/** An HTTP request ready to send. */
-export interface NoticeRequest {
-  url: string;
-  headers: Record<string, string>;
-  body: string;
-}
 
 const ICON: Record<string, string> = { critical: '🔴', warning: '🟠', info: '🔵' };
 

@@ -71,13 +71,21 @@ export function checkNotifierUrl(raw: string, { self }: { self?: SelfAddress } =
  * Before sending: the URL again, and every address its host name resolves to
  * (a name can point at 169.254.169.254 as well as a literal can).
  */
-export async function checkNotifierTarget(raw: string, opts: { self?: SelfAddress } = {}): Promise<void> {
+export async function checkNotifierTarget(raw: string, opts: { self?: SelfAddress; resolve?: NameResolver } = {}): Promise<void> {
   const url = checkNotifierUrl(raw, opts);
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   if (ipaddr.isValid(host)) return;
-  const found = await lookup(host, { all: true }).catch(() => []);
+  const found = await (opts.resolve ?? systemResolve)(host).catch(() => []);
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   for (const { address } of found) {
     const why = forbiddenAddressReason(address);
     if (why) throw refuse(`host ${host} ${why}`, raw);
+    // A name for rigmap's own address is rigmap itself as much as the literal is.
+    if (opts.self && isSelfTarget(opts.self, address, port)) throw refuse(`host ${host} points at rigmap itself (${address}:${port}): notices go to another service`, raw);
   }
 }
+
+/** How a host name becomes addresses (tests inject one; the default asks the system resolver). */
+export type NameResolver = (host: string) => Promise<Array<{ address: string }>>;
+
+const systemResolve: NameResolver = (host) => lookup(host, { all: true });
