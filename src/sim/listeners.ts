@@ -21,6 +21,9 @@ export interface AddressListener {
   tls?: { key: string; cert: string };
 }
 
+/** Every socket a listener accepted and that is still open (see openListener). */
+const acceptedSockets = new WeakMap<Server, Set<Duplex>>();
+
 /** Listen on `l.ip:port`; resolves with the port actually bound. */
 export function openListener(l: AddressListener, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -28,6 +31,14 @@ export function openListener(l: AddressListener, port: number): Promise<number> 
     const server: Server = l.tls ? (createTlsServer({ key: l.tls.key, cert: l.tls.cert, keepAliveTimeout: 0 }, l.handler) as unknown as Server) : createServer({ keepAliveTimeout: 5000 }, l.handler);
     if (l.upgrade) server.on('upgrade', l.upgrade);
     else server.on('upgrade', (_req, socket) => socket.destroy());
+    // closeAllConnections knows only HTTP connections: a TLS socket still in its
+    // handshake would hold close() open, so every accepted socket is tracked.
+    const sockets = new Set<Duplex>();
+    server.on('connection', (socket: Duplex) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
+    acceptedSockets.set(server, sockets);
     const onError = (err: NodeJS.ErrnoException) => {
       server.close();
       reject(err);
@@ -51,6 +62,7 @@ export function closeListener(l: AddressListener): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     server.closeAllConnections();
+    for (const socket of acceptedSockets.get(server) ?? []) socket.destroy();
   });
 }
 
