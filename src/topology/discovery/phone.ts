@@ -7,6 +7,7 @@
  */
 import { request } from 'node:https';
 import type { TLSSocket } from 'node:tls';
+import { PIN_NOT_CA } from '../trust/pins.ts';
 import type { NodeInfo } from './types.ts';
 
 /** The app's Bonjour service type and port. */
@@ -45,7 +46,7 @@ export function fetchPhoneProduct({ ip, port = PHONE_PORT, apiPath = PHONE_API_P
       resolve(v);
     };
     // Discovery only reads who answers; nothing is sent to it and no later connection relies on this.
-    const req = request({ host: ip, port, path: `${apiPath}/system/product`, method: 'GET', agent: false, rejectUnauthorized: false, headers: { accept: 'application/json' } }, (res) => {
+    const req = request({ host: ip, port, path: `${apiPath}/system/product`, method: 'GET', agent: false, ...PIN_NOT_CA, headers: { accept: 'application/json' } }, (res) => {
       const fp = (res.socket as TLSSocket).getPeerCertificate?.()?.fingerprint256 ?? null;
       const chunks: Buffer[] = [];
       let size = 0;

@@ -125,6 +125,17 @@ export class TrustStore {
   }
 }
 
+/**
+ * TLS options for a peer whose identity is its pinned fingerprint, not a CA
+ * (self-signed certificates are the norm on a rig's LAN): the one place the CA
+ * check is switched off. The caller checks the fingerprint (PinnedAgent), or
+ * only records it and sends nothing that matters (discovery).
+ */
+export const PIN_NOT_CA: Pick<tls.ConnectionOptions, 'rejectUnauthorized' | 'checkServerIdentity'> = {
+  rejectUnauthorized: false,
+  checkServerIdentity: () => undefined,
+};
+
 type Oncreate = (err: Error | null, socket: Duplex) => void;
 
 /** An https.Agent that hands a socket to its request only once the peer showed the pinned certificate. */
@@ -134,8 +145,7 @@ class PinnedAgent extends https.Agent {
   }
 
   override createConnection(options: https.RequestOptions, oncreate?: Oncreate): Duplex | undefined {
-    // The CA check is replaced by the pin (self-signed certificates are the norm on a rig's LAN): this is the one place.
-    const socket = tls.connect({ ...(options as tls.ConnectionOptions), rejectUnauthorized: false, checkServerIdentity: () => undefined });
+    const socket = tls.connect({ ...(options as tls.ConnectionOptions), ...PIN_NOT_CA });
     let done = false;
     const finish = (err: Error | null) => {
       if (done) return;
