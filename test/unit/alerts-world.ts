@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { AlertManager, type AlertOptions } from '../../src/topology/alerts/manager.ts';
 import { listAlerts } from '../../src/topology/alerts/store.ts';
-import type { Clock } from '../../src/topology/alerts/clock.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
 import type { Ctx } from '../../src/topology/context.ts';
 import { deriveDeviceState } from '../../src/topology/probes/device-state.ts';
 import { EventBus } from '../../src/topology/events.ts';
@@ -17,31 +17,7 @@ import type { Network } from '../../src/topology/model.ts';
 import { openDb } from '../../src/topology/store/db.ts';
 import { makeTempDir } from '../helpers/app.ts';
 
-/** Timers that run only when the test moves time on. */
-export class FakeClock implements Clock {
-  private t = Date.parse('2026-01-01T10:00:00Z');
-  private seq = 0;
-  private readonly due = new Map<number, { at: number; fn: () => void }>();
-  now = () => this.t;
-  setTimeout = (fn: () => void, ms: number) => {
-    const id = ++this.seq;
-    this.due.set(id, { at: this.t + ms, fn });
-    return id;
-  };
-  clearTimeout = (id: unknown) => void this.due.delete(id as number);
-  /** Move time on by `ms`, running every timer that falls due, in order. */
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (let guard = 0; guard < 100_000; guard++) {
-      const next = [...this.due.entries()].filter(([, d]) => d.at <= end).sort((a, b) => a[1].at - b[1].at || a[0] - b[0])[0];
-      if (!next) break;
-      this.due.delete(next[0]);
-      this.t = Math.max(this.t, next[1].at);
-      next[1].fn();
-    }
-    this.t = end;
-  }
-}
+export { FakeClock };
 
 interface PathSim {
   state: PathHealth['state'];

@@ -6,19 +6,10 @@
  */
 import type { Network } from '../model.ts';
 
-/** The clock the alert rules read and schedule with. */
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+import type { Clock } from '../clock.ts';
 
-/** Wall-clock time and Node timers. */
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+/** The alert rules use the one clock (src/topology/clock.ts). */
+export { systemClock, type Clock } from '../clock.ts';
 
 /** What a pending timer is for. */
 export type TimerKey =
