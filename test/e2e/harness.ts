@@ -118,7 +118,7 @@ export async function openDashboard(browser: Browser, url: string, viewport = { 
   return { page, errors };
 }
 
-/** True under `npm run screenshots` (RIGMAP_SCREENSHOTS=1): only then are the README's screenshots rewritten. */
+/** True under `npm run screenshots` (RIGMAP_SCREENSHOTS=1): only then are docs/screenshots/*.png rewritten. */
 export const SAVING_SCREENSHOTS = process.env.RIGMAP_SCREENSHOTS === '1';
 
 /**

@@ -48,7 +48,7 @@ const S = { status: 'skipped' };
 describe('.ci/run', () => {
   it('installs every package the tests need, with apt-get update first', () => {
     const script = readFileSync(join(ROOT, '.ci/run'), 'utf8');
-    for (const p of ['chromium', 'graphviz', 'openssl', 'iproute2', 'prometheus', 'prometheus-alertmanager', 'prometheus-blackbox-exporter']) {
+    for (const p of ['chromium', 'graphviz', 'openssl', 'iproute2', 'prometheus', 'prometheus-alertmanager', 'prometheus-blackbox-exporter', 'ffmpeg']) {
       expect(script).toMatch(new RegExp(`PACKAGES=\\([^)]*\\b${p}\\b`));
     }
     expect(script).toContain('apt-get update');
