@@ -42,6 +42,7 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
   const store = openDb(config.db);
   const bus = new EventBus();
   bus.onListenerError = (err, event) => logger.error({ err, event: event.type }, 'event listener failed');
+  let healthService: HealthService | undefined;
   // Tailscale: clients, periodic sync (when configured), path quality, whois. Started once listening.
   const tailscale = new TailscaleService({
     ctx: () => ({ db: store.db, bus }),
@@ -49,12 +50,12 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
     credentials: resolveApiCredentials(),
     headscaleKey: resolveHeadscaleKey(),
     onSyncError: (err) => logger.warn({ error: (err as Error).message }, 'tailscale sync failed'),
+    alertService: () => healthService?.alertService,
   });
   // Live health: the event ring first (so browsers miss nothing), then engine, history, alerts.
   const eventRing = new EventRing(bus);
   // Changes the CLI makes in the same database reach this bus (and browsers) through the audit trail.
   const stopAuditFeed = startAuditFeed({ db: store.db, bus, onError: (err) => logger.warn({ error: (err as Error).message }, 'reading the CLI\'s changes failed') });
-  let healthService: HealthService | undefined;
   // Links back to the dashboard (notices): --public-url, else the address we end up listening on.
   let listenUrl = `http://${config.host}:${config.port}`;
   const publicUrl = () => config.publicUrl || listenUrl;

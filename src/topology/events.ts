@@ -26,6 +26,8 @@ export interface RigEventMap {
   'node.status': { deviceId: string; status: NodeStatus };
   'alert.raised': { alert: Alert };
   'alert.resolved': { alert: Alert };
+  /** An open alert's folded list or message changed (src/topology/alerts/alert-writer.ts, the one writer of alert rows). */
+  'alert.changed': { alert: Alert };
   /** Discovery (Bonjour, mDNS prober, subnet scan) found a node, saw it change, or saw it stop advertising. */
   'device.discovered': DeviceDiscoveredEvent;
   /** A user or API token was added, removed or revoked (src/topology/access). Never carries a secret. */

@@ -4,6 +4,7 @@
  * main.ts and the tests build it the same way.
  */
 import type { Ctx } from './context.ts';
+import { AlertWriter } from './alerts/alert-writer.ts';
 import { AlertManager, type AlertOptions } from './alerts/manager.ts';
 import { AlertmanagerResender } from './alerts/notifiers/alertmanager.ts';
 import { AlertDispatcher } from './alerts/notifiers/dispatch.ts';
@@ -38,6 +39,8 @@ export interface HealthService {
   engine: ProbeEngine;
   history: HistoryRecorder;
   alerts: AlertManager;
+  /** The one writer of alert rows (raise, fold, reword, resolve); rules elsewhere (tailnet) call it too. */
+  alertService: AlertWriter;
   dispatcher: AlertDispatcher;
   /** Keeps open alerts alive in Alertmanager. */
   resender: AlertmanagerResender;
@@ -55,7 +58,8 @@ export function startHealth({ ctx, options, onError }: { ctx: Ctx; options: Heal
   let onMap: ((e: { removed: string[] }) => void) | undefined;
   engine = new ProbeEngine({ ctx, options: options.probes, recorder: history, observer: metrics, onReload: (e) => onMap?.(e) });
   const ready = engine;
-  const alerts = new AlertManager({ ctx, options: options.alerts, health: (id) => ready.getDeviceHealth(id), probeNow: (id) => ready.probeNow(id), checkNow: (id, ms) => ready.checkNow(id, ms) });
+  const alertService = new AlertWriter(ctx);
+  const alerts = new AlertManager({ ctx, writer: alertService, options: options.alerts, health: (id) => ready.getDeviceHealth(id), probeNow: (id) => ready.probeNow(id), checkNow: (id, ms) => ready.checkNow(id, ms) });
   const dispatcher = new AlertDispatcher({
     ctx,
     baseDelayMs: options.notifyBaseDelayMs,
@@ -71,7 +75,7 @@ export function startHealth({ ctx, options, onError }: { ctx: Ctx; options: Heal
   onMap = (e) => alerts.mapReloaded(e);
   const shootOptions = options.shoot ?? { clockOffsetMs: 40, runwayMinutes: 20 };
   const takes = new TakeTracker({ ctx, options: { clockOffsetMs: shootOptions.clockOffsetMs }, health: (id) => ready.getDeviceHealth(id) });
-  const shootAlerts = new ShootAlerts({ ctx, options: shootOptions, allHealth: () => ready.allHealth() });
+  const shootAlerts = new ShootAlerts({ ctx, writer: alertService, options: shootOptions, allHealth: () => ready.allHealth() });
   history.start();
   metrics.subscribe(ctx.bus);
   dispatcher.start();
@@ -84,6 +88,7 @@ export function startHealth({ ctx, options, onError }: { ctx: Ctx; options: Heal
     engine: ready,
     history,
     alerts,
+    alertService,
     dispatcher,
     resender,
     metrics,

@@ -9,7 +9,7 @@
  */
 import type { RigEventMap, RigEventType } from '../topology/events.ts';
 
-const TYPES: RigEventType[] = ['path.state', 'device.state', 'node.status', 'alert.raised', 'alert.resolved', 'device.changed', 'link.changed', 'inventory.imported', 'device.discovered', 'device.shoot', 'tailnet.path'];
+const TYPES: RigEventType[] = ['path.state', 'device.state', 'node.status', 'alert.raised', 'alert.changed', 'alert.resolved', 'device.changed', 'link.changed', 'inventory.imported', 'device.discovered', 'device.shoot', 'tailnet.path'];
 
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
 

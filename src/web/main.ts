@@ -219,6 +219,7 @@ async function boot(): Promise<void> {
           discovered.apply(data as Parameters<DiscoveredView['apply']>[0]);
           break;
         case 'alert.raised':
+        case 'alert.changed':
         case 'alert.resolved':
           store.upsertAlert((data as { alert: Parameters<Store['upsertAlert']>[0] }).alert);
           break;

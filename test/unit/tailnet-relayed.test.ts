@@ -5,6 +5,7 @@
  * Also tailscaled ping answers in the health shape.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/topology/clock.ts';
 import { TailnetRelayedAlerts } from '../../src/topology/alerts/tailnet-relayed.ts';
 import { listAlerts } from '../../src/topology/alerts/store.ts';
 import { createDevice } from '../../src/topology/devices.ts';
@@ -23,7 +24,7 @@ beforeEach(() => {
   createDevice({ ctx: rig.ctx, input: { id: 'cam-a', name: 'Cam A', role: 'camera' } });
   now = Date.parse('2026-11-30T20:00:00Z');
   tailnet = new TailnetHealth({ bus: () => rig.bus, now: () => now });
-  alerts = new TailnetRelayedAlerts({ ctx: () => rig.ctx, relayedSec: 30, now: () => now });
+  alerts = new TailnetRelayedAlerts({ ctx: () => rig.ctx, relayedSec: 30, clock: { ...systemClock, now: () => now } });
   events.length = 0;
   rig.bus.on('alert.raised', (e) => events.push(`raised ${e.data.alert.kind} ${e.data.alert.deviceId}`));
   rig.bus.on('alert.resolved', (e) => events.push(`resolved ${e.data.alert.kind} ${e.data.alert.deviceId}`));

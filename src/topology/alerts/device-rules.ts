@@ -112,6 +112,26 @@ export class DeviceRules {
     return pending ? 'pending' : null;
   }
 
+  /**
+   * The other devices behind `g` whose every lost path a down group explains right
+   * now: folded into the group's alert in the step that raises it, so the first
+   * notice already names them (their own holds, when they run out, find them folded).
+   */
+  private explainedBehind(g: PathGroup, deviceId: string): string[] {
+    if (this.deps.groupAlerts.find(g)) return [];
+    const out: string[] = [];
+    for (const id of g.members) {
+      if (id === deviceId) continue;
+      const h = this.deps.health(id);
+      if (h.state !== 'down' && h.state !== 'degraded') continue;
+      if (this.deps.writer.openOf(id).some((a) => a.kind === 'device_lost' || a.kind === 'path_lost' || a.kind === 'flapping')) continue;
+      const lost = [...new Set(h.paths.filter((p) => p.state === 'down').map((p) => p.network))];
+      if (!lost.includes(g.network)) continue;
+      if (lost.every((n) => { const why = this.explain(id, n); return !!why && why !== 'pending'; })) out.push(id);
+    }
+    return out;
+  }
+
   /** Is a group the device's path on `network` goes through judged down or pending? */
   private troubleOn(deviceId: string, network: Network): boolean {
     return this.deps.groups.groupsOf(deviceId, network).some((g) => this.deps.groups.judge(g, this.deps.clock.now()).state !== 'up');
@@ -129,7 +149,7 @@ export class DeviceRules {
     }
     const explained = why.filter((w): w is Exclude<Explanation, 'pending' | null> => !!w && w !== 'pending');
     if (explained.length === lostNets.length) {
-      for (const e of explained) groupAlerts.fold(e.group, e.verdict, deviceId);
+      for (const e of explained) groupAlerts.fold(e.group, e.verdict, deviceId, this.explainedBehind(e.group, deviceId));
       return;
     }
     // Lost on a path no down group explains: the device alerts alone, and the groups say they do not cover it.
@@ -174,7 +194,7 @@ export class DeviceRules {
       timers.set(key, RECHECK_MS, () => this.decidePath(deviceId, network, started));
       return;
     }
-    if (why && why !== 'pending') return groupAlerts.fold(why.group, why.verdict, deviceId);
+    if (why && why !== 'pending') return groupAlerts.fold(why.group, why.verdict, deviceId, this.explainedBehind(why.group, deviceId));
     // Before blaming one path: have the device's other paths polled now and look once more,
     // so a device going down whole (the other path's loss not noticed yet) raises one alert.
     if (!confirmed) {

@@ -2,13 +2,16 @@
  * Folding: the one alert of a shared part that is down (a hotspot, the tailnet)
  * lists the devices whose losses it explains, and says which devices behind it
  * it does not cover (they lost a path it does not carry, so they alert alone).
+ * This decides the folded list and the wording; the alert service (alert-writer.ts)
+ * writes them and tells the bus. A group alert is raised already carrying every
+ * device it explains at that moment, so the first notice names them.
  */
 import type { Alert, DeviceHealth } from '../health-types.ts';
 import type { AlertWriter } from './alert-writer.ts';
 import { type GroupVerdict, type PathGroup, TAILNET_GROUP } from './path-groups.ts';
-import { foldIntoAlert, setAlertMessage, unfoldFromAlert } from './store.ts';
-import type { Ctx } from '../context.ts';
 import { describeLost } from './wording.ts';
+
+type DownVerdict = Extract<GroupVerdict, { state: 'down' }>;
 
 /** The alerts of groups judged down. */
 export class GroupAlerts {
@@ -17,7 +20,7 @@ export class GroupAlerts {
   /** Per alert id: its message before the covers / not-covered note. */
   private readonly baseMessage = new Map<number, string>();
 
-  constructor(private readonly deps: { ctx: Ctx; writer: AlertWriter; health: (id: string) => DeviceHealth }) {}
+  constructor(private readonly deps: { writer: AlertWriter; health: (id: string) => DeviceHealth }) {}
 
   /** The open alert of a group, if any. */
   find(g: PathGroup): Alert | undefined {
@@ -26,45 +29,60 @@ export class GroupAlerts {
     return w.find('device_lost', g.upstreamId) ?? w.find('flapping', g.upstreamId);
   }
 
-  /** Raise the group's alert if it is not open yet (the group was judged down). */
-  ensure(g: PathGroup, verdict: Extract<GroupVerdict, { state: 'down' }>): Alert {
+  /**
+   * Raise the group's alert if it is not open yet (the group was judged down),
+   * folding `fold` into it in the same step; returns the open alert.
+   */
+  ensure(g: PathGroup, verdict: DownVerdict, fold: string[] = []): Alert {
     const open = this.find(g);
     if (open) return open;
     const w = this.deps.writer;
+    let base: Omit<Parameters<AlertWriter['raise']>[0], 'folded'>;
     if (!g.upstreamId) {
-      return w.raise({ kind: 'network_lost', deviceId: TAILNET_GROUP, network: 'tailscale', severity: 'critical', message: 'Tailscale down from here: every device lost its Tailscale path at once (LAN paths unaffected)' });
+      base = { kind: 'network_lost', deviceId: TAILNET_GROUP, network: 'tailscale', severity: 'critical', message: 'Tailscale down from here: every device lost its Tailscale path at once (LAN paths unaffected)' };
+    } else {
+      const name = w.name(g.upstreamId);
+      const message = verdict.evidence === 'probe'
+        ? describeLost(name, this.deps.health(g.upstreamId))
+        : `${name} lost: every path through it went quiet at once${verdict.evidence === 'quiet-probe' ? ' and it does not answer' : ''}`;
+      base = { kind: 'device_lost', deviceId: g.upstreamId, network: null, severity: 'critical', message };
     }
-    const name = w.name(g.upstreamId);
-    const message = verdict.evidence === 'probe'
-      ? describeLost(name, this.deps.health(g.upstreamId))
-      : `${name} lost: every path through it went quiet at once${verdict.evidence === 'quiet-probe' ? ' and it does not answer' : ''}`;
-    return w.raise({ kind: 'device_lost', deviceId: g.upstreamId, network: null, severity: 'critical', message });
+    const folded = [...new Set(fold)].sort();
+    for (const id of folded) this.notCovered.get(g.id)?.delete(id);
+    const alert = w.raise({ ...base, folded, message: this.wording(g, base.message, folded) });
+    this.baseMessage.set(alert.id, base.message);
+    return alert;
   }
 
-  /** Put a device on the group alert's folded list (its loss is explained by the group). */
-  fold(g: PathGroup, verdict: Extract<GroupVerdict, { state: 'down' }>, deviceId: string): void {
-    const alert = this.ensure(g, verdict);
+  /**
+   * Put devices on the group alert's folded list (their losses are explained by
+   * the group). `also`: other devices behind the group whose losses it explains
+   * right now, folded in the same step when the alert is first raised.
+   */
+  fold(g: PathGroup, verdict: DownVerdict, deviceId: string, also: string[] = []): void {
+    const open = this.find(g);
     this.notCovered.get(g.id)?.delete(deviceId);
-    if (!alert.folded.includes(deviceId)) foldIntoAlert(this.deps.ctx.db, alert.id, deviceId);
-    this.reword(g);
+    if (!open) {
+      this.ensure(g, verdict, [deviceId, ...also]);
+      return;
+    }
+    this.write(g, open, open.folded.includes(deviceId) ? open.folded : [...open.folded, deviceId]);
   }
 
   /** A device behind the group raised its own alert: the group's alert says it does not cover it. */
-  markNotCovered(g: PathGroup, verdict: Extract<GroupVerdict, { state: 'down' }>, deviceId: string): void {
-    const alert = this.ensure(g, verdict);
-    if (alert.folded.includes(deviceId)) unfoldFromAlert(this.deps.ctx.db, alert.id, deviceId);
+  markNotCovered(g: PathGroup, verdict: DownVerdict, deviceId: string): void {
     let set = this.notCovered.get(g.id);
     if (!set) this.notCovered.set(g.id, (set = new Set()));
     set.add(deviceId);
-    this.reword(g);
+    const alert = this.ensure(g, verdict);
+    this.write(g, alert, alert.folded.filter((d) => d !== deviceId));
   }
 
   /** A folded device came back on its own: it leaves the folded list. */
   unfold(g: PathGroup, deviceId: string): void {
     const alert = this.find(g);
     if (!alert?.folded.includes(deviceId)) return;
-    unfoldFromAlert(this.deps.ctx.db, alert.id, deviceId);
-    this.reword(g);
+    this.write(g, alert, alert.folded.filter((d) => d !== deviceId));
   }
 
   /** The devices on the group alert's folded list. */
@@ -82,17 +100,21 @@ export class GroupAlerts {
     if (this.baseMessage.size > 1000) this.baseMessage.clear();
   }
 
-  private reword(g: PathGroup): void {
-    const alert = this.find(g);
-    if (!alert) return;
+  /** New folded list and the wording that goes with it, in one write (one `alert.changed`). */
+  private write(g: PathGroup, alert: Alert, folded: string[]): void {
     const base = this.baseMessage.get(alert.id) ?? alert.message;
     this.baseMessage.set(alert.id, base);
+    this.deps.writer.update(alert, { folded, message: this.wording(g, base, [...folded].sort()) });
+  }
+
+  /** "<base>; covers A, B; does not cover C (lost on another path too: own alert)". */
+  private wording(g: PathGroup, base: string, folded: string[]): string {
     const w = this.deps.writer;
     const names = (ids: string[]) => ids.map((id) => w.name(id)).join(', ');
-    const out = [...(this.notCovered.get(g.id) ?? [])].filter((id) => !alert.folded.includes(id)).sort();
+    const out = [...(this.notCovered.get(g.id) ?? [])].filter((id) => !folded.includes(id)).sort();
     let message = base;
-    if (alert.folded.length) message += `; covers ${names(alert.folded)}`;
+    if (folded.length) message += `; covers ${names(folded)}`;
     if (out.length) message += `; does not cover ${names(out)} (lost on another path too: own alert)`;
-    if (message !== alert.message) setAlertMessage(this.deps.ctx.db, alert.id, message);
+    return message;
   }
 }

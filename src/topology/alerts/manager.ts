@@ -43,6 +43,8 @@ export interface AlertDeps {
   /** One quick look at a device: true answered, false no answer in time, null nothing to probe. */
   checkNow?: (deviceId: string, timeoutMs: number) => Promise<boolean | null>;
   clock?: Clock;
+  /** The alert service (one per server, shared with the shoot and tailnet rules); made here when absent. */
+  writer?: AlertWriter;
 }
 
 /** Raises and resolves alerts from bus events. */
@@ -63,10 +65,10 @@ export class AlertManager {
     const { ctx, options, health } = deps;
     this.clock = deps.clock ?? systemClock;
     this.timers = new Timers(this.clock);
-    this.writer = new AlertWriter(ctx);
+    this.writer = deps.writer ?? new AlertWriter(ctx, { clock: this.clock });
     const windowMs = options.foldWindowMs ?? 3000;
     this.groups = new PathGroups({ ctx, health, options: { windowMs }, onRelease: (g) => this.release(g) });
-    this.groupAlerts = new GroupAlerts({ ctx, writer: this.writer, health });
+    this.groupAlerts = new GroupAlerts({ writer: this.writer, health });
     this.devices = new DeviceRules({
       writer: this.writer, timers: this.timers, clock: this.clock, groups: this.groups, groupAlerts: this.groupAlerts, health,
       options: { holdMs: options.holdMs, settleMs: options.settleMs, windowMs },

@@ -5,11 +5,14 @@
  * fewer minutes of storage or battery left than the limit. Also publishes each
  * camera's shoot figures (`device.shoot`) for the board when they change.
  */
+import { systemClock } from '../clock.ts';
 import type { Ctx } from '../context.ts';
 import { loadDevices } from '../device-rows.ts';
 import type { Alert, AlertKind, DeviceHealth } from '../health-types.ts';
 import { shortestRunway } from '../runway.ts';
-import { findOpenAlert, insertAlert, listAlerts, openAlertsOf, resolveAlertRow } from './store.ts';
+import type { Clock } from '../clock.ts';
+import { AlertWriter } from './alert-writer.ts';
+import { listAlerts } from './store.ts';
 
 /** Shoot alert settings (from config). */
 export interface ShootAlertOptions {
@@ -26,10 +29,17 @@ const SHOOT_KINDS: AlertKind[] = ['clock_offset', 'recording_stopped', 'runway_l
 /** Raises and resolves the shoot alerts. */
 export class ShootAlerts {
   private readonly unsubscribe: Array<() => void> = [];
-  private timer: NodeJS.Timeout | null = null;
+  private timer: unknown = null;
   private readonly lastShoot = new Map<string, string>();
 
-  constructor(private readonly deps: { ctx: Ctx; options: ShootAlertOptions; allHealth: () => DeviceHealth[] }) {}
+  private readonly writer: AlertWriter;
+  private readonly clock: Clock;
+
+  /** `writer`: the alert service (one per server; a fresh one when absent). */
+  constructor(private readonly deps: { ctx: Ctx; options: ShootAlertOptions; allHealth: () => DeviceHealth[]; writer?: AlertWriter; clock?: Clock }) {
+    this.clock = deps.clock ?? systemClock;
+    this.writer = deps.writer ?? new AlertWriter(deps.ctx, { clock: this.clock });
+  }
 
   /** `kind:deviceId` of open shoot alerts: the tick looks here, not at the database, every second. */
   private readonly openKeys = new Set<string>();
@@ -53,15 +63,16 @@ export class ShootAlerts {
       bus.on('device.changed', (e) => {
         this.names = null;
         if (e.data.change !== 'removed') return;
-        for (const a of openAlertsOf(this.deps.ctx.db, e.data.deviceId)) if (SHOOT_KINDS.includes(a.kind)) this.resolve(a, `${e.data.deviceId} removed from the map`);
+        for (const a of this.writer.openOf(e.data.deviceId)) if (SHOOT_KINDS.includes(a.kind)) this.resolve(a, `${e.data.deviceId} removed from the map`);
       }),
     );
-    this.timer = setInterval(() => this.tick(), this.deps.options.tickMs ?? 1000);
+    this.timer = this.clock.setInterval(() => this.tick(), this.deps.options.tickMs ?? 1000);
   }
 
   stop(): void {
     for (const off of this.unsubscribe.splice(0)) off();
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer !== null) this.clock.clearInterval(this.timer);
+    this.timer = null;
   }
 
   /** Look at every camera's clock and runway once. */
@@ -99,20 +110,18 @@ export class ShootAlerts {
   private raise(kind: AlertKind, deviceId: string, severity: Alert['severity'], message: string): void {
     if (this.openKeys.has(`${kind}:${deviceId}`)) return;
     this.openKeys.add(`${kind}:${deviceId}`);
-    if (findOpenAlert(this.deps.ctx.db, kind, deviceId)) return;
-    this.deps.ctx.bus.emit('alert.raised', { alert: insertAlert(this.deps.ctx.db, { kind, deviceId, network: null, severity, message }) });
+    this.writer.raise({ kind, deviceId, network: null, severity, message });
   }
 
   private resolveKind(kind: AlertKind, deviceId: string, message: string): void {
     if (!this.openKeys.delete(`${kind}:${deviceId}`)) return;
-    const open = findOpenAlert(this.deps.ctx.db, kind, deviceId);
+    const open = this.writer.find(kind, deviceId);
     if (open) this.resolve(open, message);
   }
 
   private resolve(alert: Alert, message: string): void {
     this.openKeys.delete(`${alert.kind}:${alert.deviceId}`);
-    const done = resolveAlertRow(this.deps.ctx.db, alert.id, message);
-    if (done) this.deps.ctx.bus.emit('alert.resolved', { alert: done });
+    this.writer.resolve(alert, message);
   }
 
   private names: Map<string, string> | null = null;

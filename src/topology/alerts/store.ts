@@ -38,31 +38,36 @@ export function openAlertsOf(db: DbLike, deviceId: string): Alert[] {
   return db.select().from(alerts).where(and(isNull(alerts.resolvedAt), eq(alerts.deviceId, deviceId))).all().map(toAlert);
 }
 
-/** Insert a new open alert. */
-export function insertAlert(db: DbLike, a: { kind: AlertKind; deviceId: string; network: Network | null; severity: Alert['severity']; message: string }): Alert {
-  const row = db.insert(alerts).values({ ...a, raisedAt: new Date().toISOString() }).returning().get();
+/**
+ * Insert a new open alert (with its folded list, sorted). Only the alert service
+ * (alert-writer.ts) calls this, so the bus hears of every row; tests seed with it.
+ */
+export function insertAlert(db: DbLike, a: { kind: AlertKind; deviceId: string; network: Network | null; severity: Alert['severity']; message: string; folded?: string[] }, at?: number): Alert {
+  const { folded = [], ...rest } = a;
+  const row = db.insert(alerts).values({ ...rest, folded: JSON.stringify([...folded].sort()), raisedAt: (at === undefined ? new Date() : new Date(at)).toISOString() }).returning().get();
   return toAlert(row);
 }
 
 /** Mark an alert resolved; returns it, or undefined when it was already resolved. */
-export function resolveAlertRow(db: DbLike, id: number, message?: string): Alert | undefined {
+export function resolveAlertRow(db: DbLike, id: number, message?: string, at?: number): Alert | undefined {
   const row = db
     .update(alerts)
-    .set({ resolvedAt: new Date().toISOString(), ...(message ? { message } : {}) })
+    .set({ resolvedAt: (at === undefined ? new Date() : new Date(at)).toISOString(), ...(message ? { message } : {}) })
     .where(and(eq(alerts.id, id), isNull(alerts.resolvedAt)))
     .returning()
     .get();
   return row ? toAlert(row) : undefined;
 }
 
-/** Add a device to the folded list of an alert. */
-export function foldIntoAlert(db: DbLike, id: number, deviceId: string): Alert | undefined {
-  const row = db.select().from(alerts).where(eq(alerts.id, id)).get();
-  if (!row) return undefined;
-  const folded = new Set(JSON.parse(row.folded) as string[]);
-  folded.add(deviceId);
-  const updated = db.update(alerts).set({ folded: JSON.stringify([...folded].sort()) }).where(eq(alerts.id, id)).returning().get();
-  return updated ? toAlert(updated) : undefined;
+/** Set an open alert's folded list and message (the alert service tells the bus). */
+export function updateOpenAlert(db: DbLike, id: number, change: { folded: string[]; message: string }): Alert | undefined {
+  const row = db
+    .update(alerts)
+    .set({ folded: JSON.stringify(change.folded), message: change.message })
+    .where(and(eq(alerts.id, id), isNull(alerts.resolvedAt)))
+    .returning()
+    .get();
+  return row ? toAlert(row) : undefined;
 }
 
 /** Open alerts and the most recent resolved ones, newest first. */
@@ -84,19 +89,4 @@ export function acknowledgeAlert({ ctx, id }: { ctx: Ctx; id: number }): Alert {
     .returning()
     .get();
   return toAlert(updated as AlertRow);
-}
-
-/** Take a device off the folded list of an alert (it came back on its own). */
-export function unfoldFromAlert(db: DbLike, id: number, deviceId: string): Alert | undefined {
-  const row = db.select().from(alerts).where(eq(alerts.id, id)).get();
-  if (!row) return undefined;
-  const folded = (JSON.parse(row.folded) as string[]).filter((d) => d !== deviceId);
-  const updated = db.update(alerts).set({ folded: JSON.stringify(folded) }).where(eq(alerts.id, id)).returning().get();
-  return updated ? toAlert(updated) : undefined;
-}
-
-/** Reword an open alert (an upstream's alert says which devices it covers and which it does not). */
-export function setAlertMessage(db: DbLike, id: number, message: string): Alert | undefined {
-  const row = db.update(alerts).set({ message }).where(and(eq(alerts.id, id), isNull(alerts.resolvedAt))).returning().get();
-  return row ? toAlert(row) : undefined;
 }

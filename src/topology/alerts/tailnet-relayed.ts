@@ -2,15 +2,14 @@
  * `tailnet_relayed` (warning): a device's tailnet path has gone through DERP or
  * a peer relay instead of direct for longer than `--tailnet-relayed-sec`, so
  * live preview and commands are slower. Resolved when the path is direct
- * again. Its own module (the manager handles probe alerts); it writes through
- * the alert store and publishes the same bus events as the manager, so
- * notifiers, SSE and metrics see it like any other alert. Time is injected.
+ * again. Its own module (the manager handles probe alerts); it decides and the
+ * alert service (alert-writer.ts) writes and tells the bus, so notifiers, SSE
+ * and metrics see it like any other alert. Time is injected (the one Clock).
  */
-import { eq } from 'drizzle-orm';
+import { systemClock, type Clock } from '../clock.ts';
 import type { Ctx } from '../context.ts';
 import type { TailnetPathHealth } from '../health-types.ts';
-import { devices } from '../store/schema.ts';
-import { findOpenAlert, insertAlert, resolveAlertRow } from './store.ts';
+import { AlertWriter } from './alert-writer.ts';
 
 /** How a relayed path is named in the message. */
 function relayedVia(t: TailnetPathHealth): string {
@@ -20,36 +19,42 @@ function relayedVia(t: TailnetPathHealth): string {
 
 /** Judges every device's tailnet path against the relayed limit; raise and resolve are idempotent. */
 export class TailnetRelayedAlerts {
-  constructor(private readonly deps: { ctx: () => Ctx; relayedSec: number; now?: () => number }) {}
+  private writerOf: { ctx: Ctx; writer: AlertWriter } | null = null;
+
+  /** `writer`: the server's alert service, when it has one (else one is made on the context). */
+  constructor(private readonly deps: { ctx: () => Ctx; relayedSec: number; clock?: Clock; writer?: () => AlertWriter | undefined }) {}
 
   /** Look at each device's current tailnet path (call after every path refresh). */
   judge(paths: ReadonlyArray<{ deviceId: string; tailnet: TailnetPathHealth }>): void {
-    const ctx = this.deps.ctx();
-    const now = (this.deps.now ?? Date.now)();
+    const w = this.writer();
+    const now = (this.deps.clock ?? systemClock).now();
     for (const { deviceId, tailnet } of paths) {
-      const open = findOpenAlert(ctx.db, 'tailnet_relayed', deviceId, 'tailscale');
+      const open = w.find('tailnet_relayed', deviceId, 'tailscale');
       if (tailnet.quality === 'direct') {
-        if (!open) continue;
-        const done = resolveAlertRow(ctx.db, open.id, `${this.nameOf(ctx, deviceId)}: tailnet path direct again (${tailnet.summary})`);
-        if (done) ctx.bus.emit('alert.resolved', { alert: done });
+        if (open) w.resolve(open, `${w.name(deviceId)}: tailnet path direct again (${tailnet.summary})`);
         continue;
       }
       // Idle and offline say nothing about the path: neither raise nor resolve on them.
       if (!tailnet.relayed || !tailnet.relayedSince || open) continue;
       const forMs = now - Date.parse(tailnet.relayedSince);
       if (forMs < this.deps.relayedSec * 1000) continue;
-      const alert = insertAlert(ctx.db, {
+      w.raise({
         kind: 'tailnet_relayed',
         deviceId,
         network: 'tailscale',
         severity: 'warning',
-        message: `${this.nameOf(ctx, deviceId)}: tailnet path relayed through ${relayedVia(tailnet)} for ${Math.round(forMs / 1000)} s, not direct; live preview and commands will be slower`,
+        message: `${w.name(deviceId)}: tailnet path relayed through ${relayedVia(tailnet)} for ${Math.round(forMs / 1000)} s, not direct; live preview and commands will be slower`,
       });
-      ctx.bus.emit('alert.raised', { alert });
     }
+    // Names are read fresh each round (a rename between rounds shows in the next message).
+    w.forgetName();
   }
 
-  private nameOf(ctx: Ctx, deviceId: string): string {
-    return ctx.db.select({ name: devices.name }).from(devices).where(eq(devices.id, deviceId)).get()?.name ?? deviceId;
+  private writer(): AlertWriter {
+    const given = this.deps.writer?.();
+    if (given) return given;
+    const ctx = this.deps.ctx();
+    if (this.writerOf?.ctx !== ctx) this.writerOf = { ctx, writer: new AlertWriter(ctx, { clock: this.deps.clock }) };
+    return this.writerOf.writer;
   }
 }

@@ -15,6 +15,8 @@ import { PathQualitySnapshot, type TailscalePath } from './path-quality.ts';
 import { importFromSource, type TailnetSource } from './source.ts';
 import { SyncScheduler, type SyncStatus } from './sync.ts';
 import { WhoisCache } from './whois.ts';
+import { systemClock } from '../clock.ts';
+import type { AlertWriter } from '../alerts/alert-writer.ts';
 import { TailnetRelayedAlerts } from '../alerts/tailnet-relayed.ts';
 import type { TailnetPathHealth } from '../health-types.ts';
 import { TailnetHealth } from './tailnet-health.ts';
@@ -120,13 +122,15 @@ export class TailscaleService {
       headscaleKey?: string | null;
       fetch?: typeof fetch;
       onSyncError?: (err: unknown) => void;
+      /** The server's alert service (the relayed rule raises through it); absent: one on the context. */
+      alertService?: () => AlertWriter | undefined;
       /** Clock for the relayed rule and ping times (tests move it). */
       now?: () => number;
     },
   ) {
     const s = opts.settings;
     this.tailnet = new TailnetHealth({ bus: () => opts.ctx().bus, now: opts.now });
-    this.relayedAlerts = new TailnetRelayedAlerts({ ctx: opts.ctx, relayedSec: s.relayedSec ?? 30, now: opts.now });
+    this.relayedAlerts = new TailnetRelayedAlerts({ ctx: opts.ctx, relayedSec: s.relayedSec ?? 30, writer: opts.alertService, clock: opts.now ? { ...systemClock, now: opts.now } : undefined });
     this.api = opts.credentials ? new TailscaleApiClient({ apiBase: s.apiBase, tailnet: s.tailnet, credentials: opts.credentials, fetch: opts.fetch }) : null;
     this.headscale = s.headscaleApiBase && opts.headscaleKey
       ? new HeadscaleClient({ apiBase: s.headscaleApiBase, apiKey: opts.headscaleKey, baseDomain: s.headscaleBaseDomain, fetch: opts.fetch })
