@@ -59,10 +59,13 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
   // Links back to the dashboard (notices): --public-url, else the address we end up listening on.
   let listenUrl = `http://${config.host}:${config.port}`;
   const publicUrl = () => config.publicUrl || listenUrl;
+  // Where we listen (the port we end up with too): notices never go to rigmap itself.
+  let listenPort = config.port;
+  const self = () => ({ host: config.host, ports: [...new Set([config.port, listenPort])].filter((p) => p > 0) });
   if (config.probes === 'on') {
     healthService = startHealth({
       ctx: { db: store.db, bus, actor: 'probe' },
-      options: { ...healthOptionsFromConfig(config), publicUrl },
+      options: { ...healthOptionsFromConfig(config), publicUrl, self },
       onError: (err, what) => logger.warn({ error: (err as Error).message, what }, 'health monitoring problem'),
     });
     logger.info({ scope: config.probeCidrs || 'everything', intervalMs: config.probeIntervalMs }, 'probing started');
@@ -92,6 +95,7 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${shownHost}:${port}`;
   listenUrl = url;
+  listenPort = port;
   logger.info({ url, db: store.path }, 'rigmap listening');
   tailscale.start();
 

@@ -11,6 +11,7 @@ import { AlertDispatcher } from './alerts/notifiers/dispatch.ts';
 import { listNotifiers } from './alerts/notifiers/store.ts';
 import { HistoryRecorder } from './history/recorder.ts';
 import { RigMetrics } from './metrics.ts';
+import type { SelfAddress } from './relay/self.ts';
 import { getRigName } from './rig.ts';
 import { ProbeEngine, type ProbeEngineOptions } from './probes/engine.ts';
 import { ShootAlerts, type ShootAlertOptions } from './alerts/shoot.ts';
@@ -28,6 +29,8 @@ export interface HealthOptions {
   rollupFlushMs?: number;
   /** The dashboard's address, for links back from notices (default: the listening URL, set by main.ts). */
   publicUrl?: () => string;
+  /** Where rigmap listens: the notice guard refuses a notifier that is rigmap itself (set by main.ts once listening). */
+  self?: () => SelfAddress | undefined;
   /** ms between re-sends of open alerts to Alertmanager notifiers (default 60 s). */
   alertmanagerResendMs?: number;
   /** Shoot: clock offset and runway limits (alerts/shoot.ts, takes). */
@@ -64,13 +67,14 @@ export function startHealth({ ctx, options, onError }: { ctx: Ctx; options: Heal
     ctx,
     baseDelayMs: options.notifyBaseDelayMs,
     publicUrl: options.publicUrl,
+    self: options.self,
     onResult: (n, event, r) => {
       if (!r.ok) onError?.(new Error(`notifier ${n.name}: ${event} not delivered after ${r.attempts} attempts: ${r.error}`), 'notify');
     },
   });
   const resender = new AlertmanagerResender({
     ctx, publicUrl: options.publicUrl ?? (() => 'http://localhost:4747'), resendMs: options.alertmanagerResendMs,
-    notifiers: () => listNotifiers({ ctx }), onError: (err) => onError?.(err, 'notify'),
+    notifiers: () => listNotifiers({ ctx }), onError: (err) => onError?.(err, 'notify'), self: options.self,
   });
   onMap = (e) => alerts.mapReloaded(e);
   const shootOptions = options.shoot ?? { clockOffsetMs: 40, runwayMinutes: 20 };

@@ -7,7 +7,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AlertmanagerResender, alertmanagerEndpoint, toAlertmanagerAlert, type AlertmanagerAlert, type ResendClock } from '../../src/topology/alerts/notifiers/alertmanager.ts';
+import { AlertmanagerResender, alertmanagerEndpoint, toAlertmanagerAlert, type AlertmanagerAlert } from '../../src/topology/alerts/notifiers/alertmanager.ts';
+import { systemClock, type Clock } from '../../src/topology/clock.ts';
 import { AlertDispatcher } from '../../src/topology/alerts/notifiers/dispatch.ts';
 import { addNotifier, listNotifiers } from '../../src/topology/alerts/notifiers/store.ts';
 import { insertAlert, resolveAlertRow } from '../../src/topology/alerts/store.ts';
@@ -51,7 +52,8 @@ afterEach(() => rig.close());
 /** A clock whose one pending timer the test fires by hand. */
 function fakeClock() {
   const timers: Array<{ fn: () => void; ms: number; cleared: boolean }> = [];
-  const clock: ResendClock = {
+  const clock: Clock = {
+    ...systemClock,
     setTimeout: (fn, ms) => {
       const t = { fn, ms, cleared: false };
       timers.push(t);

@@ -14,7 +14,7 @@ import type { DeviceHealth } from '../health-types.ts';
 import type { ProbeScope } from '../probes/scope.ts';
 import { NodeRequestError, openNodeRequest } from './node-request.ts';
 import { type NodePath, orderPaths, originOf, relayableService } from './paths.ts';
-import { isSelfTarget, type SelfAddress } from './self.ts';
+import { isSelfTarget, type NameResolver, resolvesToSelf, type SelfAddress } from './self.ts';
 import { trustOf } from '../trust/pins.ts';
 
 /** Limits of one relayed request. */
@@ -42,8 +42,16 @@ export type RelayLimits = typeof RELAY_LIMITS;
 /**
  * The paths of `paths` that are not rigmap itself (see self.ts). A device
  * registered at rigmap's own address and port would otherwise let a viewer
- * call rigmap's admin API through the relay, as a local caller.
+ * call rigmap's admin API through the relay, as a local caller. A host name
+ * is judged by what it resolves to (a name for 127.0.0.1 is rigmap too).
  */
+export async function withoutSelfPathsResolved(paths: NodePath[], self?: SelfAddress, resolve?: NameResolver): Promise<NodePath[]> {
+  if (!self) return paths;
+  const isSelf = await Promise.all(paths.map((p) => resolvesToSelf(self, p.address, p.port, resolve)));
+  return paths.filter((_, i) => isSelf[i] === null);
+}
+
+/** The literal-only check (addresses, localhost, rigmap's --host), for callers that cannot wait. */
 export function withoutSelfPaths(paths: NodePath[], self?: SelfAddress): NodePath[] {
   return self ? paths.filter((p) => !isSelfTarget(self, p.address, p.port)) : paths;
 }
@@ -93,11 +101,13 @@ export interface RelayOpened {
  * Open the relayed request: registered device and service only, best path
  * first; another path is tried only if the first could not be connected to.
  */
-export async function openRelay({ ctx, deviceId, serviceName, relayPath, query, headers, scope, health, signal, self }: {
+export async function openRelay({ ctx, deviceId, serviceName, relayPath, query, headers, scope, health, signal, self, resolve }: {
   ctx: Ctx; deviceId: string; serviceName: string; relayPath: string; query: string; headers: Record<string, string>;
   scope: ProbeScope; health?: DeviceHealth | null; signal: AbortSignal;
-  /** Where rigmap listens: paths to it are never used. */
+  /** Where rigmap listens: paths to it are never used (a host name is judged by the addresses it resolves to). */
   self?: SelfAddress;
+  /** Name resolution for that check (tests inject one). */
+  resolve?: NameResolver;
 }): Promise<RelayOpened> {
   const device = getDevice({ ctx, id: deviceId });
   const service = relayableService(device, serviceName);
@@ -107,7 +117,7 @@ export async function openRelay({ ctx, deviceId, serviceName, relayPath, query, 
   }
   const inScope = orderPaths({ device, service, scope, health, trust: trustOf(ctx) });
   if (!inScope.length) throw new RigmapError('forbidden', `no address of ${device.id} is inside the probe scope (${scope.text}): rigmap does not contact it`);
-  const paths = withoutSelfPaths(inScope, self);
+  const paths = await withoutSelfPathsResolved(inScope, self, resolve);
   if (!paths.length) throw new RigmapError('forbidden', `${device.id}'s ${serviceName} is registered at rigmap's own address and port: the relay never calls rigmap itself`);
   const target = `${paths[0]!.basePath}${relayPath}${query}` || '/';
   let lastError: NodeRequestError | null = null;

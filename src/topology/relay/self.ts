@@ -5,6 +5,7 @@
  * rigmap listening on 0.0.0.0 / :: answers on every address of this machine
  * (every 127.x, every interface), so all of those count.
  */
+import { lookup } from 'node:dns/promises';
 import { networkInterfaces } from 'node:os';
 import ipaddr from 'ipaddr.js';
 
@@ -54,4 +55,22 @@ export function isSelfTarget(self: SelfAddress, address: string, port: number): 
   // Listening on every address, or on a host name (whichever of this machine's addresses it names): any of ours.
   const anyOfOurs = host === null || ipaddr.parse(host).range() === 'unspecified';
   return anyOfOurs && ownAddresses().has(ip);
+}
+
+/** How a host name becomes addresses (tests inject one; the default asks the system resolver). */
+export type NameResolver = (host: string) => Promise<Array<{ address: string }>>;
+
+/** The system resolver (getaddrinfo: /etc/hosts, then DNS). */
+export const systemResolve: NameResolver = (host) => lookup(host, { all: true });
+
+/**
+ * As {@link isSelfTarget}, for a host name too: the name itself (localhost,
+ * rigmap's --host) or any address it resolves to now. Returns the address that
+ * is rigmap (or the name), else null. A name that does not resolve is not rigmap.
+ */
+export async function resolvesToSelf(self: SelfAddress, host: string, port: number, resolve: NameResolver = systemResolve): Promise<string | null> {
+  if (isSelfTarget(self, host, port)) return host;
+  if (!self.ports.includes(port) || normalIp(host)) return null;
+  const found = await resolve(host.replace(/\.$/, '')).catch(() => []);
+  return found.find((a) => isSelfTarget(self, a.address, port))?.address ?? null;
 }

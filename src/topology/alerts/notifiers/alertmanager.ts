@@ -16,7 +16,9 @@ import { toAlert } from '../store.ts';
 import type { NoticeEvent, NoticeRequest } from './notice-types.ts';
 import type { Notifier } from './store.ts';
 import type { SelfAddress } from '../../relay/self.ts';
-import { checkNotifierTarget, type NameResolver } from './url-guard.ts';
+import type { NameResolver } from './url-guard.ts';
+import { NoticeRefused, sendNotice } from './deliver.ts';
+import { systemClock, type Clock } from '../../clock.ts';
 
 /** One alert as Alertmanager's v2 API takes it (`postableAlert`). */
 export interface AlertmanagerAlert {
@@ -69,10 +71,10 @@ export function toAlertmanagerAlert({ alert, event, rig, role, publicUrl, now = 
 }
 
 /** The request for one alert notice to an Alertmanager notifier. */
-export function buildAlertmanagerNotice({ notifier, event, alert, rig, role, publicUrl }: {
-  notifier: Notifier; event: NoticeEvent; alert: Alert; rig: string; role: string; publicUrl: string;
+export function buildAlertmanagerNotice({ notifier, event, alert, rig, role, publicUrl, now }: {
+  notifier: Notifier; event: NoticeEvent; alert: Alert; rig: string; role: string; publicUrl: string; now?: Date;
 }): NoticeRequest {
-  const body = JSON.stringify([toAlertmanagerAlert({ alert, event, rig, role, publicUrl })]);
+  const body = JSON.stringify([toAlertmanagerAlert({ alert, event, rig, role, publicUrl, now })]);
   return { url: alertmanagerEndpoint(notifier.url), headers: { 'content-type': 'application/json' }, body };
 }
 
@@ -82,21 +84,6 @@ export function openAlertmanagerAlerts({ ctx, publicUrl }: { ctx: Ctx; publicUrl
   const open = ctx.db.select().from(alertsTable).where(isNull(alertsTable.resolvedAt)).all().map(toAlert);
   return open.map((alert) => toAlertmanagerAlert({ alert, event: 'alert.raised', rig, role: roleOf(ctx.db, alert.deviceId), publicUrl }));
 }
-
-/** Timers the resender runs on; tests pass a fake clock. */
-export interface ResendClock {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const realClock: ResendClock = {
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return t;
-  },
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
 
 /**
  * Re-sends every open alert to every enabled Alertmanager notifier every
@@ -115,7 +102,8 @@ export class AlertmanagerResender {
     ctx: Ctx;
     publicUrl: () => string;
     resendMs?: number;
-    clock?: ResendClock;
+    /** The one clock (src/topology/clock.ts); tests pass a FakeClock. */
+    clock?: Clock;
     timeoutMs?: number;
     onError?: (err: Error) => void;
     /** Which notifiers to send to (the store's list; given so this module stays apart from dispatch). */
@@ -135,7 +123,7 @@ export class AlertmanagerResender {
   /** Stop the cadence; a round in flight finishes. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer !== null) (this.deps.clock ?? realClock).clearTimeout(this.timer);
+    if (this.timer !== null) (this.deps.clock ?? systemClock).clearTimeout(this.timer);
     this.timer = null;
     await this.inFlight;
   }
@@ -150,35 +138,31 @@ export class AlertmanagerResender {
     await Promise.all(targets.map(async (n) => {
       const batch = all.filter((a) => rank[a.labels.severity as keyof typeof rank] >= rank[n.minSeverity]);
       if (batch.length === 0) return;
-      // The guard runs every round, as for every other notice: a row from before the
-      // guard existed, or a name that now resolves to a forbidden address, gets nothing.
+      // One delivery function for every notice (deliver.ts): the guard runs every round on the
+      // resolved addresses, so a row from before the guard existed, or a name that now resolves
+      // to a forbidden address or to rigmap itself, gets nothing; one log line per notifier and round.
       try {
-        await checkNotifierTarget(alertmanagerEndpoint(n.url), { self: this.deps.self?.(), resolve: this.deps.resolve });
-      } catch (err) {
-        this.counts.refused++;
-        this.deps.onError?.(new Error(`notifier ${n.name}: re-send refused: ${(err as Error).message}`));
-        return;
-      }
-      try {
-        const res = await fetch(alertmanagerEndpoint(n.url), {
-          method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch),
-          redirect: 'manual', signal: AbortSignal.timeout(this.deps.timeoutMs ?? 5000),
-        });
-        // The answer is never read (whatever sits at that URL may send any amount).
-        await res.body?.cancel().catch(() => undefined);
-        if (!res.ok) throw new Error(`HTTP ${res.status} from ${new URL(n.url).host}`);
+        const res = await sendNotice(
+          { url: alertmanagerEndpoint(n.url), headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) },
+          { self: this.deps.self?.(), resolve: this.deps.resolve, timeoutMs: this.deps.timeoutMs ?? 5000 },
+        );
+        if (res.status < 200 || res.status >= 300) throw new Error(`HTTP ${res.status} from ${new URL(n.url).host}`);
         this.counts.sent++;
       } catch (err) {
+        if (err instanceof NoticeRefused) {
+          this.counts.refused++;
+          this.deps.onError?.(new Error(`notifier ${n.name}: re-send refused: ${err.message}`));
+          return;
+        }
         this.counts.failed++;
-        const cause = (err as { cause?: { message?: string } }).cause?.message;
-        this.deps.onError?.(new Error(`notifier ${n.name}: re-send of ${batch.length} open alerts failed: ${cause ?? (err as Error).message}`));
+        this.deps.onError?.(new Error(`notifier ${n.name}: re-send of ${batch.length} open alerts failed: ${(err as Error).message}`));
       }
     }));
   }
 
   private schedule(): void {
     if (this.stopped) return;
-    const clock = this.deps.clock ?? realClock;
+    const clock = this.deps.clock ?? systemClock;
     this.timer = clock.setTimeout(() => {
       this.timer = null;
       this.inFlight = this.resendNow().catch((err: Error) => this.deps.onError?.(err)).finally(() => {

@@ -35,14 +35,17 @@ export function noticeText(event: NoticeEvent, alert: Alert, rig: string): strin
  * Build the request for this notifier's kind. `role` and `publicUrl` (the
  * dashboard's address, for links back) are used by the Alertmanager kind.
  */
-export function buildNotice({ notifier, event, alert, rig, role = 'unknown', publicUrl = 'http://localhost:4747' }: {
+export function buildNotice({ notifier, event, alert, rig, role = 'unknown', publicUrl = 'http://localhost:4747', now }: {
   notifier: Notifier; event: NoticeEvent; alert: Alert; rig: string; role?: string; publicUrl?: string;
+  /** When it is sent (the injected clock); default the system's. */
+  now?: number;
 }): NoticeRequest {
+  const at = now === undefined ? new Date() : new Date(now);
   const text = noticeText(event, alert, rig);
   const json = { 'content-type': 'application/json' };
   switch (notifier.kind) {
     case 'alertmanager':
-      return buildAlertmanagerNotice({ notifier, event, alert, rig, role, publicUrl });
+      return buildAlertmanagerNotice({ notifier, event, alert, rig, role, publicUrl, now: at });
     case 'slack':
       return { url: notifier.url, headers: json, body: JSON.stringify({ text }) };
     case 'discord':
@@ -59,7 +62,7 @@ export function buildNotice({ notifier, event, alert, rig, role = 'unknown', pub
         body: text,
       };
     default: {
-      const payload: WebhookPayload = { event, text, rig, alert, sentAt: new Date().toISOString() };
+      const payload: WebhookPayload = { event, text, rig, alert, sentAt: at.toISOString() };
       return { url: notifier.url, headers: json, body: JSON.stringify(payload) };
     }
   }

@@ -7,10 +7,11 @@
  * rigmap's own API (a POST from inside rigmap looks local). Kept as one
  * function every notifier kind calls, at creation and again before sending.
  */
-import { lookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
 import { RigmapError } from '../../errors.ts';
-import { isSelfTarget, type SelfAddress } from '../../relay/self.ts';
+import { isSelfTarget, type NameResolver, type SelfAddress, systemResolve } from '../../relay/self.ts';
+
+export type { NameResolver } from '../../relay/self.ts';
 
 /** Host names of metadata services (besides their addresses below). */
 const METADATA_NAMES = new Set(['metadata', 'metadata.google.internal', 'metadata.goog', 'instance-data', 'instance-data.ec2.internal', 'metadata.azure.internal']);
@@ -67,15 +68,24 @@ export function checkNotifierUrl(raw: string, { self }: { self?: SelfAddress } =
   return url;
 }
 
+/** A URL that passed the guard, and the addresses its host was checked at (connect to one of these, nothing else). */
+export interface CheckedTarget {
+  url: URL;
+  addresses: string[];
+}
+
 /**
  * Before sending: the URL again, and every address its host name resolves to
- * (a name can point at 169.254.169.254 as well as a literal can).
+ * (a name can point at 169.254.169.254 or at rigmap itself as well as a literal
+ * can). Returns the checked addresses: the sender connects to one of them, so a
+ * name that answers differently a moment later (DNS rebinding) changes nothing.
  */
-export async function checkNotifierTarget(raw: string, opts: { self?: SelfAddress; resolve?: NameResolver } = {}): Promise<void> {
+export async function checkNotifierTarget(raw: string, opts: { self?: SelfAddress; resolve?: NameResolver } = {}): Promise<CheckedTarget> {
   const url = checkNotifierUrl(raw, opts);
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (ipaddr.isValid(host)) return;
+  if (ipaddr.isValid(host)) return { url, addresses: [host] };
   const found = await (opts.resolve ?? systemResolve)(host).catch(() => []);
+  if (found.length === 0) throw new RigmapError('upstream_failed', `notifier host ${host} does not resolve`, { host });
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   for (const { address } of found) {
     const why = forbiddenAddressReason(address);
@@ -83,9 +93,5 @@ export async function checkNotifierTarget(raw: string, opts: { self?: SelfAddres
     // A name for rigmap's own address is rigmap itself as much as the literal is.
     if (opts.self && isSelfTarget(opts.self, address, port)) throw refuse(`host ${host} points at rigmap itself (${address}:${port}): notices go to another service`, raw);
   }
+  return { url, addresses: found.map((a) => a.address) };
 }
-
-/** How a host name becomes addresses (tests inject one; the default asks the system resolver). */
-export type NameResolver = (host: string) => Promise<Array<{ address: string }>>;
-
-const systemResolve: NameResolver = (host) => lookup(host, { all: true });
