@@ -7,6 +7,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
 import { startAuditFeed } from '../topology/access/audit-feed.ts';
 import { DiscoveryService } from '../topology/discovery/service.ts';
+import { systemClock, type Clock } from '../topology/clock.ts';
 import { EventBus } from '../topology/events.ts';
 import { openDb } from '../topology/store/db.ts';
 import { settingsFromConfig, TailscaleService } from '../topology/tailscale/service.ts';
@@ -37,8 +38,10 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
 }
 
 /** Open the database, build the app and listen. Resolves once the port is bound. */
-export async function startServer(config: Config, opts: { logger?: Logger } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, opts: { logger?: Logger; clock?: Clock } = {}): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger(config);
+  // The one clock: injected here into everything whose behaviour depends on time (tests pass a FakeClock).
+  const clock = opts.clock ?? systemClock;
   const store = openDb(config.db);
   const bus = new EventBus();
   bus.onListenerError = (err, event) => logger.error({ err, event: event.type }, 'event listener failed');
@@ -65,7 +68,7 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
   if (config.probes === 'on') {
     healthService = startHealth({
       ctx: { db: store.db, bus, actor: 'probe' },
-      options: { ...healthOptionsFromConfig(config), publicUrl, self },
+      options: { ...healthOptionsFromConfig(config), publicUrl, self, clock },
       onError: (err, what) => logger.warn({ error: (err as Error).message, what }, 'health monitoring problem'),
     });
     logger.info({ scope: config.probeCidrs || 'everything', intervalMs: config.probeIntervalMs }, 'probing started');

@@ -3,6 +3,7 @@
  * and metrics, started in that order after the database and stopped in reverse.
  * main.ts and the tests build it the same way.
  */
+import { systemClock, type Clock } from './clock.ts';
 import type { Ctx } from './context.ts';
 import { AlertWriter } from './alerts/alert-writer.ts';
 import { AlertManager, type AlertOptions } from './alerts/manager.ts';
@@ -33,6 +34,8 @@ export interface HealthOptions {
   self?: () => SelfAddress | undefined;
   /** ms between re-sends of open alerts to Alertmanager notifiers (default 60 s). */
   alertmanagerResendMs?: number;
+  /** The one Clock (now and timers) for the engine, runners, history, alerts, shoot rules and re-sender; default the system clock. */
+  clock?: Clock;
   /** Shoot: clock offset and runway limits (alerts/shoot.ts, takes). */
   shoot?: ShootAlertOptions;
 }
@@ -54,17 +57,19 @@ export interface HealthService {
 
 /** Build and start health monitoring on `ctx`. */
 export function startHealth({ ctx, options, onError }: { ctx: Ctx; options: HealthOptions; onError?: (err: unknown, what: string) => void }): HealthService {
-  const history = new HistoryRecorder({ db: ctx.db, retentionDays: options.retentionDays, minuteHours: options.minuteHours, flushMs: options.rollupFlushMs, onError: (err) => onError?.(err, 'history') });
+  const clock = options.clock ?? systemClock;
+  const history = new HistoryRecorder({ clock, db: ctx.db, retentionDays: options.retentionDays, minuteHours: options.minuteHours, flushMs: options.rollupFlushMs, onError: (err) => onError?.(err, 'history') });
   let engine: ProbeEngine | null = null;
   const metrics = new RigMetrics({ health: () => engine?.allHealth() ?? [], rig: () => getRigName(ctx.db) });
   // The engine sees every map change (CLI ones too, via data_version): alerts drop cached names and links then.
   let onMap: ((e: { removed: string[] }) => void) | undefined;
-  engine = new ProbeEngine({ ctx, options: options.probes, recorder: history, observer: metrics, onReload: (e) => onMap?.(e) });
+  engine = new ProbeEngine({ clock, ctx, options: options.probes, recorder: history, observer: metrics, onReload: (e) => onMap?.(e) });
   const ready = engine;
-  const alertService = new AlertWriter(ctx);
-  const alerts = new AlertManager({ ctx, writer: alertService, options: options.alerts, health: (id) => ready.getDeviceHealth(id), probeNow: (id) => ready.probeNow(id), checkNow: (id, ms) => ready.checkNow(id, ms) });
+  const alertService = new AlertWriter(ctx, { clock });
+  const alerts = new AlertManager({ clock, ctx, writer: alertService, options: options.alerts, health: (id) => ready.getDeviceHealth(id), probeNow: (id) => ready.probeNow(id), checkNow: (id, ms) => ready.checkNow(id, ms) });
   const dispatcher = new AlertDispatcher({
     ctx,
+    clock,
     baseDelayMs: options.notifyBaseDelayMs,
     publicUrl: options.publicUrl,
     self: options.self,
@@ -73,13 +78,13 @@ export function startHealth({ ctx, options, onError }: { ctx: Ctx; options: Heal
     },
   });
   const resender = new AlertmanagerResender({
-    ctx, publicUrl: options.publicUrl ?? (() => 'http://localhost:4747'), resendMs: options.alertmanagerResendMs,
+    ctx, clock, publicUrl: options.publicUrl ?? (() => 'http://localhost:4747'), resendMs: options.alertmanagerResendMs,
     notifiers: () => listNotifiers({ ctx }), onError: (err) => onError?.(err, 'notify'), self: options.self,
   });
   onMap = (e) => alerts.mapReloaded(e);
   const shootOptions = options.shoot ?? { clockOffsetMs: 40, runwayMinutes: 20 };
   const takes = new TakeTracker({ ctx, options: { clockOffsetMs: shootOptions.clockOffsetMs }, health: (id) => ready.getDeviceHealth(id) });
-  const shootAlerts = new ShootAlerts({ ctx, writer: alertService, options: shootOptions, allHealth: () => ready.allHealth() });
+  const shootAlerts = new ShootAlerts({ clock, ctx, writer: alertService, options: shootOptions, allHealth: () => ready.allHealth() });
   history.start();
   metrics.subscribe(ctx.bus);
   dispatcher.start();

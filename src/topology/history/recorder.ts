@@ -9,6 +9,7 @@
  */
 import type { Database as BetterSqlite, Statement } from 'better-sqlite3';
 import { lt } from 'drizzle-orm';
+import { systemClock, type Clock, type TimerHandle } from '../clock.ts';
 import type { Db } from '../store/db.ts';
 import { healthTransitions } from '../store/schema.ts';
 import { pruneRetainedTables } from './retention.ts';
@@ -44,7 +45,8 @@ interface Bucket {
 export class HistoryRecorder implements HealthRecorder {
   private buckets = new Map<string, Bucket>();
   private closed: Bucket[] = [];
-  private timers: NodeJS.Timeout[] = [];
+  private timers: TimerHandle[] = [];
+  private readonly clock: Clock;
   private slice: NodeJS.Immediate | null = null;
   private stmts: Record<'upsert' | 'addPath' | 'pathId' | 'paths' | 'oldest' | 'fold' | 'drop' | 'prune' | 'anyRow' | 'dropPath' | 'saveMark' | 'readMark', Statement> | null = null;
   /** Path key → its integer id in health_paths (rows carry the id, not the key). */
@@ -56,11 +58,14 @@ export class HistoryRecorder implements HealthRecorder {
   /** Whether the last compact() stopped with hours left before its cutoff. */
   private compactMore = false;
 
-  constructor(private readonly deps: { db: Db; retentionDays: number; minuteHours?: number; flushMs?: number; onError?: (err: unknown) => void }) {}
+  /** `clock`: the one Clock (flush and prune cadence, retention cut-offs); a FakeClock in tests. */
+  constructor(private readonly deps: { db: Db; retentionDays: number; minuteHours?: number; flushMs?: number; onError?: (err: unknown) => void; clock?: Clock }) {
+    this.clock = deps.clock ?? systemClock;
+  }
 
   start(): void {
-    this.timers.push(setInterval(() => this.safe(() => this.flush()), this.deps.flushMs ?? 10_000));
-    this.timers.push(setInterval(() => {
+    this.timers.push(this.clock.setInterval(() => this.safe(() => this.flush()), this.deps.flushMs ?? 10_000));
+    this.timers.push(this.clock.setInterval(() => {
       this.safe(() => this.prune());
       this.compactInSlices();
     }, 3_600_000));
@@ -69,7 +74,7 @@ export class HistoryRecorder implements HealthRecorder {
   }
 
   stop(): void {
-    for (const t of this.timers.splice(0)) clearInterval(t);
+    for (const t of this.timers.splice(0)) this.clock.clearInterval(t);
     if (this.slice) clearImmediate(this.slice);
     this.safe(() => this.flush());
   }
@@ -143,7 +148,7 @@ export class HistoryRecorder implements HealthRecorder {
   }
 
   /** Delete transitions, rollups, the audit trail (and the tables in RETENTION_PRUNERS) older than the retention. */
-  prune(now = Date.now()): { transitions: number; rollups: number; other: Record<string, number> } {
+  prune(now = this.clock.now()): { transitions: number; rollups: number; other: Record<string, number> } {
     const cutoff = now - this.deps.retentionDays * 86_400_000;
     const t = this.deps.db.delete(healthTransitions).where(lt(healthTransitions.at, cutoff)).run();
     const s = this.sql();
@@ -168,7 +173,7 @@ export class HistoryRecorder implements HealthRecorder {
    * each its own transaction. Idempotent: an hour already compacted has only that
    * row left. Stops after `maxChunks` chunks with work; returns how many minute rows were folded.
    */
-  compact(now = Date.now(), maxChunks = Number.POSITIVE_INFINITY): number {
+  compact(now = this.clock.now(), maxChunks = Number.POSITIVE_INFINITY): number {
     const minuteHours = this.deps.minuteHours ?? 48;
     // Whole hours only, so an hour is never half minutes, half compacted.
     const cutoff = Math.floor((now - minuteHours * 3_600_000) / 3_600_000) * 60;
@@ -209,7 +214,7 @@ export class HistoryRecorder implements HealthRecorder {
   /** Compact one chunk at a time, yielding between, so probing never waits long. */
   private compactInSlices(): void {
     const step = () => this.safe(() => {
-      this.compact(Date.now(), 1);
+      this.compact(this.clock.now(), 1);
       if (this.compactMore && this.timers.length) this.slice = setImmediate(step);
     });
     step();

@@ -60,7 +60,7 @@ export class CameraNodeRunner implements ProbeRunner {
 
   constructor(private readonly deps: RunnerDeps) {
     this.detector = new SilenceDetector({ expectedMs: DEFAULT_HEARTBEAT_MS, ceilingFactor: deps.heartbeatFactor });
-    this.polls = new PollLoop({ intervalMs: deps.target.intervalMs, limit: deps.limit, once: () => this.pollOnce() });
+    this.polls = new PollLoop({ intervalMs: deps.target.intervalMs, limit: deps.limit, once: () => this.pollOnce(), clock: deps.scheduler });
   }
 
   start(initialDelayMs: number): void {

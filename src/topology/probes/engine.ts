@@ -8,6 +8,7 @@
 import http from 'node:http';
 import type https from 'node:https';
 import pLimit, { type LimitFunction } from 'p-limit';
+import { systemClock, type Clock, type TimerHandle } from '../clock.ts';
 import type { Ctx } from '../context.ts';
 import { loadDevices } from '../device-rows.ts';
 import type { DeviceHealth, NodeStatus, PathHealth } from '../health-types.ts';
@@ -17,7 +18,7 @@ import { quickCheck } from './http-get.ts';
 import { trustOf } from '../trust/pins.ts';
 import { deriveDeviceState, statusNewsKey } from './device-state.ts';
 import { PathMachine, type PathMachineOptions, type ProbeFailure } from './path-machine.ts';
-import type { ProbeRunner, ProbeSink } from './runner.ts';
+import type { ProbeRunner, ProbeSink, RunnerDeps } from './runner.ts';
 import type { ProbeScope } from './scope.ts';
 import { ShootBook } from './shoot-book.ts';
 import { SimpleProbeRunner } from './simple-probes.ts';
@@ -75,16 +76,25 @@ export class ProbeEngine {
   private readonly streamAgent = new http.Agent({ keepAlive: false });
   // https paths get agents of their own from the trust store (src/topology/trust/): each holds to its device's pinned certificate.
   private readonly unsubscribe: Array<() => void> = [];
-  private timers: NodeJS.Timeout[] = [];
-  private reloadTimer: NodeJS.Timeout | null = null;
+  private timers: TimerHandle[] = [];
+  private reloadTimer: TimerHandle | null = null;
+  private readonly clock: Clock;
   private dataVersion = -1;
   running = false;
   /** Clock offsets and recording bitrates of camera nodes (shoot). */
   readonly shoot = new ShootBook();
 
-  /** `onReload`: after every re-read of the map (CLI changes too, via data_version), with the devices that left it. */
-  constructor(private readonly deps: { ctx: Ctx; options: ProbeEngineOptions; recorder?: HealthRecorder; observer?: ProbeObserver; onReload?: (e: { removed: string[] }) => void }) {
+  /**
+   * `onReload`: after every re-read of the map (CLI changes too, via data_version), with the devices that left it.
+   * `clock`: the one Clock (time of outcomes, the engine's and the runners' schedules); a FakeClock in tests.
+   * `runnerFor`: which runner probes a target, when not the protocol registry's (tests drive a scripted camera).
+   */
+  constructor(private readonly deps: {
+    ctx: Ctx; options: ProbeEngineOptions; recorder?: HealthRecorder; observer?: ProbeObserver; onReload?: (e: { removed: string[] }) => void;
+    clock?: Clock; runnerFor?: (deps: RunnerDeps) => ProbeRunner | null;
+  }) {
     this.limit = pLimit(deps.options.concurrency ?? 128);
+    this.clock = deps.clock ?? systemClock;
   }
 
   /** Load the map and start probing; resolves at once (probes run in the background). */
@@ -97,16 +107,17 @@ export class ProbeEngine {
     }
     this.reload();
     const pollMs = this.deps.options.dataVersionPollMs ?? 1000;
-    if (pollMs > 0) this.timers.push(setInterval(() => this.checkDataVersion(), pollMs));
-    this.timers.push(setInterval(() => this.tickFlapping(), 1000));
+    if (pollMs > 0) this.timers.push(this.clock.setInterval(() => this.checkDataVersion(), pollMs));
+    this.timers.push(this.clock.setInterval(() => this.tickFlapping(), 1000));
   }
 
   /** Stop every runner and timer; close sockets. */
   stop(): void {
     this.running = false;
     for (const off of this.unsubscribe.splice(0)) off();
-    for (const t of this.timers.splice(0)) clearInterval(t);
-    if (this.reloadTimer) clearTimeout(this.reloadTimer);
+    for (const t of this.timers.splice(0)) this.clock.clearInterval(t);
+    if (this.reloadTimer !== null) this.clock.clearTimeout(this.reloadTimer);
+    this.reloadTimer = null;
     for (const entry of this.paths.values()) entry.runner?.stop();
     for (const agent of [this.pollAgent, this.streamAgent]) agent.destroy();
     for (const entry of this.paths.values()) this.dropTls(entry);
@@ -117,7 +128,7 @@ export class ProbeEngine {
     const known = this.deviceStates.get(deviceId);
     if (!known) return { deviceId, state: 'unknown', paths: [], status: null, lastSeen: null };
     // Fresh paths (heartbeat age moves on), the state as last published.
-    return { ...this.computeHealth(deviceId, Date.now()), state: known.state };
+    return { ...this.computeHealth(deviceId, this.clock.now()), state: known.state };
   }
 
   /** Every device's health, for /api/topology and metrics. */
@@ -151,8 +162,8 @@ export class ProbeEngine {
 
   /** Re-read the map soon (many events from one import collapse into one reload). */
   scheduleReload(): void {
-    if (!this.running || this.reloadTimer) return;
-    this.reloadTimer = setTimeout(() => {
+    if (!this.running || this.reloadTimer !== null) return;
+    this.reloadTimer = this.clock.setTimeout(() => {
       this.reloadTimer = null;
       this.reload();
     }, 50);
@@ -218,7 +229,7 @@ export class ProbeEngine {
   private makeRunner(entry: PathEntry): ProbeRunner {
     const { options } = this.deps;
     const timeoutMs = options.timeoutMs ?? Math.max(500, Math.min(entry.target.intervalMs, 3000));
-    const deps = {
+    const deps: RunnerDeps = {
       target: entry.target,
       sink: this.sinkFor(entry),
       limit: this.limit,
@@ -230,7 +241,10 @@ export class ProbeEngine {
       heartbeatFactor: options.heartbeatFactor,
       heartbeatMs: options.heartbeatMs,
       clock: this.shoot.clockSink(entry.target.deviceId),
+      scheduler: this.clock,
     };
+    const given = this.deps.runnerFor?.(deps);
+    if (given) return given;
     // A camera speaks its protocol (camera-node, Blackmagic, …); any other service gets a plain HTTP/TCP probe.
     return cameraProtocol(entry.target.kind)?.createRunner(deps) ?? new SimpleProbeRunner(deps);
   }
@@ -257,7 +271,7 @@ export class ProbeEngine {
     return {
       ok: (latencyMs, reason, source = 'poll') => {
         if (!live()) return;
-        const now = Date.now();
+        const now = this.clock.now();
         this.lastSeen.set(target.deviceId, now);
         if (latencyMs !== null) this.deps.observer?.latency(target, latencyMs);
         this.deps.recorder?.recordSample({ target, ok: true, latencyMs, at: now });
@@ -266,7 +280,7 @@ export class ProbeEngine {
       },
       fail: (failure: ProbeFailure) => {
         if (!live()) return;
-        const now = Date.now();
+        const now = this.clock.now();
         this.deps.observer?.error(target, failure.category);
         this.deps.recorder?.recordSample({ target, ok: false, latencyMs: null, at: now });
         const before = entry.machine.lastCategory;
@@ -331,14 +345,14 @@ export class ProbeEngine {
   }
 
   private refreshDevice(deviceId: string, _reason: string): void {
-    const health = this.computeHealth(deviceId, Date.now());
+    const health = this.computeHealth(deviceId, this.clock.now());
     const prev = this.deviceStates.get(deviceId);
     this.deviceStates.set(deviceId, health);
     if (prev && prev.state !== health.state) this.deps.ctx.bus.emit('device.state', { deviceId, health, from: prev.state });
   }
 
   private tickFlapping(): void {
-    const now = Date.now();
+    const now = this.clock.now();
     const changed = new Set<string>();
     for (const entry of this.paths.values()) if (entry.machine.tick(now)) changed.add(entry.target.deviceId);
     for (const id of changed) this.refreshDevice(id, 'flapping changed');

@@ -5,34 +5,39 @@
  * demand (`now`, for a look-again) that restarts the schedule.
  */
 import type { LimitFunction } from 'p-limit';
+import { systemClock, type Clock, type TimerHandle } from '../clock.ts';
 
 export class PollLoop {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: TimerHandle | null = null;
   private busy = false;
   private stopped = false;
+  private readonly clock: Clock;
 
-  constructor(private readonly o: { intervalMs: number; limit: LimitFunction; once: () => Promise<void> }) {}
+  /** `clock`: the one Clock (injected at the wiring; a FakeClock in tests). */
+  constructor(private readonly o: { intervalMs: number; limit: LimitFunction; once: () => Promise<void>; clock?: Clock }) {
+    this.clock = o.clock ?? systemClock;
+  }
 
   /** First poll after `delayMs`. */
   start(delayMs: number): void {
-    this.timer = setTimeout(() => this.run(), delayMs);
+    this.timer = this.clock.setTimeout(() => this.run(), delayMs);
   }
 
   /** Poll at once (unless one is in flight) and count the interval from here. */
   now(): void {
     if (this.stopped || this.busy) return;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.run();
   }
 
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
   }
 
   private run(): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => this.run(), this.o.intervalMs);
+    this.timer = this.clock.setTimeout(() => this.run(), this.o.intervalMs);
     if (this.busy) return;
     this.busy = true;
     void this.o.limit(() => this.o.once()).finally(() => {

@@ -3,6 +3,7 @@ import type http from 'node:http';
 import type https from 'node:https';
 import type { LimitFunction } from 'p-limit';
 import type { NodeStatus } from '../health-types.ts';
+import type { Clock } from '../clock.ts';
 import type { ClockSink } from './clock-offset.ts';
 import type { ProbeFailure, ProbeSource } from './path-machine.ts';
 import type { ProbeTarget } from './targets.ts';
@@ -38,6 +39,8 @@ export interface RunnerDeps {
   heartbeatMs?: number;
   /** Where node clock samples go (camera nodes; shoot clock offset). */
   clock?: ClockSink;
+  /** The one Clock (src/topology/clock.ts) the runner's schedule runs on; default the system clock. */
+  scheduler?: Clock;
 }
 
 /** One scheduler per target. */

@@ -1,35 +1,39 @@
 /** Probes of services that do not speak the camera-node contract: TCP connect, HTTP GET. */
 import net from 'node:net';
+import { systemClock, type Clock, type TimerHandle } from '../clock.ts';
 import { describeSocketError, ProbeError, probeGet } from './http-get.ts';
 import type { ProbeRunner, RunnerDeps } from './runner.ts';
 import { hostPort } from './targets.ts';
 
 /** A TCP-connect or HTTP-GET prober on an interval, one attempt in flight at a time. */
 export class SimpleProbeRunner implements ProbeRunner {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: TimerHandle | null = null;
   private stopped = false;
   private inFlight = false;
+  private readonly clock: Clock;
 
-  constructor(private readonly deps: RunnerDeps) {}
+  constructor(private readonly deps: RunnerDeps) {
+    this.clock = deps.scheduler ?? systemClock;
+  }
 
   start(initialDelayMs: number): void {
-    this.timer = setTimeout(() => this.tick(), initialDelayMs);
+    this.timer = this.clock.setTimeout(() => this.tick(), initialDelayMs);
   }
 
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
   }
 
   probeNow(): void {
     if (this.stopped || this.inFlight) return;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.tick();
   }
 
   private tick(): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => this.tick(), this.deps.target.intervalMs);
+    this.timer = this.clock.setTimeout(() => this.tick(), this.deps.target.intervalMs);
     if (this.inFlight) return;
     this.inFlight = true;
     void this.deps.limit(() => this.once()).finally(() => {

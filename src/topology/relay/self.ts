@@ -8,6 +8,7 @@
 import { lookup } from 'node:dns/promises';
 import { networkInterfaces } from 'node:os';
 import ipaddr from 'ipaddr.js';
+import { systemClock } from '../clock.ts';
 
 /** Where rigmap listens: its --host and the ports it answers on. */
 export interface SelfAddress {
@@ -26,13 +27,15 @@ export function normalIp(address: string): string | null {
 /** Addresses of this machine's interfaces (cached briefly: they rarely change, and the relay asks often). */
 let cache: { at: number; list: Set<string> } | null = null;
 function ownAddresses(): Set<string> {
-  if (cache && Date.now() - cache.at < 10_000) return cache.list;
+  // A cache lifetime, not a rule: the system clock (nothing here is tested against time).
+  const now = systemClock.now();
+  if (cache && now - cache.at < 10_000) return cache.list;
   const list = new Set<string>();
   for (const infos of Object.values(networkInterfaces())) for (const i of infos ?? []) {
     const n = normalIp(i.address);
     if (n) list.add(n);
   }
-  cache = { at: Date.now(), list };
+  cache = { at: now, list };
   return list;
 }
 

@@ -57,7 +57,7 @@ export class BlackmagicRunner implements ProbeRunner {
   private graceUntil = 0;
 
   constructor(private readonly deps: RunnerDeps) {
-    this.polls = new PollLoop({ intervalMs: deps.target.intervalMs, limit: deps.limit, once: () => this.pollOnce() });
+    this.polls = new PollLoop({ intervalMs: deps.target.intervalMs, limit: deps.limit, once: () => this.pollOnce(), clock: deps.scheduler });
   }
 
   start(initialDelayMs: number): void {
