@@ -15,6 +15,7 @@ import { RigMetrics } from './metrics.ts';
 import type { SelfAddress } from './relay/self.ts';
 import { getRigName } from './rig.ts';
 import { ProbeEngine, type ProbeEngineOptions } from './probes/engine.ts';
+import type { ProbeRunner, RunnerDeps } from './probes/runner.ts';
 import { ShootAlerts, type ShootAlertOptions } from './alerts/shoot.ts';
 import { TakeTracker } from './takes/tracker.ts';
 
@@ -36,6 +37,8 @@ export interface HealthOptions {
   alertmanagerResendMs?: number;
   /** The one Clock (now and timers) for the engine, runners, history, alerts, shoot rules and re-sender; default the system clock. */
   clock?: Clock;
+  /** Which runner probes a target, when not the protocol registry's (a test drives a scripted camera on the fake clock). */
+  runnerFor?: (deps: RunnerDeps) => ProbeRunner | null;
   /** Shoot: clock offset and runway limits (alerts/shoot.ts, takes). */
   shoot?: ShootAlertOptions;
 }
@@ -63,7 +66,7 @@ export function startHealth({ ctx, options, onError }: { ctx: Ctx; options: Heal
   const metrics = new RigMetrics({ health: () => engine?.allHealth() ?? [], rig: () => getRigName(ctx.db) });
   // The engine sees every map change (CLI ones too, via data_version): alerts drop cached names and links then.
   let onMap: ((e: { removed: string[] }) => void) | undefined;
-  engine = new ProbeEngine({ clock, ctx, options: options.probes, recorder: history, observer: metrics, onReload: (e) => onMap?.(e) });
+  engine = new ProbeEngine({ clock, runnerFor: options.runnerFor, ctx, options: options.probes, recorder: history, observer: metrics, onReload: (e) => onMap?.(e) });
   const ready = engine;
   const alertService = new AlertWriter(ctx, { clock });
   const alerts = new AlertManager({ clock, ctx, writer: alertService, options: options.alerts, health: (id) => ready.getDeviceHealth(id), probeNow: (id) => ready.probeNow(id), checkNow: (id, ms) => ready.checkNow(id, ms) });

@@ -132,6 +132,22 @@ export class DeviceRules {
     return out;
   }
 
+  /**
+   * Before a group's alert is first raised: is a member's path through it still up
+   * but no longer beating since the lost ones went quiet (within the slack of
+   * heartbeat phases)? It is about to be lost too; the raise waits for it (bounded by
+   * the grouping window) so the one alert already names every device it explains.
+   */
+  private othersGoingQuiet(g: PathGroup): boolean {
+    if (this.deps.groupAlerts.find(g)) return false;
+    const now = this.deps.clock.now();
+    const paths = g.members.map((id) => this.deps.health(id).paths.find((p) => p.network === g.network && (p.state === 'up' || p.state === 'down')));
+    const lost = paths.filter((p): p is PathHealth => p?.state === 'down' && p.heartbeatAgeMs != null);
+    if (lost.length === 0) return false;
+    const quietAt = Math.max(...lost.map((p) => now - (p.heartbeatAgeMs as number)));
+    return paths.some((p) => p?.state === 'up' && p.heartbeatAgeMs != null && now - p.heartbeatAgeMs <= quietAt + ALIVE_AFTER_MS);
+  }
+
   /** Is a group the device's path on `network` goes through judged down or pending? */
   private troubleOn(deviceId: string, network: Network): boolean {
     return this.deps.groups.groupsOf(deviceId, network).some((g) => this.deps.groups.judge(g, this.deps.clock.now()).state !== 'up');
@@ -148,6 +164,10 @@ export class DeviceRules {
       return;
     }
     const explained = why.filter((w): w is Exclude<Explanation, 'pending' | null> => !!w && w !== 'pending');
+    if (explained.length === lostNets.length && explained.some((e) => this.othersGoingQuiet(e.group)) && clock.now() - started < options.windowMs + options.holdMs) {
+      timers.set({ rule: 'hold-lost', deviceId }, RECHECK_MS, () => this.decideLost(deviceId, started));
+      return;
+    }
     if (explained.length === lostNets.length) {
       for (const e of explained) groupAlerts.fold(e.group, e.verdict, deviceId, this.explainedBehind(e.group, deviceId));
       return;
@@ -191,6 +211,10 @@ export class DeviceRules {
     const shaky = (p: PathHealth) => (p.heartbeatAgeMs ?? 0) > ALIVE_AFTER_MS || this.troubleOn(deviceId, p.network);
     if (!why && h.paths.some((p) => p.network !== network && p.state === 'up' && shaky(p))) why = 'pending';
     if (why === 'pending' && clock.now() - started < options.windowMs + options.holdMs) {
+      timers.set(key, RECHECK_MS, () => this.decidePath(deviceId, network, started));
+      return;
+    }
+    if (why && why !== 'pending' && this.othersGoingQuiet(why.group) && clock.now() - started < options.windowMs + options.holdMs) {
       timers.set(key, RECHECK_MS, () => this.decidePath(deviceId, network, started));
       return;
     }
