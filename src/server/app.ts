@@ -32,6 +32,7 @@ import { authRoutes } from './routes/auth.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { takeRoutes } from './routes/takes.ts';
 import { tokenRoutes, userRoutes } from './routes/users.ts';
+import { API_VERSION, documented, openApiDocument } from './openapi.ts';
 import { securityHeaders } from './security-headers.ts';
 import { EventRing } from './sse.ts';
 import { DiscoveryService } from '../topology/discovery/service.ts';
@@ -80,6 +81,9 @@ export function buildApp(deps: AppDeps) {
   app.route('/api', reachRoutes(deps));
   app.route('/api', checkRoutes(deps));
   app.route('/api/takes', takeRoutes(deps));
+  // The OpenAPI document of every route above, generated from the route table and the routes' zod schemas.
+  const openapi = openApiDocument(app as never, API_VERSION);
+  app.get('/api/openapi.json', documented({ summary: 'This document: the OpenAPI 3.1 description of the REST API' }), async (c) => c.json(await openapi()));
   // The dashboard bundle; it only answers / and the bundle's own files.
   app.route('/', staticRoutes());
   return app;

@@ -4,8 +4,9 @@
  */
 import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../app-env.ts';
+import { documented } from '../openapi.ts';
 import { z } from 'zod';
-import { acceptDiscovered, ignoreDiscovered, listDiscovered } from '../../topology/discovery/inbox.ts';
+import { acceptDiscovered, acceptOverridesSchema, ignoreDiscovered, listDiscovered } from '../../topology/discovery/inbox.ts';
 import type { DiscoveryService } from '../../topology/discovery/service.ts';
 import { DISCOVERED_STATUSES } from '../../topology/discovery/types.ts';
 import { parseOrThrow } from '../../topology/errors.ts';
@@ -38,11 +39,11 @@ async function readOptionalJson(c: Context): Promise<unknown> {
 /** The service is built by the wiring (main.ts, or buildApp for a bare test app). */
 export function discoveryRoutes(deps: AppDeps, service: DiscoveryService) {
   return new Hono<AppEnv>()
-    .get('/discovered', (c) => {
+    .get('/discovered', documented({ summary: 'The Discovered inbox', query: listQuery }), (c) => {
       const { status } = parseOrThrow(listQuery, c.req.query(), 'filter');
       return c.json({ discovered: listDiscovered({ ctx: ctxOf(deps, c), status }), bonjour: { browsing: service.browsing } });
     })
-    .post('/discovered/:id/accept', async (c) => {
+    .post('/discovered/:id/accept', documented({ summary: 'Accept a discovered device into the map (an empty body takes it as found)', body: acceptOverridesSchema }), async (c) => {
       const id = parseOrThrow(idParam, c.req.param('id'), 'id');
       return c.json(acceptDiscovered({ ctx: ctxOf(deps, c), id, overrides: await readOptionalJson(c) }), 201);
     })
@@ -50,14 +51,14 @@ export function discoveryRoutes(deps: AppDeps, service: DiscoveryService) {
       const id = parseOrThrow(idParam, c.req.param('id'), 'id');
       return c.json(ignoreDiscovered({ ctx: ctxOf(deps, c), id }));
     })
-    .post('/discovery/scan', async (c) => {
+    .post('/discovery/scan', documented({ summary: 'Start a subnet scan', body: scanBody }), async (c) => {
       const body = parseOrThrow(scanBody, await readOptionalJson(c), 'scan');
       return c.json(service.scans.start({ ctx: ctxOf(deps, c, 'scan'), cidr: body.cidr, port: body.port, force: body.force }), 202);
     })
     .get('/discovery/scans', (c) => c.json({ scans: service.scans.list() }))
     .get('/discovery/scans/:id', (c) => c.json(service.scans.get(c.req.param('id'))))
     .delete('/discovery/scans/:id', async (c) => c.json(await service.scans.cancel(c.req.param('id'))))
-    .post('/discovery/hosts', async (c) => {
+    .post('/discovery/hosts', documented({ summary: 'Probe host names over mDNS', body: hostsBody }), async (c) => {
       const body = parseOrThrow(hostsBody, await readOptionalJson(c), 'hosts');
       const hosts = body.hosts?.map((h) => (typeof h === 'string' ? { hostname: h, port: body.port } : { port: body.port, ...h }));
       return c.json({ results: await service.probeHosts({ ctx: ctxOf(deps, c, 'mdns'), hosts, timeoutMs: body.timeoutMs }) });

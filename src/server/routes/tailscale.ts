@@ -4,6 +4,7 @@
  */
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env.ts';
+import { documented } from '../openapi.ts';
 import { z } from 'zod';
 import { parseOrThrow } from '../../topology/errors.ts';
 import { listTailscaleDevices } from '../../topology/tailscale/import.ts';
@@ -62,13 +63,13 @@ function pathsOf(deps: AppDeps, svc: TailscaleService) {
 
 export function tailscaleRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
-    .post('/tailscale/import', async (c) => {
+    .post('/tailscale/import', documented({ summary: 'Import the tailnet (API, Headscale, local tailscaled or a status file)', body: importSchema }), async (c) => {
       const body = parseOrThrow(importSchema, await readJson(c), 'Tailscale import');
       const report = await tailscaleOf(deps).importNow({ ctx: ctxOf(deps, c, 'tailscale-import'), req: toImportRequest(body) });
       return c.json(report);
     })
     .get('/tailscale/status', (c) => c.json({ ...tailscaleOf(deps).status(), devices: listTailscaleDevices(deps.db) }))
-    .get('/tailscale/paths', async (c) => {
+    .get('/tailscale/paths', documented({ summary: 'Tailscale path quality per device', queryNames: { refresh: '1: ask tailscaled now' } }), async (c) => {
       const svc = tailscaleOf(deps);
       if (['1', 'true', 'yes'].includes(c.req.query('refresh') ?? '')) await svc.refreshPaths();
       return c.json({ updatedAt: svc.paths.updatedAt, paths: pathsOf(deps, svc) });
