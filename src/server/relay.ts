@@ -39,7 +39,7 @@ export function selfAddressOf(deps: AppDeps, c: Context): SelfAddress {
 }
 
 /** Cut the viewer's connection (under a Node server; undefined under app.request). */
-function viewerAbortOf(c: Context): (() => void) | undefined {
+export function viewerAbortOf(c: Context): (() => void) | undefined {
   const env = c.env as (NodeBindings & { server?: NodeBindings }) | undefined;
   const outgoing = (env?.server ?? env)?.outgoing;
   return outgoing ? () => outgoing.destroy() : undefined;
