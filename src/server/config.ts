@@ -117,6 +117,10 @@ export const CONFIG_OPTIONS = [
   },
   // Live preview relay (src/topology/preview/hub.ts).
   { key: 'previewMaxStreams', flag: '--preview-max-streams', env: 'RIGMAP_PREVIEW_MAX_STREAMS', description: 'live previews relayed at once to viewers who cannot reach a node (all nodes together); one more is refused', schema: int(0, 1000).default(32) },
+  { key: 'previewMaxStreamsPerCaller', flag: '--preview-max-streams-per-caller', env: 'RIGMAP_PREVIEW_MAX_STREAMS_PER_CALLER', description: 'live previews one caller (a login or API token, else an address) may hold at once, so one client cannot take every slot; the board\'s single-frame polls never count', schema: int(1, 1000).default(6) },
+  // Reach relay streams (src/topology/relay/stream-slots.ts).
+  { key: 'relayMaxStreams', flag: '--relay-max-streams', env: 'RIGMAP_RELAY_MAX_STREAMS', description: 'reach-relay answers streamed at once (all callers together); one more is refused with 503', schema: int(1, 10_000).default(64) },
+  { key: 'relayMaxStreamsPerCaller', flag: '--relay-max-streams-per-caller', env: 'RIGMAP_RELAY_MAX_STREAMS_PER_CALLER', description: 'reach-relay answers one caller (a login or API token, else an address) may stream at once; one more is refused with 503', schema: int(1, 10_000).default(8) },
 ] as const satisfies readonly ConfigOption[];
 
 /** The resolved settings: one field per CONFIG_OPTIONS row, typed by its schema. */

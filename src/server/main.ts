@@ -78,7 +78,7 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
     bonjour: config.bonjour, mdnsInterface: config.mdnsInterface, scope: config.probeCidrs, logger: logger.child({ part: 'discovery' }),
   }).start({ ctx: { db: store.db, bus, actor: 'discovery' } });
   if (config.bonjour) logger.info({ mdnsInterface: discovery.iface ?? 'default' }, 'bonjour browsing started');
-  const previewHub = createPreviewHub({ db: store.db, bus, config, healthService });
+  const previewHub = createPreviewHub({ db: store.db, bus, config, logger, healthService });
   const app = buildApp({
     db: store.db, bus, config, logger, tailscale, healthService, eventRing, discovery, previewHub,
   });

@@ -10,13 +10,14 @@ import { type Context, Hono } from 'hono';
 import type { AppEnv } from './app-env.ts';
 import { getDevice } from '../topology/devices.ts';
 import { RigmapError } from '../topology/errors.ts';
-import { HUB_UPSTREAM, PreviewHub } from '../topology/preview/hub.ts';
+import { HUB_UPSTREAM, PreviewHub, type PreviewHubOptions } from '../topology/preview/hub.ts';
 import { parseProbeScope } from '../topology/probes/scope.ts';
 import { cameraNodeService } from '../topology/relay/paths.ts';
 import { openRelay, RELAY_LIMITS } from '../topology/relay/relay.ts';
 import type { SelfAddress } from '../topology/relay/self.ts';
 import { type AppDeps, ctxOf, deviceHealthOf } from './deps.ts';
-import { selfAddressOf } from './relay.ts';
+import { selfAddressOf, viewerAbortOf } from './relay.ts';
+import { callerKeyOf } from './caller-key.ts';
 
 /**
  * The ports rigmap was reached on, per hub: the hub opens nodes outside any
@@ -25,14 +26,17 @@ import { selfAddressOf } from './relay.ts';
  */
 const selfPortsOf = new WeakMap<PreviewHub, Set<number>>();
 
-/** The preview hub of an app, built from its config; the routes share it. */
-export function createPreviewHub(deps: AppDeps): PreviewHub {
+/** The preview hub of an app, built from its config; the routes share it. `tuning`: tests' clock and shorter limits. */
+export function createPreviewHub(deps: AppDeps, tuning: Pick<PreviewHubOptions, 'clock' | 'idleMs' | 'stallMs'> = {}): PreviewHub {
   const scope = parseProbeScope(deps.config.probeCidrs);
   const ports = new Set<number>();
   const self = (): SelfAddress => ({ host: deps.config.host, ports: [...new Set([deps.config.port, ...ports])].filter((p) => p > 0) });
   const hub = new PreviewHub({
+    ...tuning,
     maxStreams: deps.config.previewMaxStreams,
-    onError: (deviceId, err) => deps.logger?.warn({ deviceId, error: err.message }, 'live preview relay ended'),
+    maxPerCaller: deps.config.previewMaxStreamsPerCaller,
+    // The hub reports each device's failure causes once: a broken node is one warning, not a storm.
+    onError: (deviceId, err) => deps.logger?.warn({ deviceId, error: err.message }, 'live preview relay failed'),
     connect: async (deviceId, signal) => {
       const ctx = ctxOf(deps, undefined, 'preview');
       const device = getDevice({ ctx, id: deviceId });
@@ -63,7 +67,7 @@ export function previewRoutes(deps: AppDeps, hub: PreviewHub) {
     const raw = c.req.query('fps');
     const fps = raw === undefined || raw === '' ? HUB_UPSTREAM.fps : Number(raw);
     if (!Number.isFinite(fps) || fps < 0.2 || fps > 30) throw new RigmapError('validation_failed', `fps must be a number from 0.2 to 30 (got ${JSON.stringify(raw)})`);
-    const sub = await hub.subscribe(c.req.param('id'), Math.min(fps, HUB_UPSTREAM.fps));
+    const sub = await hub.subscribe(c.req.param('id'), Math.min(fps, HUB_UPSTREAM.fps), { key: callerKeyOf(c), abort: viewerAbortOf(c) });
     // The viewer leaving ends its stream (and the node's connection, if it was the last).
     c.req.raw.signal?.addEventListener('abort', () => sub.leave(), { once: true });
     return new Response(sub.stream, {

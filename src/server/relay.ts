@@ -14,6 +14,8 @@ import type { SelfAddress } from '../topology/relay/self.ts';
 import { parseProbeScope } from '../topology/probes/scope.ts';
 import { openRelay, RELAY_LIMITS, relayPathOf, relayQueryOf, rewriteRedirect } from '../topology/relay/relay.ts';
 import { relayBodyOf } from './relay-stream.ts';
+import { StreamSlots } from '../topology/relay/stream-slots.ts';
+import { callerKeyOf } from './caller-key.ts';
 import { RigmapError } from '../topology/errors.ts';
 import { type AppDeps, ctxOf, deviceHealthOf } from './deps.ts';
 
@@ -39,7 +41,7 @@ export function selfAddressOf(deps: AppDeps, c: Context): SelfAddress {
 }
 
 /** Cut the viewer's connection (under a Node server; undefined under app.request). */
-function viewerAbortOf(c: Context): (() => void) | undefined {
+export function viewerAbortOf(c: Context): (() => void) | undefined {
   const env = c.env as (NodeBindings & { server?: NodeBindings }) | undefined;
   const outgoing = (env?.server ?? env)?.outgoing;
   return outgoing ? () => outgoing.destroy() : undefined;
@@ -48,6 +50,8 @@ function viewerAbortOf(c: Context): (() => void) | undefined {
 export function relayRoutes(deps: AppDeps) {
   const scope = parseProbeScope(deps.config.probeCidrs);
   const limits = { ...RELAY_LIMITS, ...deps.relayLimits };
+  // Every relayed answer holds a node connection while its viewer keeps it: capped in total and per caller.
+  const slots = new StreamSlots(deps.config.relayMaxStreams, deps.config.relayMaxStreamsPerCaller);
   return new Hono<AppEnv>().get('/:device/:service/*', async (c) => {
     const deviceId = c.req.param('device');
     const serviceName = c.req.param('service');
@@ -61,6 +65,7 @@ export function relayRoutes(deps: AppDeps) {
       const v = c.req.header(name);
       if (v) headers[name] = v.slice(0, 1024);
     }
+    const release = slots.take(callerKeyOf(c));
     const abort = new AbortController();
     // The viewer leaving cancels the node request too.
     c.req.raw.signal?.addEventListener('abort', () => abort.abort(), { once: true });
@@ -69,9 +74,14 @@ export function relayRoutes(deps: AppDeps) {
     let opened;
     try {
       opened = await openRelay({ ctx: ctxOf(deps, c), deviceId, serviceName, relayPath, query, headers, scope, health, signal: abort.signal, self: selfAddressOf(deps, c) });
+    } catch (err) {
+      release();
+      throw err;
     } finally {
       clearTimeout(headTimer);
     }
+    // Released when the node's answer is done with, however it ends (errors below included).
+    opened.res.once('close', release);
     const { res } = opened;
     const status = res.statusCode ?? 502;
     const out = new Headers({ 'content-security-policy': RELAY_CSP, 'x-content-type-options': 'nosniff', 'x-rigmap-path': `${opened.path.network} ${opened.path.address}` });

@@ -40,8 +40,17 @@ export class MjpegParser {
   private inPart = false;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** Whether the part being read is wanted (asked of `admit` when its headers are read). */
+  private admitted = true;
+  /** Frames handed to `onFrame`, and parts skipped because `admit` said no. */
+  parsed = 0;
+  skipped = 0;
 
-  constructor(private readonly boundary: string, private readonly onFrame: (jpeg: Buffer) => void, private readonly limits = MJPEG_LIMITS) {
+  /**
+   * `admit` is asked once per part, before its body is copied or checked: a part
+   * it refuses is skipped (a node sending more frames than rigmap takes).
+   */
+  constructor(private readonly boundary: string, private readonly onFrame: (jpeg: Buffer) => void, private readonly limits = MJPEG_LIMITS, private readonly admit: () => boolean = () => true) {
     this.marker = Buffer.from(`--${boundary}`, 'latin1');
   }
 
@@ -61,26 +70,27 @@ export class MjpegParser {
       if (!this.inPart) {
         const at = this.buf.indexOf(this.marker);
         if (at < 0) {
-          if (this.buf.length > this.limits.maxHeaderBytes) throw fail('no frame boundary in the first bytes of the stream');
+          if (this.buf.length > this.limits.maxHeaderBytes) throw fail('no frame boundary in the first bytes of the stream', 'no_boundary');
           return;
         }
         const end = this.buf.indexOf(CRLF2, at);
         if (end < 0) {
-          if (this.buf.length - at > this.limits.maxHeaderBytes) throw fail(`a frame's headers are over ${this.limits.maxHeaderBytes} bytes`);
+          if (this.buf.length - at > this.limits.maxHeaderBytes) throw fail(`a frame's headers are over ${this.limits.maxHeaderBytes} bytes`, 'headers_too_long');
           return;
         }
         const headers = this.buf.subarray(at + this.marker.length, end).toString('latin1');
-        if (end - at > this.limits.maxHeaderBytes) throw fail(`a frame's headers are over ${this.limits.maxHeaderBytes} bytes`);
+        if (end - at > this.limits.maxHeaderBytes) throw fail(`a frame's headers are over ${this.limits.maxHeaderBytes} bytes`, 'headers_too_long');
         const type = /\r\ncontent-type:\s*([^\r\n]*)/i.exec(headers)?.[1]?.trim().toLowerCase();
-        if (type && type !== 'image/jpeg') throw fail(`a frame is ${type.slice(0, 40)}, not image/jpeg`);
+        if (type && type !== 'image/jpeg') throw fail(`a frame is ${type.slice(0, 40)}, not image/jpeg`, 'not_jpeg_part');
         const len = /\r\ncontent-length:\s*([^\r\n]*)/i.exec(headers)?.[1]?.trim();
         if (len !== undefined) {
-          if (!/^\d{1,9}$/.test(len)) throw fail('a frame has a Content-Length that is not a number');
+          if (!/^\d{1,9}$/.test(len)) throw fail('a frame has a Content-Length that is not a number', 'bad_length');
           this.need = Number(len);
-          if (this.need > this.limits.maxFrameBytes) throw fail(`a frame of ${this.need} bytes is over the ${this.limits.maxFrameBytes}-byte limit`);
+          if (this.need > this.limits.maxFrameBytes) throw fail(`a frame of ${this.need} bytes is over the ${this.limits.maxFrameBytes}-byte limit`, 'frame_too_big');
         } else this.need = null;
         this.buf = this.buf.subarray(end + 4);
         this.inPart = true;
+        this.admitted = this.admit();
       }
       let frame: Buffer;
       if (this.need !== null) {
@@ -90,7 +100,7 @@ export class MjpegParser {
       } else {
         const next = this.buf.indexOf(Buffer.from(`\r\n--${this.boundary}`, 'latin1'));
         if (next < 0) {
-          if (this.buf.length > this.limits.maxFrameBytes) throw fail(`a frame is over the ${this.limits.maxFrameBytes}-byte limit`);
+          if (this.buf.length > this.limits.maxFrameBytes) throw fail(`a frame is over the ${this.limits.maxFrameBytes}-byte limit`, 'frame_too_big');
           return;
         }
         frame = this.buf.subarray(0, next);
@@ -98,12 +108,17 @@ export class MjpegParser {
       }
       this.inPart = false;
       this.need = null;
-      if (frame.length < 4 || frame[0] !== 0xff || frame[1] !== 0xd8) throw fail('a frame is not a JPEG');
-      // Copy out: the frame outlives this buffer, which would otherwise pin every chunk.
-      this.onFrame(Buffer.from(frame));
+      if (!this.admitted) this.skipped++;
+      else {
+        if (frame.length < 4 || frame[0] !== 0xff || frame[1] !== 0xd8) throw fail('a frame is not a JPEG', 'not_jpeg');
+        this.parsed++;
+        // Copy out: the frame outlives this buffer, which would otherwise pin every chunk.
+        this.onFrame(Buffer.from(frame));
+      }
       if (this.buf.length === 0) this.buf = Buffer.alloc(0);
     }
   }
 }
 
-const fail = (why: string) => new RigmapError('upstream_failed', `the node's live preview is broken: ${why}`);
+/** `details.cause` names the kind of breakage (the hub logs each device's causes once). */
+const fail = (why: string, cause: string) => new RigmapError('upstream_failed', `the node's live preview is broken: ${why}`, { cause });

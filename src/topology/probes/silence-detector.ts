@@ -6,8 +6,13 @@
  * threshold. A steady stream is judged soon after its expected beat; a jittery
  * Wi-Fi stream gets the slack its own jitter asks for. Bounded by a floor (never
  * sooner than one interval plus a margin) and a ceiling (never later than the
- * fixed factor × the announced interval, the rule it replaces); until it has
- * learned enough intervals it uses the ceiling.
+ * fixed factor × the announced interval, the rule it replaces). Before it has
+ * learned enough intervals it does not fall back to the ceiling: from the
+ * second learned interval (the third beat) on it blends what it learned with a
+ * prior built on the announced interval (`minSamples` pseudo-intervals of that
+ * length, spread `priorStdShare`), each real interval replacing one
+ * pseudo-interval, so a node lost in its first seconds is seen about as soon
+ * as a steady one.
  */
 
 /** Settings of the detector; the defaults suit 100 ms – 10 s heartbeats. */
@@ -22,6 +27,10 @@ export interface SilenceDetectorOptions {
   windowSize?: number;
   /** Intervals needed before the learned limit replaces the ceiling (default 8). */
   minSamples?: number;
+  /** Intervals learned before the prior is used; fewer: the ceiling (default 2, i.e. from the third beat). */
+  priorFrom?: number;
+  /** Spread of the prior, as a share of the announced interval (default 0.08: a cold limit of about 1.45 × at a steady 1 s). */
+  priorStdShare?: number;
   /** Least spread assumed, as a share of the mean (default 0.05): timer and scheduler jitter a sample can miss. */
   minStdShare?: number;
   /** Least spread assumed in ms (default 10). */
@@ -105,9 +114,13 @@ export class SilenceDetector {
     if (this.cached !== null) return this.cached;
     const ceiling = this.ceilingMs();
     const n = this.intervals.length;
-    if (n < (this.opts.minSamples ?? 8)) return (this.cached = ceiling);
-    const mean = this.sum / n;
-    const variance = Math.max(0, this.sumSq / n - mean * mean);
+    if (n < (this.opts.priorFrom ?? 2)) return (this.cached = ceiling);
+    // Pseudo-intervals of the prior still counted: none once minSamples real ones are learned.
+    const k = Math.max(0, (this.opts.minSamples ?? 8) - n);
+    const prior = this.expectedMs;
+    const priorStd = prior * (this.opts.priorStdShare ?? 0.08);
+    const mean = (this.sum + k * prior) / (n + k);
+    const variance = Math.max(0, (this.sumSq + k * (prior * prior + priorStd * priorStd)) / (n + k) - mean * mean);
     const std = Math.max(Math.sqrt(variance), mean * (this.opts.minStdShare ?? 0.05), this.opts.minStdMs ?? 10);
     const floor = mean + Math.max(this.opts.floorMarginMs ?? 100, mean * (this.opts.floorShare ?? 0.25));
     // Rounded to 10 ms so the probe's timer keeps one length between beats (refresh, not re-create).

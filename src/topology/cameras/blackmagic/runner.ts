@@ -6,6 +6,7 @@
  * or at once when an open WebSocket drops or stops answering pings.
  */
 import WebSocket from 'ws';
+import { type Clock, systemClock, type TimerHandle } from '../../clock.ts';
 import { describeSocketError, ProbeError, probeGet } from '../../probes/http-get.ts';
 import { PollLoop } from '../../probes/poll-loop.ts';
 import type { ProbeFailure } from '../../probes/path-machine.ts';
@@ -16,6 +17,15 @@ import { applyReading, BLACKMAGIC_READS, type BlackmagicReadings, emptyReadings,
 /** Largest WebSocket message accepted; a bigger one closes the socket (1009) and the path goes down. */
 export const MAX_WS_MESSAGE = 64 * 1024;
 const MAX_BACKOFF_MS = 2000;
+/**
+ * A socket open this long was healthy: only then is the back-off reset. One
+ * that breaks sooner (a camera that accepts and drops at once) is a flap: the
+ * first is reported, later ones are not (the polls judge the path), and the
+ * back-off keeps growing to MAX_FLAP_BACKOFF_MS, so a flapping camera costs a
+ * few reconnects and one transition, not hundreds.
+ */
+export const WS_HEALTHY_MS = 10_000;
+const MAX_FLAP_BACKOFF_MS = 30_000;
 /** A camera whose firmware has no event WebSocket is asked again this often (a firmware update may add it). */
 const NO_WEBSOCKET_RETRY_MS = 30_000;
 /**
@@ -45,30 +55,37 @@ const POLL_WITH_SOCKET: ReadingKey[] = ['product', 'power'];
 export class BlackmagicRunner implements ProbeRunner {
   private stopped = false;
   private readonly polls: PollLoop;
-  private wsTimer: NodeJS.Timeout | null = null;
-  private pingTimer: NodeJS.Timeout | null = null;
+  private wsTimer: TimerHandle | null = null;
+  private pingTimer: TimerHandle | null = null;
   private ws: WebSocket | null = null;
   /** True while a WebSocket is open and subscribed: polls then read only what it does not push. */
   private live = false;
   private backoffMs = 100;
+  /** The last socket broke before it was healthy. */
+  private flapping = false;
+  private readonly clock: Clock;
+  private readonly healthyMs: number;
   private readonly readings: BlackmagicReadings = emptyReadings();
   /** The video format last heard of, and until when failures are forgiven after it changed. */
   private videoFormat: string | null = null;
   private graceUntil = 0;
 
-  constructor(private readonly deps: RunnerDeps) {
+  /** `timing`: the clock of the WebSocket's reconnects and pings, and how long a socket must live to count as healthy (tests). */
+  constructor(private readonly deps: RunnerDeps, timing: { clock?: Clock; healthyMs?: number } = {}) {
+    this.clock = timing.clock ?? deps.scheduler ?? systemClock;
+    this.healthyMs = timing.healthyMs ?? WS_HEALTHY_MS;
     this.polls = new PollLoop({ intervalMs: deps.target.intervalMs, limit: deps.limit, once: () => this.pollOnce(), clock: deps.scheduler });
   }
 
   start(initialDelayMs: number): void {
-    this.wsTimer = setTimeout(() => this.connect(), initialDelayMs);
+    this.wsTimer = this.clock.setTimeout(() => this.connect(), initialDelayMs);
     this.polls.start(initialDelayMs + Math.random() * Math.min(this.deps.target.intervalMs, 1000));
   }
 
   stop(): void {
     this.stopped = true;
     this.polls.stop();
-    for (const t of [this.wsTimer, this.pingTimer]) if (t) clearTimeout(t);
+    for (const t of [this.wsTimer, this.pingTimer]) if (t) this.clock.clearTimeout(t);
     this.ws?.terminate();
     this.ws = null;
   }
@@ -146,23 +163,33 @@ export class BlackmagicRunner implements ProbeRunner {
       return;
     }
     this.ws = ws;
+    const now = () => this.clock.now();
     let opened = false;
+    let openedAt = 0;
     let ended = false;
-    let lastHeard = Date.now();
+    let lastHeard = now();
     let lastReported = 0;
     let retryMs: number | null = null;
     const end = (reason: string, category: string) => {
       if (ended) return;
       ended = true;
       this.live = false;
-      if (this.pingTimer) clearTimeout(this.pingTimer);
+      if (this.pingTimer) this.clock.clearTimeout(this.pingTimer);
       ws.terminate();
       if (this.stopped) return;
-      // Only a socket that was open is evidence: one that never opened leaves the verdict to the polls.
-      if (opened && Date.now() >= this.graceUntil) sink.fail({ reason, category, immediate: true, source: 'stream' });
+      const healthy = opened && now() - openedAt >= this.healthyMs;
+      const young = opened && !healthy;
+      const wasFlapping = this.flapping;
+      if (healthy) {
+        this.backoffMs = 100;
+        this.flapping = false;
+      } else if (young) this.flapping = true;
+      // Only a socket that was open is evidence (one that never opened leaves the verdict to the polls),
+      // and of a flapping camera only the first break: the polls judge the rest.
+      if ((healthy || (young && !wasFlapping)) && Date.now() >= this.graceUntil) sink.fail({ reason, category, immediate: true, source: 'stream' });
       const delay = retryMs ?? this.backoffMs * (0.8 + Math.random() * 0.4);
-      if (retryMs === null) this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
-      this.wsTimer = setTimeout(() => this.connect(), delay);
+      if (retryMs === null) this.backoffMs = Math.min(this.backoffMs * 2, this.flapping ? MAX_FLAP_BACKOFF_MS : MAX_BACKOFF_MS);
+      this.wsTimer = this.clock.setTimeout(() => this.connect(), delay);
     };
     ws.on('unexpected-response', (req, res) => {
       // The camera answered the upgrade with plain HTTP: no event WebSocket on this firmware. Polls carry it.
@@ -173,8 +200,9 @@ export class BlackmagicRunner implements ProbeRunner {
     });
     ws.on('open', () => {
       opened = true;
-      lastHeard = Date.now();
-      this.backoffMs = 100;
+      openedAt = now();
+      lastHeard = openedAt;
+      // The back-off is reset only when this socket proves healthy (see WS_HEALTHY_MS), not on open.
       ws.send(JSON.stringify({ type: 'request', data: { action: 'subscribe', properties: [...Object.values(BLACKMAGIC_READS), VIDEO_FORMAT] } }));
       // Liveness of an open socket: pings at the probe interval; silence past the heartbeat factor ends it.
       const every = Math.max(250, target.intervalMs);
@@ -183,21 +211,21 @@ export class BlackmagicRunner implements ProbeRunner {
         // Judged after the I/O phase, so a pong read late after an event-loop stall still counts.
         setImmediate(() => {
           if (ended) return;
-          const silent = Date.now() - lastHeard;
+          const silent = now() - lastHeard;
           if (silent > limit) return end(`event WebSocket silent for ${(silent / 1000).toFixed(1)} s`, 'heartbeat_silent');
           ws.ping();
-          this.pingTimer = setTimeout(tick, every);
+          this.pingTimer = this.clock.setTimeout(tick, every);
         });
       };
-      this.pingTimer = setTimeout(tick, every);
+      this.pingTimer = this.clock.setTimeout(tick, every);
     });
     ws.on('pong', () => {
-      lastHeard = Date.now();
+      lastHeard = now();
       sink.heartbeat(lastHeard);
     });
     ws.on('message', (data, isBinary) => {
       if (ended || this.stopped) return;
-      lastHeard = Date.now();
+      lastHeard = now();
       if (isBinary || !this.onMessage(data.toString())) return end(`garbled message on the event WebSocket of ${hostPort(target)} (not JSON)`, 'bad_answer');
       // A camera may push its timecode every frame: the path hears of it at most once a second.
       if (lastHeard - lastReported < 1000) return;
