@@ -48,6 +48,9 @@ export const POLICY: Record<string, Requirement> = {
   'POST /api/commands': 'operator',
   // Re-trust a changed certificate (audited): unblocks commands to that device.
   'POST /api/devices/:id/trust': 'operator',
+  // Write to a camera's own API through the reach relay (a producer changing ISO, starting a take on a phone).
+  'POST /reach/:device/:service/*': 'operator',
+  'PUT /reach/:device/:service/*': 'operator',
 
   // Admin: the inventory, discovery, notifiers (their URLs can hold secrets), Tailscale, users, tokens, audit.
   'POST /api/devices': 'admin',

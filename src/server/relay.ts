@@ -1,7 +1,9 @@
 /**
  * GET /reach/:device/:service/*: the reach relay. An off-LAN viewer opens a
  * node (status, snapshot, SSE) through rigmap, which asks the node over the
- * path that works from here. Targets come only from the map (see
+ * path that works from here; POST and PUT (operator role, audited, a capped
+ * JSON body) let a producer change the camera through its own API, e.g. a
+ * phone's `/transports/0/record` or `/video/iso`. Targets come only from the map (see
  * src/topology/relay/relay.ts), never rigmap itself; answers are capped in size
  * and time and streamed with back-pressure (relay-stream.ts), never follow
  * redirects, and are sandboxed so a node's page can never script the
@@ -10,6 +12,8 @@
 import type { Context } from 'hono';
 import type { AppEnv } from './app-env.ts';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { decodeJson } from '../topology/inventory.ts';
 import type { SelfAddress } from '../topology/relay/self.ts';
 import { parseProbeScope } from '../topology/probes/scope.ts';
 import { openRelay, RELAY_LIMITS, relayPathOf, relayQueryOf, rewriteRedirect } from '../topology/relay/relay.ts';
@@ -52,7 +56,23 @@ export function relayRoutes(deps: AppDeps) {
   const limits = { ...RELAY_LIMITS, ...deps.relayLimits };
   // Every relayed answer holds a node connection while its viewer keeps it: capped in total and per caller.
   const slots = new StreamSlots(deps.config.relayMaxStreams, deps.config.relayMaxStreamsPerCaller);
-  return new Hono<AppEnv>().get('/:device/:service/*', async (c) => {
+  const writeBody = bodyLimit({
+    maxSize: limits.maxWriteBytes,
+    onError: () => {
+      throw new RigmapError('payload_too_large', `a relayed write carries at most ${limits.maxWriteBytes / 1024} KiB of JSON`);
+    },
+  });
+  const relay = async (c: Context<AppEnv, '/:device/:service/*'>) => {
+    const method = c.req.method === 'POST' || c.req.method === 'PUT' ? c.req.method : 'GET';
+    // A write's body is the operator's JSON for the camera, checked before anything is contacted.
+    let body: string | undefined;
+    if (method !== 'GET') {
+      const text = await c.req.text();
+      if (text.trim() !== '') {
+        decodeJson(text, 'the relayed body');
+        body = text;
+      }
+    }
     const deviceId = c.req.param('device');
     const serviceName = c.req.param('service');
     const url = new URL(c.req.url);
@@ -73,7 +93,7 @@ export function relayRoutes(deps: AppDeps) {
     const health = deviceHealthOf(deps)?.(deviceId) ?? null;
     let opened;
     try {
-      opened = await openRelay({ ctx: ctxOf(deps, c), deviceId, serviceName, relayPath, query, headers, scope, health, signal: abort.signal, self: selfAddressOf(deps, c) });
+      opened = await openRelay({ ctx: ctxOf(deps, c), deviceId, serviceName, relayPath, query, headers, scope, health, signal: abort.signal, self: selfAddressOf(deps, c), method, body });
     } catch (err) {
       release();
       throw err;
@@ -109,9 +129,12 @@ export function relayRoutes(deps: AppDeps) {
       return new Response(null, { status, headers: out });
     }
     if (sse) out.set('x-accel-buffering', 'no');
-    const body = relayBodyOf(res, sse
+    const answer = relayBodyOf(res, sse
       ? { maxBytes: limits.streamMaxBytes, idleMs: limits.streamIdleMs, maxMs: limits.streamMaxMs, endCleanlyAtMaxMs: true, bufferBytes: limits.bufferBytes }
       : { maxBytes: limits.maxBytes, idleMs: limits.totalMs, maxMs: limits.totalMs, endCleanlyAtMaxMs: false, bufferBytes: limits.bufferBytes }, () => abort.abort(), viewerAbortOf(c));
-    return new Response(body, { status, headers: out });
-  });
+    return new Response(answer, { status, headers: out });
+  };
+  return new Hono<AppEnv>()
+    .get('/:device/:service/*', relay)
+    .on(['POST', 'PUT'], '/:device/:service/*', writeBody, relay);
 }

@@ -18,8 +18,8 @@ export function txtFor(node: SimNode): Record<string, string> {
 }
 
 /** Publish each node; instance name = node name, host = `<id>.local` → its LAN IP. */
-export function startAdvertising(nodes: readonly SimNode[]): Advertising {
-  const bonjour = new Bonjour({ interface: '127.0.0.1', bind: '0.0.0.0' } as ConstructorParameters<typeof Bonjour>[0]);
+export function startAdvertising(nodes: readonly SimNode[], iface = '127.0.0.1'): Advertising {
+  const bonjour = new Bonjour({ interface: iface, bind: '0.0.0.0' } as ConstructorParameters<typeof Bonjour>[0]);
   for (const node of nodes) {
     const host = `${node.id}.local`;
     const service = bonjour.publish({ name: node.name, type: 'rigcam', protocol: 'tcp', port: node.port, host, txt: txtFor(node), disableIPv6: true });

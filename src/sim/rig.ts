@@ -4,6 +4,7 @@
  * drives heartbeats and physics for all of them; faults are applied per path.
  */
 import type { ServerResponse } from 'node:http';
+import ipaddr from 'ipaddr.js';
 import { RigmapError, parseOrThrow } from '../topology/errors.ts';
 import type { InventoryDocument } from '../topology/model.ts';
 import { startAdvertising } from './advertise.ts';
@@ -60,6 +61,9 @@ export async function startSimRig(opts: SimRigOptions = {}): Promise<SimRig> {
   }
   const port = opts.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RigmapError('validation_failed', `--port must be 0-65535 (got ${port})`);
+  if (opts.advertiseInterface !== undefined && !ipaddr.IPv4.isValidFourPartDecimal(opts.advertiseInterface)) {
+    throw new RigmapError('validation_failed', `--advertise-on must be an IPv4 address of this machine (got "${opts.advertiseInterface}")`);
+  }
   const idPrefix = opts.idPrefix ?? 'cam';
   if (!/^[a-z][a-z0-9-]{0,40}$/.test(idPrefix)) throw new RigmapError('validation_failed', `id prefix "${idPrefix}" must be lower-case letters, digits and hyphens`);
 
@@ -186,9 +190,9 @@ export async function startSimRig(opts: SimRigOptions = {}): Promise<SimRig> {
 
   const control = await startControlServer({ rig, port: opts.controlPort ?? 0 });
   rig.controlUrl = control.url;
-  const advertising = opts.advertise ? startAdvertising(nodeList.filter((n) => n.role === 'camera' && !bmd?.has(n.id) && !phones?.has(n.id))) : null;
+  const advertising = opts.advertise ? startAdvertising(nodeList.filter((n) => n.role === 'camera' && !bmd?.has(n.id) && !phones?.has(n.id)), opts.advertiseInterface) : null;
   const phoneAds = opts.advertise && phones
-    ? advertisePhones(phones.nodes.map((node) => ({ node, uuid: phones.uuidOf(node.id)!, cameraName: node.name.replace(/^Cam /, ''), model: 'iPhone 17 Pro', version: '3.5.100017' })))
+    ? advertisePhones(phones.nodes.map((node) => ({ node, uuid: phones.uuidOf(node.id)!, cameraName: node.name.replace(/^Cam /, ''), model: 'iPhone 17 Pro', version: '3.5.100017' })), opts.advertiseInterface)
     : null;
 
   rig.close = async () => {

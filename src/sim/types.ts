@@ -71,6 +71,8 @@ export interface SimRigOptions {
   extras?: boolean;
   /** Publish every camera over Bonjour (`_rigcam._tcp`) on loopback, default false. */
   advertise?: boolean;
+  /** IPv4 address of the interface Bonjour publishes on (default 127.0.0.1: nothing leaves the machine; the lab names a namespace's LAN address). */
+  advertiseInterface?: string;
   /** Control API port on 127.0.0.1, default 0 (a free one). */
   controlPort?: number;
   /** Camera id prefix, default 'cam' → cam-01, cam-02 … */

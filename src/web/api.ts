@@ -4,6 +4,7 @@ import type { Alert, DeviceHealth } from '../topology/health-types.ts';
 import type { Device, Topology } from '../topology/model.ts';
 import type { ImportReport } from '../topology/inventory.ts';
 import type { DeviceReach } from '../topology/reach.ts';
+import type { CertPin } from '../topology/trust/pins.ts';
 
 /** A device as `/api/topology` serves it once live health is wired; `health` may be absent. */
 export type LiveDevice = Device & { health?: DeviceHealth };
@@ -47,6 +48,7 @@ export const api = {
   ackAlert: (id: number) => request<unknown>('POST', `/api/alerts/${id}/ack`, {}),
   /** Re-trust a device whose https certificate changed (operator). */
   trustDevice: (id: string) => request<unknown>('POST', `/api/devices/${encodeURIComponent(id)}/trust`, {}),
+  devicePins: (id: string) => request<{ pins: CertPin[] }>('GET', `/api/devices/${encodeURIComponent(id)}/trust`),
   deviceHealth: (id: string) => request<Record<string, unknown>>('GET', `/api/devices/${encodeURIComponent(id)}/health`),
   createDevice: (input: unknown) => request<Device>('POST', '/api/devices', input),
   updateDevice: (id: string, patch: unknown) => request<Device>('PATCH', `/api/devices/${encodeURIComponent(id)}`, patch),

@@ -6,7 +6,7 @@
  * page; the console namespace runs `rigmap serve`, reached from the test through
  * a unix socket. Faults are inflicted the way they happen on a shoot.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { ip, ipQuiet, LAB_PREFIX, removeTagged } from './netns.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** Each phone's simulator control API, on loopback inside its own namespace. */
+const PHONE_CONTROL_PORT = 4749;
 
 /** Lab options. */
 export interface LabOptions {
@@ -23,6 +25,12 @@ export interface LabOptions {
   /** Third octet of both /24s, unique per test file. */
   octet: number;
   cameras?: number;
+  /**
+   * Simulated iPhones running Blackmagic Camera, each its own namespace
+   * advertising `_http._tcp` on its LAN address; not imported (the console
+   * finds them over Bonjour, which is switched on when there are phones).
+   */
+  phones?: number;
   heartbeatMs?: number;
   /** Extra RIGMAP_* settings for the server. */
   env?: Record<string, string>;
@@ -31,7 +39,12 @@ export interface LabOptions {
 /** A running lab. */
 export interface RigLab {
   cameraIds: string[];
+  /** Lab names of the phones (ph-01 …; walkAway/walkBack take them too). */
+  phoneIds: string[];
   get<T>(path: string): Promise<T>;
+  post<T>(path: string, body?: unknown): Promise<T>;
+  /** Set a phone's simulator fault (app-closed, ok …) through its control API inside its namespace. */
+  phoneFault(phone: string, mode: string): void;
   /** Node: walk out of range (blackhole routes to the console, both paths) / back. */
   walkAway(cam: string): void;
   walkBack(cam: string): void;
@@ -73,6 +86,7 @@ export async function startLab(o: LabOptions): Promise<RigLab> {
   const con = `${prefix}con`;
   const hs = `${prefix}hs`;
   const cams = Array.from({ length: o.cameras ?? 5 }, (_, i) => ({ id: `cam-0${i + 1}`, ns: `${prefix}c${i + 1}`, host: 11 + i }));
+  const phones = Array.from({ length: o.phones ?? 0 }, (_, i) => ({ id: `ph-0${i + 1}`, ns: `${prefix}p${i + 1}`, host: 31 + i, prefix: `ph${i + 1}` }));
   const closeAll = () => {
     for (const p of procs) {
       try {
@@ -112,12 +126,14 @@ export async function startLab(o: LabOptions): Promise<RigLab> {
     });
 
   try {
-    for (const ns of [sw, con, hs, ...cams.map((c) => c.ns)]) {
+    for (const ns of [sw, con, hs, ...cams.map((c) => c.ns), ...phones.map((p) => p.ns)]) {
       ip('netns', 'add', ns);
       ip('-n', ns, 'link', 'set', 'lo', 'up');
     }
     for (const br of ['brlan', 'brts']) {
       ip('-n', sw, 'link', 'add', br, 'type', 'bridge');
+      // mDNS must reach every port, with or without an IGMP querier on the "Wi-Fi".
+      ip('-n', sw, 'link', 'set', br, 'type', 'bridge', 'mcast_snooping', '0');
       ip('-n', sw, 'link', 'set', br, 'up');
     }
     // One veth per host and network: `dev` inside the host, `port` on the bridge.
@@ -135,25 +151,36 @@ export async function startLab(o: LabOptions): Promise<RigLab> {
       attach(c.ns, 'lan0', `c${i + 1}-l`, 'brlan', lan(c.host));
       attach(c.ns, 'ts0', `c${i + 1}-t`, 'brts', tsn(c.host));
     }
+    for (const [i, p] of phones.entries()) {
+      attach(p.ns, 'lan0', `p${i + 1}-l`, 'brlan', lan(p.host));
+      attach(p.ns, 'ts0', `p${i + 1}-t`, 'brts', tsn(p.host));
+    }
+    // Bonjour's multicast goes out on the LAN (no default route in a namespace).
+    for (const ns of [con, ...phones.map((p) => p.ns)]) ip('-n', ns, 'route', 'add', '224.0.0.0/4', 'dev', 'lan0');
 
     const hb = String(o.heartbeatMs ?? 1000);
     const hotspot = start('hotspot', hs, [join(root, 'test/lab/hotspot.mjs'), lan(1), '80']);
     const camProcs = cams.map((c) =>
       start(c.id, c.ns, [join(root, 'bin/rigmap.js'), 'sim', '--nodes', '1', '--no-extras', '--lan', `${lan(c.host)}/32`, '--tailnet', `${tsn(c.host)}/32`, '--port', '8080', '--heartbeat-ms', hb, '--control-port', '0']),
     );
+    const phoneProcs = phones.map((p) =>
+      start(p.id, p.ns, [join(root, 'bin/rigmap.js'), 'sim', '--nodes', '0', '--no-extras', '--phones', '1', '--id-prefix', p.prefix, '--lan', `${lan(p.host)}/32`, '--tailnet', `${tsn(p.host)}/32`,
+        '--advertise', '--advertise-on', lan(p.host), '--control-port', String(PHONE_CONTROL_PORT)]),
+    );
     const serve = start('console', con, [join(root, 'bin/rigmap.js'), 'serve', '--port', '0', '--db', join(dir, 'rigmap.db'), '--log-level', 'warn'], {
-      RIGMAP_PROBE_CIDRS: '198.18.0.0/15', RIGMAP_TAILSCALE_SYNC: 'off', RIGMAP_BONJOUR: 'off', RIGMAP_MDNS_INTERFACE: '127.0.0.1',
+      RIGMAP_PROBE_CIDRS: '198.18.0.0/15', RIGMAP_TAILSCALE_SYNC: 'off', ...(phones.length ? { RIGMAP_BONJOUR: 'on', RIGMAP_MDNS_INTERFACE: lan(2) } : { RIGMAP_BONJOUR: 'off', RIGMAP_MDNS_INTERFACE: '127.0.0.1' }),
       RIGMAP_NEVER_SEEN_AFTER_SEC: '0', RIGMAP_PROBE_INTERVAL_MS: '1000', ...o.env,
     });
     await waitFor(hotspot, /hotspot admin up/);
-    await Promise.all(camProcs.map((p) => waitFor(p, /Ctrl-C stops the simulator/)));
+    await Promise.all([...camProcs, ...phoneProcs].map((p) => waitFor(p, /Ctrl-C stops the simulator/)));
     const port = (await waitFor(serve, /rigmap is serving http:\/\/127\.0\.0\.1:(\d+)/))[1]!;
     const sock = join(dir, 'api.sock');
     await waitFor(start('forwarder', con, [join(root, 'test/lab/forward.mjs'), sock, port]), /forwarding/);
 
+    // One connection per call (agent: false): a kept-alive socket the server closes as a request leaves is a "socket hang up".
     const call = <T>(method: string, path: string, body?: unknown) =>
       new Promise<T>((resolve, reject) => {
-        const req = request({ socketPath: sock, path, method, headers: { host: '127.0.0.1', 'content-type': 'application/json' }, timeout: 15_000 }, (res) => {
+        const req = request({ socketPath: sock, agent: false, path, method, headers: { host: '127.0.0.1', 'content-type': 'application/json' }, timeout: 15_000 }, (res) => {
           let text = '';
           res.on('data', (c) => (text += c));
           res.on('end', () => ((res.statusCode ?? 500) < 300 ? resolve(JSON.parse(text) as T) : reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`))));
@@ -180,15 +207,24 @@ export async function startLab(o: LabOptions): Promise<RigLab> {
 
     const camOf = (id: string) => {
       const c = cams.find((x) => x.id === id);
-      if (!c) throw new Error(`no lab camera ${id}`);
-      return { ...c, proc: camProcs[cams.indexOf(c)]! };
+      if (c) return { ...c, proc: camProcs[cams.indexOf(c)]! };
+      const p = phones.find((x) => x.id === id);
+      if (p) return { ...p, proc: phoneProcs[phones.indexOf(p)]! };
+      throw new Error(`no lab camera or phone ${id}`);
     };
     const blackhole = (id: string, addrs: string[], op: 'add' | 'del') => {
       for (const a of addrs) (op === 'add' ? ip : ipQuiet)('-n', camOf(id).ns, 'route', op, 'blackhole', `${a}/32`);
     };
     return {
       cameraIds: cams.map((c) => c.id),
+      phoneIds: phones.map((p) => p.id),
       get: (path) => call('GET', path),
+      post: (path, body) => call('POST', path, body ?? {}),
+      phoneFault: (id, mode) => {
+        const p = phones.find((x) => x.id === id);
+        if (!p) throw new Error(`no lab phone ${id}`);
+        execFileSync('ip', ['netns', 'exec', p.ns, process.execPath, join(root, 'bin/rigmap.js'), 'sim-fault', `${p.prefix}-phone-01`, mode, '--control', `http://127.0.0.1:${PHONE_CONTROL_PORT}`], { cwd: root, stdio: 'pipe', timeout: 15_000 });
+      },
       walkAway: (id) => blackhole(id, [lan(2), tsn(2)], 'add'),
       walkBack: (id) => blackhole(id, [lan(2), tsn(2)], 'del'),
       dropTailnetOf: (id) => blackhole(id, [tsn(2)], 'add'),

@@ -31,7 +31,8 @@ export function registerSim(program: Command): void {
     .option('--heartbeat-ms <ms>', 'SSE heartbeat period', int('--heartbeat-ms'), 1000)
     .option('--manifest <file>', 'write the rig as an inventory document (for `rigmap import`)')
     .option('--rig-name <name>', 'rig name in the manifest', 'Simulated rig')
-    .option('--advertise', 'publish every camera over Bonjour (_rigcam._tcp), on loopback only')
+    .option('--advertise', 'publish every camera over Bonjour (_rigcam._tcp), on loopback unless --advertise-on names an interface')
+    .option('--advertise-on <ip>', 'IPv4 address of the interface Bonjour publishes on (default 127.0.0.1; e.g. a lab namespace\'s LAN address)')
     .option('--control-port <port>', 'control API port on 127.0.0.1 (0 picks a free one)', int('--control-port'), DEFAULT_CONTROL_PORT)
     .option('--no-extras', 'cameras only: no hotspot, console or relay')
     .option('--id-prefix <prefix>', 'camera id prefix (cam → cam-01, cam-02 …)', 'cam')
@@ -44,14 +45,14 @@ export function registerSim(program: Command): void {
       const steps = opts.scenario ? parseScenario(opts.scenario) : [];
       const rig = await startSimRig({
         nodes: opts.nodes, lanCidr: opts.lan, tailnetCidr: opts.tailnet, port: opts.port, heartbeatMs: opts.heartbeatMs,
-        advertise: Boolean(opts.advertise), controlPort: opts.controlPort, extras: opts.extras, idPrefix: opts.idPrefix,
+        advertise: Boolean(opts.advertise), advertiseInterface: opts.advertiseOn, controlPort: opts.controlPort, extras: opts.extras, idPrefix: opts.idPrefix,
         blackmagic: opts.blackmagic, blackmagicWebsocket: opts.blackmagicWebsocket, phones: opts.phones, phonePort: opts.phonePort,
       });
       print(describeRig(rig));
       print(`\n${rig.nodes.length} simulated device(s); camera-node API under /api/v1 on every address, heartbeat every ${opts.heartbeatMs} ms`);
       if (opts.blackmagic > 0) print(`${opts.blackmagic} of them Blackmagic camera(s): REST API under /control/api/v1${opts.blackmagicWebsocket ? ' with the event WebSocket' : ', no event WebSocket'}`);
       if (opts.phones > 0) print(`${opts.phones} of them iPhone(s) running Blackmagic Camera: HTTPS on port ${opts.phonePort} under /control/api/v1`);
-      if (opts.advertise) print(`advertising _rigcam._tcp${opts.phones > 0 ? ' and the phones as _http._tcp' : ''} on loopback`);
+      if (opts.advertise) print(`advertising _rigcam._tcp${opts.phones > 0 ? ' and the phones as _http._tcp' : ''} on ${opts.advertiseOn ?? 'loopback'}`);
       if (opts.manifest) {
         writeFileSync(opts.manifest, `${JSON.stringify(rig.manifest({ rigName: opts.rigName }), null, 2)}\n`);
         print(`manifest written to ${opts.manifest} (load it with: rigmap import ${opts.manifest})`);

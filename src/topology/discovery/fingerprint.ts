@@ -100,7 +100,10 @@ export async function fetchNodeInfo({
     const text = await readCapped(res, MAX_INFO_BYTES);
     if (text === null) return null;
     const parsed = nodeInfoSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : null;
+    if (!parsed.success) return null;
+    // A node does not get to say which certificate is its own: only rigmap's own TLS read sets that (accept pins it).
+    const { certSha256: _claimed, ...info } = parsed.data;
+    return info;
   } catch {
     return null;
   }

@@ -13,6 +13,7 @@ import { parseOrThrow, RigmapError } from '../errors.ts';
 import { deviceIdSchema, type Device, ROLES } from '../model.ts';
 import type { DbLike } from '../store/db.ts';
 import { addresses, discovered } from '../store/schema.ts';
+import { trustOf } from '../trust/pins.ts';
 import { matchDevice, type MatchedBy, networkOf, suggestDevice } from './matching.ts';
 import type { DeviceDiscoveredEvent, Discovered, DiscoveredStatus, DiscoverySource, Finding, NodeInfo } from './types.ts';
 
@@ -222,7 +223,22 @@ export function acceptDiscovered({ ctx, id, overrides = {} }: { ctx: Ctx; id: nu
       .run();
     tx.update(discovered).set({ status: 'accepted', matchedDeviceId: device.id, matchedBy: null }).where(eq(discovered.id, id)).run();
   });
+  pinAtAccept(ctx, device, item.info);
   return { discovered: getDiscovered({ ctx, id }), device: loadDevices(ctx.db, [device.id])[0] ?? device };
+}
+
+/**
+ * The certificate discovery's own HTTPS check saw (a phone's product answer)
+ * becomes the device's pin on its https service at accept, not only at the
+ * first probe; audited with the fingerprint, so the crew can compare it with
+ * the one the phone shows.
+ */
+function pinAtAccept(ctx: Ctx, device: Device, info: NodeInfo | null): void {
+  const fingerprint = typeof info?.certSha256 === 'string' ? info.certSha256 : null;
+  const service = device.services.find((s) => s.protocol === 'https');
+  if (!fingerprint || !service) return;
+  const pin = trustOf(ctx).pinSeen(device.id, service.name, fingerprint);
+  if (pin) recordAudit(ctx.db, { actor: ctx.actor, action: 'device.pinned', target: device.id, details: { service: service.name, fingerprint: pin.fingerprint, at: 'accept' } });
 }
 
 /** Hide a discovered node from the inbox's new list; later sightings keep it ignored. */

@@ -34,6 +34,8 @@ export const RELAY_LIMITS = {
   /** Bytes of a node's answer held for a viewer that reads slower than the node sends; past it the node is paused. */
   bufferBytes: 256 * 1024,
   maxQuery: 2048,
+  /** A relayed write's body (an operator's POST/PUT to a camera API: small JSON documents). */
+  maxWriteBytes: 64 * 1024,
 };
 
 /** The relay's limits (tests shrink them). */
@@ -101,8 +103,11 @@ export interface RelayOpened {
  * Open the relayed request: registered device and service only, best path
  * first; another path is tried only if the first could not be connected to.
  */
-export async function openRelay({ ctx, deviceId, serviceName, relayPath, query, headers, scope, health, signal, self, resolve }: {
+export async function openRelay({ ctx, deviceId, serviceName, relayPath, query, headers, scope, health, signal, self, method = 'GET', body, resolve }: {
   ctx: Ctx; deviceId: string; serviceName: string; relayPath: string; query: string; headers: Record<string, string>;
+  /** GET for a viewer; POST/PUT (an operator's write, its JSON body) to change a camera's settings or transport. */
+  method?: 'GET' | 'POST' | 'PUT';
+  body?: string;
   scope: ProbeScope; health?: DeviceHealth | null; signal: AbortSignal;
   /** Where rigmap listens: paths to it are never used (a host name is judged by the addresses it resolves to). */
   self?: SelfAddress;
@@ -123,10 +128,11 @@ export async function openRelay({ ctx, deviceId, serviceName, relayPath, query, 
   let lastError: NodeRequestError | null = null;
   for (const path of paths) {
     try {
-      const res = await openNodeRequest({ path, method: 'GET', pathAndQuery: target, headers, connectTimeoutMs: RELAY_LIMITS.connectMs, signal });
+      const res = await openNodeRequest({ path, method, pathAndQuery: target, headers, body, connectTimeoutMs: RELAY_LIMITS.connectMs, signal });
       return { res, path, target };
     } catch (err) {
       lastError = err as NodeRequestError;
+      // Only a request the node cannot have seen is tried again on another path (a write must not happen twice).
       if (!(err instanceof NodeRequestError) || !err.beforeSend || signal.aborted) break;
     }
   }

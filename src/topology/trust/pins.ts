@@ -37,6 +37,9 @@ export class CertificateChangedError extends Error {
   }
 }
 
+/** The AA:BB:… form of a SHA-256 (32 bytes). */
+export const FINGERPRINT = /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/;
+
 /** SHA-256 fingerprint in the usual AA:BB:… form. */
 export function fingerprintOf(cert: Pick<PeerCertificate, 'raw'>): string {
   return sha256(cert.raw);
@@ -99,6 +102,18 @@ export class TrustStore {
       });
     }
     return new CertificateChangedError({ ...pin, seenFingerprint: fingerprint, seenAt: now }, fingerprint);
+  }
+
+  /**
+   * Pin a certificate rigmap itself read before the device existed (discovery's
+   * HTTPS check, at accept): the pin holds from the first probe on, so a
+   * certificate swapped between sighting and first probe is caught. An
+   * existing pin is kept. Returns the pin, or null for a malformed fingerprint.
+   */
+  pinSeen(deviceId: string, service: string, fingerprint: string): CertPin | null {
+    if (!FINGERPRINT.test(fingerprint)) return null;
+    this.ctx.db.insert(certPins).values({ deviceId, service, fingerprint, pinnedAt: new Date().toISOString() }).onConflictDoNothing().run();
+    return this.list(deviceId).find((p) => p.service === service) ?? null;
   }
 
   /**

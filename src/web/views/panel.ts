@@ -11,6 +11,7 @@ import { ago, bytes, copyText, esc, ms, toast } from '../format.ts';
 import { networkState, type Store } from '../state.ts';
 import { cameraRows } from './panel-camera.ts';
 import { renderHistory } from './panel-history.ts';
+import { renderTrust } from './panel-trust.ts';
 import { tailscaleQualityHtml } from '../tailscale-paths.ts';
 import { anyPathUsable, nodeLinks, showLive, stopLive } from '../node-links.ts';
 
@@ -50,6 +51,8 @@ function pathRow(p: PathHealth): string {
 export class DevicePanel {
   deviceId: string | null = null;
   private historyTimer = 0;
+  /** device and whether it was untrusted when its pins were last fetched: fetch again when that changes. */
+  private pinsOf = '';
 
   constructor(private readonly el: HTMLElement, private readonly store: Store, private readonly onClose: () => void) {
     store.on('health', ({ deviceId }) => {
@@ -58,6 +61,7 @@ export class DevicePanel {
       // A transition just happened: refresh the history, at most once a second.
       window.clearTimeout(this.historyTimer);
       this.historyTimer = window.setTimeout(() => void this.loadHistory(), 1000);
+      this.loadPinsIfChanged();
     });
     store.on('topology', () => this.deviceId && (store.devices.has(this.deviceId) ? this.render(false) : this.close()));
     store.on('reach', () => this.deviceId && this.render(false));
@@ -70,6 +74,8 @@ export class DevicePanel {
     this.render(true);
     this.el.querySelector<HTMLElement>('h2')?.focus();
     void this.loadHistory();
+    this.pinsOf = '';
+    this.loadPinsIfChanged();
   }
 
   close(): void {
@@ -105,6 +111,7 @@ export class DevicePanel {
         <dt>Thermal</dt><dd>${esc(status.thermal)}</dd>
         <dt>Storage</dt><dd>${bytes(status.storage.freeBytes)} free of ${bytes(status.storage.totalBytes)}</dd></dl>` : '<p class="muted">No status reported.</p>';
     const keepHistory = this.el.querySelector('[data-slot="history"]')?.innerHTML ?? '<p class="muted">Loading…</p>';
+    const keepTrust = this.el.querySelector('[data-slot="trust"]')?.innerHTML ?? '';
     const keepSnap = withSnapshot ? null : this.el.querySelector('[data-slot="snapshot"]');
     // Another device (or a fresh open): the old picture's stream must end, not linger detached.
     if (withSnapshot) for (const img of this.el.querySelectorAll<HTMLImageElement>('img')) stopLive(img);
@@ -124,13 +131,14 @@ export class DevicePanel {
       <h3>Paths</h3><p class="muted">LAN ${esc(ns('lan'))} · Tailscale ${esc(ns('tailscale'))}</p>${tailscaleQualityHtml(id)}${paths}
       <h3>History</h3><div data-slot="history">${keepHistory}</div>
       <h3>Node status</h3>${cameraRows(health)}${statusHtml}
-      <h3>Services</h3><ul>${services}</ul>`;
+      <h3>Services</h3><ul>${services}</ul>
+      <div data-slot="trust">${keepTrust}</div>`;
     const snapSlot = this.el.querySelector<HTMLElement>('[data-slot="snapshot"]')!;
     if (keepSnap) snapSlot.replaceWith(keepSnap);
     this.renderSnapshot(keepSnap as HTMLElement ?? snapSlot, id);
     this.el.querySelector('.close')?.addEventListener('click', () => this.close());
     // Re-trust (operator, audited): pins the certificate the device shows now and resolves certificate_changed.
-    this.el.querySelector('button.trust')?.addEventListener('click', () => api.trustDevice(id).then(() => toast(`re-trusted ${id}`), (err: Error) => toast(`trust failed: ${err.message}`)));
+    this.el.querySelector('button.trust')?.addEventListener('click', () => api.trustDevice(id).then(() => { toast(`re-trusted ${id}`); this.pinsOf = ''; this.loadPinsIfChanged(); }, (err: Error) => toast(`trust failed: ${err.message}`)));
     if (focusKey === 'h2') this.el.querySelector<HTMLElement>('h2')?.focus();
     else if (focusKey) [...this.el.querySelectorAll<HTMLElement>('[aria-label]')].find((e) => e.getAttribute('aria-label') === focusKey)?.focus();
     for (const b of this.el.querySelectorAll<HTMLButtonElement>('button.copy')) {
@@ -165,6 +173,21 @@ export class DevicePanel {
     const via = slot.querySelector('[data-slot="via"]');
     if (via) via.textContent = links.via === 'direct' ? 'Straight from the node.' : 'Through rigmap (your path to the node is down or missing).';
     showLive(img, links, PANEL_LIVE);
+  }
+
+  /** The pinned certificates, fetched on open and whenever the device turns untrusted or trusted again. */
+  private loadPinsIfChanged(): void {
+    const id = this.deviceId;
+    if (!id) return;
+    const key = `${id}\t${this.store.health.get(id)?.paths.some((p) => p.state === 'untrusted') ?? false}`;
+    if (key === this.pinsOf) return;
+    this.pinsOf = key;
+    api.devicePins(id).then(({ pins }) => {
+      const slot = this.deviceId === id ? this.el.querySelector('[data-slot="trust"]') : null;
+      if (slot) slot.innerHTML = renderTrust(pins);
+    }, () => {
+      this.pinsOf = ''; // try again at the next change
+    });
   }
 
   private async loadHistory(): Promise<void> {
