@@ -8,6 +8,7 @@ import { RigmapError } from '../topology/errors.ts';
 import { limitBody } from './body.ts';
 import type { AppDeps } from './deps.ts';
 import { handleError, toHttpError } from './errors.ts';
+import { settingsRoutes } from './routes/settings.ts';
 import { checkRoutes } from './routes/check.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { discoveryRoutes } from './routes/discovery.ts';
@@ -79,6 +80,7 @@ export function buildApp(deps: AppDeps) {
   app.route('/api', discoveryRoutes(deps, discovery));
   app.route('/api', reachRoutes(deps));
   app.route('/api', checkRoutes(deps));
+  app.route('/api', settingsRoutes(deps));
   app.route('/api/takes', takeRoutes(deps));
   // The dashboard bundle; it only answers / and the bundle's own files.
   app.route('/', staticRoutes());
