@@ -6,6 +6,7 @@
  * camera's reason in crew words) or not confirmed. Bounded concurrency, a
  * deadline per camera; published on the bus (`settings.applied`) for the audit.
  */
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import { z } from 'zod';
 import { cameraProtocol } from '../cameras/registry.ts';
@@ -93,6 +94,8 @@ export async function applyToCamera({ device, settings, scope, health, timeoutMs
   const protocol = camera ? cameraProtocol(camera.protocol) : undefined;
   if (!camera || !protocol?.readSettings || !protocol.writeSetting) return unreachable('this device has no camera service that takes settings');
   const signal = AbortSignal.timeout(timeoutMs);
+  // A settings read asks a dozen endpoints at once on this one deadline.
+  setMaxListeners(64, signal);
   const paths = orderPaths({ device, service: camera.service, scope, health, trust: trustOf(ctx) });
   if (!paths.length) return unreachable('no address of this camera is inside the probe scope');
   // The first path that answers carries the whole change: settings are not split across paths.

@@ -1,4 +1,5 @@
 /** Preset verbs that talk to cameras: save one from a camera's live settings, apply one to a group with read-back. */
+import { setMaxListeners } from 'node:events';
 import { cameraProtocol } from '../cameras/registry.ts';
 import type { Ctx } from '../context.ts';
 import { listDevices } from '../devices.ts';
@@ -22,6 +23,8 @@ export async function savePresetFromCamera({ ctx, name, deviceId, scope, health,
   const protocol = camera ? cameraProtocol(camera.protocol) : undefined;
   if (!camera || !protocol?.readSettings) throw new RigmapError('validation_failed', `${device.name} has no camera service that tells its settings`);
   const signal = AbortSignal.timeout(timeoutMs);
+  // A settings read asks a dozen endpoints at once on this one deadline.
+  setMaxListeners(64, signal);
   let lastError = 'no address inside the probe scope';
   for (const path of orderPaths({ device, service: camera.service, scope, health, trust: trustOf(ctx) })) {
     try {
