@@ -39,6 +39,7 @@ export const POLICY: Record<string, Requirement> = {
   'GET /api/reach': 'viewer',
   'GET /api/check': 'viewer',
   'GET /api/takes': 'viewer',
+  'GET /api/presets': 'viewer',
   'GET /reach/:device/:service/*': 'viewer',
   'GET /api/devices/:id/preview.mjpeg': 'viewer',
   'GET /api/devices/:id/preview.jpg': 'viewer',
@@ -46,6 +47,11 @@ export const POLICY: Record<string, Requirement> = {
   // Operator: act on the rig during a shoot.
   'POST /api/alerts/:id/ack': 'operator',
   'POST /api/commands': 'operator',
+  // One look: rig-wide settings and presets (audited).
+  'POST /api/settings': 'operator',
+  'POST /api/presets': 'operator',
+  'POST /api/presets/:name/apply': 'operator',
+  'DELETE /api/presets/:name': 'operator',
   // Re-trust a changed certificate (audited): unblocks commands to that device.
   'POST /api/devices/:id/trust': 'operator',
   // Write to a camera's own API through the reach relay (a producer changing ISO, starting a take on a phone).

@@ -78,6 +78,11 @@ export const CONFIG_OPTIONS = [
   // Shoot (src/topology/alerts/shoot.ts, takes, rollcall): clocks and runway.
   { key: 'clockOffsetMs', flag: '--clock-offset-ms', env: 'RIGMAP_CLOCK_OFFSET_MS', description: 'a camera whose clock is further off rigmap\'s than this many ms raises clock_offset and fails the roll call (40: a bit over one frame at 30 fps)', schema: num(1, 3_600_000).default(40) },
   { key: 'runwayMinutes', flag: '--runway-minutes', env: 'RIGMAP_RUNWAY_MINUTES', description: 'a recording camera with fewer minutes of storage or battery left raises runway_low and fails the roll call', schema: num(0, 100_000).default(20) },
+  // One look (src/topology/look): how cameras are grouped for "one format per group".
+  {
+    key: 'conformBy', flag: '--conform-by', env: 'RIGMAP_CONFORM_BY', description: 'cameras that must share resolution and frame rate: every camera (role, the default) or the cameras of each tag (tag)',
+    schema: z.enum(['role', 'tag'], { error: 'must be role or tag' }).default('role'),
+  },
   { key: 'retentionDays', flag: '--retention-days', env: 'RIGMAP_RETENTION_DAYS', description: 'days of health history (transitions, per-minute rollups) kept', schema: num(1, 3650).default(30) },
   { key: 'historyMinuteHours', flag: '--history-minute-hours', env: 'RIGMAP_HISTORY_MINUTE_HOURS', description: 'hours of per-minute health rollups kept; older minutes are compacted to one row per path per hour (the 24 h availability and sparklines read minutes)', schema: num(25, 24 * 3650).default(48) },
   // Fleet (docs/fleet.md): Prometheus and Alertmanager.

@@ -13,6 +13,7 @@ import { openDb } from '../topology/store/db.ts';
 import { settingsFromConfig, TailscaleService } from '../topology/tailscale/service.ts';
 import { resolveApiCredentials, resolveHeadscaleKey } from '../topology/tailscale/source.ts';
 import { startHealth, type HealthService } from '../topology/health-service.ts';
+import { FormatMismatchRule } from '../topology/alerts/format-mismatch.ts';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { healthOptionsFromConfig } from './health-options.ts';
@@ -73,6 +74,10 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
     });
     logger.info({ scope: config.probeCidrs || 'everything', intervalMs: config.probeIntervalMs }, 'probing started');
   }
+  // One look: a camera switched to another format mid-shoot raises one format_mismatch per group.
+  const started = healthService;
+  const formatRule = started ? new FormatMismatchRule({ ctx: { db: store.db, bus, actor: 'probe' }, health: (id) => started.engine.getDeviceHealth(id), clock: systemClock, by: config.conformBy }) : null;
+  formatRule?.start();
   // Discovery: Bonjour browsing on by default (--no-bonjour), scans and .local probes on demand.
   const discovery = new DiscoveryService({
     bonjour: config.bonjour, mdnsInterface: config.mdnsInterface, scope: config.probeCidrs, logger: logger.child({ part: 'discovery' }),
@@ -118,6 +123,7 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
       await tailscale.stop();
       stopAuditFeed();
       eventRing.close();
+      formatRule?.stop();
       await healthService?.stop();
       store.close();
       logger.info('rigmap stopped');

@@ -16,7 +16,7 @@ export interface ControlServer {
 }
 
 /** Serve the control API for `rig` on 127.0.0.1:`port` (0 picks a free one). */
-export function startControlServer({ rig, port }: { rig: Pick<SimRig, 'describe' | 'applyFault' | 'manifest'>; port: number }): Promise<ControlServer> {
+export function startControlServer({ rig, port }: { rig: Pick<SimRig, 'describe' | 'applyFault' | 'manifest' | 'setLook'>; port: number }): Promise<ControlServer> {
   const server = createServer((req, res) => {
     readJson(req)
       .then((body) => handle(rig, req, body))
@@ -44,7 +44,7 @@ export function startControlServer({ rig, port }: { rig: Pick<SimRig, 'describe'
   });
 }
 
-async function handle(rig: Pick<SimRig, 'describe' | 'applyFault' | 'manifest'>, req: IncomingMessage, body: unknown): Promise<{ status: number; body: unknown }> {
+async function handle(rig: Pick<SimRig, 'describe' | 'applyFault' | 'manifest' | 'setLook'>, req: IncomingMessage, body: unknown): Promise<{ status: number; body: unknown }> {
   const url = new URL(req.url ?? '/', 'http://control');
   const parts = url.pathname.split('/').filter(Boolean);
   const method = req.method ?? 'GET';
@@ -58,7 +58,8 @@ async function handle(rig: Pick<SimRig, 'describe' | 'applyFault' | 'manifest'>,
       status: 200,
       body: {
         endpoints: ['GET /nodes', 'GET /nodes/:id', 'POST /nodes/:id/fault {"mode":"down"|"hang"|"garbage"|"slow"|"lan-down"|"tailscale-down"|"ok","path"?,"ms"?}',
-          'POST /nodes/:id/fault {"mode":"clock-skew","ms"} | {"mode":"record-stop","state"?,"reason"?} | {"mode":"storage","freeBytes"}', 'POST /faults/reset', 'GET /manifest[?rigName=]'],
+          'POST /nodes/:id/fault {"mode":"clock-skew","ms"} | {"mode":"record-stop","state"?,"reason"?} | {"mode":"storage","freeBytes"}', 'POST /faults/reset', 'GET /manifest[?rigName=]',
+          'POST /nodes/:id/look {"format"?,"iso"?,"shutterSpeed"?,"whiteBalance"?,"whiteBalanceTint"?,"autoExposure"?,"focusMode"?,"codec"?,"lacks"?:[...],"restart"?:true}'],
       },
     };
   }
@@ -67,6 +68,13 @@ async function handle(rig: Pick<SimRig, 'describe' | 'applyFault' | 'manifest'>,
   if (method === 'POST' && parts.length === 3 && parts[0] === 'nodes' && parts[2] === 'fault') {
     const id = decodeURIComponent(parts[1]!);
     await rig.applyFault(id, body as SimFault);
+    return { status: 200, body: { node: findNode(id) } };
+  }
+  if (method === 'POST' && parts.length === 3 && parts[0] === 'nodes' && parts[2] === 'look') {
+    // What a crew member does on the camera itself: another frame rate, auto exposure on, an app restart.
+    const id = decodeURIComponent(parts[1]!);
+    findNode(id);
+    rig.setLook(id, body);
     return { status: 200, body: { node: findNode(id) } };
   }
   if (method === 'POST' && parts.join('/') === 'faults/reset') {

@@ -2,6 +2,8 @@
  * The simulated state of one camera node: recording, battery, thermal, storage.
  * Pure: time comes in as an argument, so unit tests can step it.
  */
+import type { CameraLook } from '../topology/health-types.ts';
+import { SimLook } from './look.ts';
 
 export type NodeState = 'idle' | 'recording' | 'streaming' | 'error';
 export type Thermal = 'nominal' | 'fair' | 'serious' | 'critical';
@@ -19,6 +21,8 @@ export interface NodeStatusBody {
   recording: { since: string; clip: string; bitrateBps: number } | null;
   /** Contract v1.1: why the last take ended without a record.stop (app crash, storage full), else null. */
   stopReason: string | null;
+  /** Contract v1.2: format, ISO, shutter, white balance, auto exposure, focus. */
+  look: CameraLook;
 }
 
 /** Rates per second; faster than a real phone so a demo visibly moves. */
@@ -53,6 +57,10 @@ export class CameraModel {
   clip: string | null = null;
   clips = 0;
   stopReason: string | null = null;
+  /** Contract v1.2 settings (src/sim/look.ts). */
+  readonly look = new SimLook('camera-node');
+  /** The clip name the next start was given (`record.start` `args.clip`, v1.2), used once. */
+  nextClip: string | null = null;
   private last: number;
 
   constructor(
@@ -102,7 +110,8 @@ export class CameraModel {
     this.state = 'recording';
     this.recordingSince = at;
     this.clips++;
-    this.clip = `${this.id.toUpperCase().replace(/-/g, '')}_${String(this.clips).padStart(4, '0')}`;
+    this.clip = this.nextClip ?? `${this.id.toUpperCase().replace(/-/g, '')}_${String(this.clips).padStart(4, '0')}`;
+    this.nextClip = null;
     this.stopReason = null;
   }
 
@@ -133,6 +142,7 @@ export class CameraModel {
       time: this.nodeTime(now),
       recording: this.state === 'recording' && this.recordingSince !== null ? { since: this.nodeTime(this.recordingSince), clip: this.clip ?? '', bitrateBps: BITRATE_BPS } : null,
       stopReason: this.stopReason,
+      look: lookOf(this.look),
     };
   }
 
@@ -141,8 +151,26 @@ export class CameraModel {
    * percent, thermal state or free storage to the nearest 100 MB.
    */
   changeKey(): string {
-    return `${this.state}|${this.charging}|${Math.round(this.level * 100)}|${this.thermal}|${Math.floor(this.freeBytes / 100_000_000)}`;
+    return `${this.state}|${this.charging}|${Math.round(this.level * 100)}|${this.thermal}|${Math.floor(this.freeBytes / 100_000_000)}|${JSON.stringify(lookOf(this.look))}`;
   }
+}
+
+/** Contract v1.2 `look` of a node's settings (what it lacks is listed, not sent). */
+export function lookOf(l: SimLook): CameraLook {
+  const has = (e: Parameters<SimLook['has']>[0]) => l.has(e);
+  const notOffered = ([['videoFormat', 'format'], ['format', 'codec'], ['dynamicRange', 'dynamicRange'], ['iso', 'iso'], ['shutter', 'shutter'], ['whiteBalance', 'whiteBalance'],
+    ['whiteBalanceTint', 'whiteBalanceTint'], ['autoExposure', 'autoExposure'], ['focus', 'focusMode']] as const).filter(([e]) => !has(e)).map(([, f]) => f);
+  return {
+    format: has('videoFormat') ? { width: l.width, height: l.height, frameRate: l.frameRate, interlaced: l.interlaced, codec: has('format') ? l.codec : null, dynamicRange: has('dynamicRange') ? l.dynamicRange : null } : null,
+    iso: has('iso') ? l.iso : null,
+    shutterSpeed: has('shutter') ? l.shutterSpeed : null,
+    shutterAngle: null,
+    whiteBalance: has('whiteBalance') ? l.whiteBalance : null,
+    whiteBalanceTint: has('whiteBalanceTint') ? l.whiteBalanceTint : null,
+    autoExposure: has('autoExposure') ? l.autoExposure : null,
+    focusMode: has('focus') ? l.focusMode : null,
+    notOffered,
+  };
 }
 
 /** The outcome of a command: the HTTP status and body to answer. */
@@ -168,6 +196,12 @@ export function runCommand(cam: CameraModel, input: unknown, now: number): Comma
       if (cam.freeBytes === 0) return error(409, 'storage_full', 'storage is full: free space before recording');
       const at = parseStartAt(args, cam.clockSkewMs, now);
       if (typeof at === 'string') return error(400, 'bad_args', at);
+      // v1.2: args.clip names the take's clip (the slate: scene, take, camera letter).
+      const clip = (args as { clip?: unknown } | undefined)?.clip;
+      if (clip !== undefined && (typeof clip !== 'string' || clip.length === 0 || clip.length > 120 || /[\u0000-\u001f/\\]/.test(clip))) {
+        return error(400, 'bad_args', 'args.clip must be 1-120 characters without slashes or control characters');
+      }
+      cam.nextClip = typeof clip === 'string' ? clip : null;
       if (at !== null && at > now) {
         cam.armedAt = at;
         return { status: 200, body: { ok: true, state: 'armed' }, armedAt: at };

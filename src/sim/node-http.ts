@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { runCommand } from './device-model.ts';
+import { lookOf, runCommand } from './device-model.ts';
+import type { LookWrite, SimLook } from './look.ts';
 import type { SimDevice } from './device.ts';
 import { openPreview } from './preview.ts';
 import { renderSnapshot } from './snapshot.ts';
@@ -110,6 +111,22 @@ function route(hc: HandlerContext, req: IncomingMessage, res: ServerResponse, in
       device.publishStatusIfChanged(now);
       return send(outcome.status, outcome.body);
     }
+    case '/api/v1/settings': {
+      // v1.2 (a node may lack it, or any one setting: 404).
+      if (method === 'GET') return cam.look.lacks.has('videoFormat') && cam.look.lacks.has('iso') && cam.look.lacks.has('shutter') ? send(404, { error: { code: 'not_found', message: 'this node has no settings' } }) : send(200, settingsBody(cam.look));
+      if (method !== 'PATCH') return notAllowed('GET, PATCH');
+      if (info.tooLarge) return send(413, { error: { code: 'payload_too_large', message: 'settings bodies are limited to 64 KiB' } });
+      let input: unknown;
+      try {
+        input = JSON.parse(info.body);
+      } catch {
+        return send(400, { error: { code: 'bad_json', message: 'the body is not valid JSON' } });
+      }
+      const failed = patchSettings(cam.look, input);
+      device.publishStatusIfChanged(now);
+      if (failed) return send(failed.status, { error: { code: CODE[failed.status] ?? 'bad_request', message: failed.message ?? 'not on this camera', field: failed.field } });
+      return send(200, { look: lookOf(cam.look) });
+    }
     default:
       return send(404, { error: { code: 'not_found', message: `no such endpoint: ${url.pathname} (contract v1 lives under /api/v1)` } });
   }
@@ -138,6 +155,35 @@ function openStream(hc: HandlerContext, req: IncomingMessage, res: ServerRespons
   device.streams.add(stream);
   res.on('close', () => device.streams.delete(stream));
   if (heartbeatMs !== hc.heartbeatMs) hc.beats?.add(device, stream, heartbeatMs);
+}
+
+const CODE: Record<number, string> = { 400: 'out_of_range', 403: 'locked', 404: 'not_offered' };
+
+/** GET /api/v1/settings: the look and what the node supports. */
+function settingsBody(l: SimLook) {
+  return {
+    look: lookOf(l),
+    supported: {
+      videoFormats: l.has('videoFormat') ? l.formats : [], isos: l.has('iso') ? l.isos : [], shutterSpeeds: l.has('shutter') ? l.shutters : [],
+      whiteBalance: l.has('whiteBalance') ? { min: 2500, max: 10000 } : null, whiteBalanceTint: l.has('whiteBalanceTint') ? { min: -50, max: 50 } : null,
+    },
+  };
+}
+
+/** PATCH /api/v1/settings: each field in order; the first refusal stops it and is answered. */
+function patchSettings(l: SimLook, input: unknown): (LookWrite & { field: string }) | null {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) return { status: 400, message: 'body must be a JSON object of settings', field: '' };
+  const writers: Record<string, (v: unknown) => LookWrite> = {
+    videoFormat: (v) => l.setFormat(v), iso: (v) => l.setIso(v), shutterSpeed: (v) => l.setShutter(v), whiteBalance: (v) => l.setWhiteBalance(v),
+    whiteBalanceTint: (v) => l.setTint(v), autoExposure: (v) => l.setAutoExposure(v),
+  };
+  for (const [field, value] of Object.entries(input as Record<string, unknown>).slice(0, 16)) {
+    const write = writers[field];
+    if (!write) return { status: 400, message: `unknown setting "${field.slice(0, 40)}"`, field: field.slice(0, 40) };
+    const w = write(value);
+    if (w.status !== 204) return { ...w, field, message: w.message ?? 'not on this camera' };
+  }
+  return null;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, garbage: boolean): void {

@@ -44,6 +44,8 @@ export interface SimRig {
   setFault(nodeId: string, fault: SimFault): void;
   /** Like setFault, resolved once every address is listening or closed as asked. */
   applyFault(nodeId: string, fault: SimFault): Promise<void>;
+  /** Change a camera's settings as a crew member would on the camera (format, ISO…, `lacks`, `restart`; src/sim/look.ts). */
+  setLook(nodeId: string, patch: unknown): void;
   /** Every device with its fault, effective path modes and status. */
   describe(): SimNodeView[];
   /** The rig as an inventory document (DESIGN.md v1) for `importInventory`. */
@@ -164,6 +166,14 @@ export async function startSimRig(opts: SimRigOptions = {}): Promise<SimRig> {
     controlUrl: '',
     setFault: (nodeId, fault) => void applyFault(nodeId, fault),
     applyFault,
+    setLook: (nodeId, patch) => {
+      if (bmd?.has(nodeId)) return bmd.setLook(nodeId, patch);
+      if (phones?.has(nodeId)) return phones.setLook(nodeId, patch);
+      const device = devices.get(nodeId);
+      if (!device?.cam) throw new RigmapError('not_found', `no simulated camera "${nodeId}"`, { nodeId });
+      device.cam.look.apply(patch);
+      device.publishStatusIfChanged(Date.now());
+    },
     describe: () =>
       nodeList.map((n) => {
         if (bmd?.has(n.id)) return { ...n, clockSkewMs: 0, ...bmd.describe(n.id) };

@@ -1,5 +1,6 @@
 import type { DeviceDiscoveredEvent } from './discovery/types.ts';
 import type { CommandSentEvent } from './commands/types.ts';
+import type { SettingsReport } from './look/settings-types.ts';
 import type { Alert, ClockHealth, DeviceHealth, DeviceState, NodeStatus, PathHealth, PathState, RunwayHealth, TailnetPathHealth } from './health-types.ts';
 
 /**
@@ -34,6 +35,8 @@ export interface RigEventMap {
   'access.changed': { action: 'user.added' | 'user.removed' | 'token.created' | 'token.revoked'; target: string; role?: string; actor?: string };
   /** A fan-out command went to a group of nodes, with each node's result (src/topology/commands). */
   'command.sent': CommandSentEvent;
+  /** Rig-wide settings went to a group of cameras and were read back (src/topology/look/apply-settings.ts). */
+  'settings.applied': { report: SettingsReport; actor?: string };
   /** A device's tailnet path (direct, relayed…) or its tailscaled ping changed (src/topology/tailscale/tailnet-health.ts). */
   'tailnet.path': { deviceId: string; tailnet: TailnetPathHealth };
   /** A fan-out is about to go out (so a stop that lands before the report is known to be asked for). */

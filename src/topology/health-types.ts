@@ -66,7 +66,42 @@ export interface NodeStatus {
   recording?: { since: string; clip: string; bitrateBps: number } | null;
   /** Contract v1.1: why the last take ended without a record.stop. */
   stopReason?: string | null;
+  /** Contract v1.2 / Blackmagic video, lens and system readings: what the camera records and how it is exposed. */
+  look?: CameraLook | null;
 }
+
+/** A camera's video format (`1920x1080p60`, HEVC, Video dynamic range); a field is null when the camera does not tell it. */
+export interface LookFormat {
+  width: number | null;
+  height: number | null;
+  /** As the camera says it ("59.94", "60"); compared as numbers. */
+  frameRate: string | null;
+  interlaced: boolean;
+  codec: string | null;
+  dynamicRange: string | null;
+}
+
+/** The readings one camera gives about its picture; null: not read yet or not on this camera (then named in `notOffered`). */
+export interface CameraLook {
+  format: LookFormat | null;
+  iso: number | null;
+  /** Shutter speed as 1/x s (50 = 1/50 s). */
+  shutterSpeed: number | null;
+  /** Shutter angle in degrees, where the camera measures it that way. */
+  shutterAngle: number | null;
+  /** White balance in kelvin. */
+  whiteBalance: number | null;
+  whiteBalanceTint: number | null;
+  /** Off, Continuous, OneShot. */
+  autoExposure: string | null;
+  /** Manual, Continuous, OneShot … */
+  focusMode: string | null;
+  /** The readings this camera does not have (404/501): "not on this camera", never an error. */
+  notOffered: LookField[];
+}
+
+/** The names of a look's readings. */
+export type LookField = 'format' | 'codec' | 'dynamicRange' | 'iso' | 'shutter' | 'whiteBalance' | 'whiteBalanceTint' | 'autoExposure' | 'focusMode';
 
 /** Which camera protocol a device speaks (src/topology/cameras/): the board tile and the panel show it. */
 export type CameraProtocolName = 'camera-node' | 'blackmagic';
@@ -142,7 +177,9 @@ export type AlertKind =
   /** A whole network lost from here (deviceId 'tailnet': every Tailscale path went quiet at once). */
   | 'network_lost'
   /** An https peer showed a certificate other than its pin (src/topology/trust/): possible impersonation. */
-  | 'certificate_changed';
+  | 'certificate_changed'
+  /** A camera of a group records another resolution or frame rate than the rest (src/topology/alerts/format-mismatch.ts); one per group. */
+  | 'format_mismatch';
 
 /** An alert as the API, the SSE stream and the notifiers see it. */
 export interface Alert {

@@ -6,7 +6,9 @@
  */
 import type { Ctx } from './context.ts';
 import { loadDevices } from './device-rows.ts';
-import type { DeviceHealth, PathHealth } from './health-types.ts';
+import type { CameraLook, DeviceHealth, PathHealth } from './health-types.ts';
+import { type ConformanceReport, type ConformBy, judgeConformance, oddById } from './look/conformance.ts';
+import { lookSummary } from './look/format.ts';
 import type { Network } from './model.ts';
 import { shortestRunway } from './runway.ts';
 
@@ -20,6 +22,10 @@ export interface RollCallOptions {
   clockOffsetMs?: number;
   /** Shoot: fewer minutes of storage or battery than this while recording fails (default: not checked). */
   runwayMinutes?: number;
+  /** One format per group: cameras grouped by role (default) or by tag. */
+  conformBy?: ConformBy;
+  /** Presets: a camera that no longer matches the preset applied to it fails (src/topology/look/presets.ts). */
+  presetDrift?: (deviceId: string, look: CameraLook | null | undefined) => string | null;
 }
 
 /** One path's verdict. */
@@ -49,6 +55,8 @@ export interface RollCallDevice {
   /** Shoot: minutes of recording left and the clock offset, when the node reports them. */
   runway?: DeviceHealth['runway'];
   clock?: DeviceHealth['clock'];
+  /** What the camera records and how it is exposed, when it says. */
+  look?: CameraLook | null;
 }
 
 /** The whole roll call. */
@@ -57,6 +65,8 @@ export interface RollCallReport {
   checkedAt: string;
   summary: { expected: number; passed: number; failed: number; notExpected: number };
   devices: RollCallDevice[];
+  /** One format per group: which cameras differ, and the rig summary line ("formats match"). */
+  formats: ConformanceReport;
 }
 
 const pct = (x: number) => `${Math.round(x * 100)} %`;
@@ -113,7 +123,12 @@ export function runRollCall({ ctx, health, options, now = new Date() }: {
   options: RollCallOptions;
   now?: Date;
 }): RollCallReport {
-  const devices = loadDevices(ctx.db).map((d): RollCallDevice => {
+  const rows = loadDevices(ctx.db);
+  const formats = judgeConformance(rows.map((d) => ({ id: d.id, name: d.name, role: d.role, tags: d.tags, look: health(d.id)?.status?.look })), { by: options.conformBy ?? 'role' });
+  const odd = oddById(formats);
+  const warned = new Map<string, string[]>();
+  for (const g of formats.groups) for (const w of g.warnings) warned.set(w.id, [...new Set([...(warned.get(w.id) ?? []), w.text])]);
+  const devices = rows.map((d): RollCallDevice => {
     const h = health(d.id);
     const paths = (h?.paths ?? []).map(checkPath);
     const problems: string[] = [];
@@ -126,12 +141,19 @@ export function runRollCall({ ctx, health, options, now = new Date() }: {
     problems.push(...checkStatus(h, options));
     const shoot = shootNote(h);
     if (shoot) notes.push(shoot);
+    const look = h?.status?.look;
+    problems.push(...(odd.get(d.id) ?? []));
+    const drift = options.presetDrift?.(d.id, look);
+    if (drift) problems.push(drift);
+    notes.push(...(warned.get(d.id) ?? []).map((w) => `warning: ${w}`));
+    if (look && lookSummary(look)) notes.push(`look: ${lookSummary(look)}${look.notOffered.length ? ` (not on this camera: ${look.notOffered.join(', ')})` : ''}`);
     return {
       id: d.id, name: d.name, role: d.role, expected: d.expected,
       // A device not expected at this shoot is reported but never fails the roll call.
       ok: !d.expected || problems.length === 0,
       paths, problems, notes,
       ...(h?.runway !== undefined ? { runway: h.runway } : {}), ...(h?.clock !== undefined ? { clock: h.clock } : {}),
+      ...(look !== undefined ? { look } : {}),
     };
   });
   const expected = devices.filter((d) => d.expected);
@@ -141,6 +163,7 @@ export function runRollCall({ ctx, health, options, now = new Date() }: {
     checkedAt: now.toISOString(),
     summary: { expected: expected.length, passed, failed: expected.length - passed, notExpected: devices.length - expected.length },
     devices,
+    formats,
   };
 }
 
@@ -156,6 +179,7 @@ export function formatRollCall(report: RollCallReport): string {
   }
   const s = report.summary;
   lines.push('');
+  if (report.formats) lines.push(`formats: ${report.formats.line}`);
   lines.push(report.ok
     ? `roll call passed: all ${s.expected} expected device(s) ready`
     : `roll call FAILED: ${s.failed} of ${s.expected} expected device(s) not ready (${report.devices.filter((d) => !d.ok).map((d) => d.id).join(', ')})`);

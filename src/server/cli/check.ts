@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { EventBus } from '../../topology/events.ts';
 import { ProbeEngine } from '../../topology/probes/engine.ts';
+import { presetDriftOf } from '../../topology/look/presets.ts';
 import { formatRollCall, type RollCallReport, runRollCall } from '../../topology/rollcall.ts';
 import { RigmapError } from '../../topology/errors.ts';
 import { openDb } from '../../topology/store/db.ts';
@@ -23,8 +24,8 @@ interface RollCallSource {
   close(): Promise<void>;
 }
 
-async function localSource(opts: { db?: string; probeCidrs?: string; runwayMinutes?: string; clockOffsetMs?: string }): Promise<RollCallSource> {
-  const config = loadConfig({ db: opts.db, probeCidrs: opts.probeCidrs, runwayMinutes: opts.runwayMinutes, clockOffsetMs: opts.clockOffsetMs });
+async function localSource(opts: { db?: string; probeCidrs?: string; runwayMinutes?: string; clockOffsetMs?: string; conformBy?: string }): Promise<RollCallSource> {
+  const config = loadConfig({ db: opts.db, probeCidrs: opts.probeCidrs, runwayMinutes: opts.runwayMinutes, clockOffsetMs: opts.clockOffsetMs, conformBy: opts.conformBy });
   const store = openDb(config.db);
   const ctx = { db: store.db, bus: new EventBus(), actor: 'check' };
   const probes = healthOptionsFromConfig(config).probes;
@@ -33,7 +34,10 @@ async function localSource(opts: { db?: string; probeCidrs?: string; runwayMinut
   engine.start();
   const deadline = Date.now() + SETTLE_MS;
   while (Date.now() < deadline && engine.allHealth().some((h) => h.paths.some((p) => p.state === 'unknown'))) await sleep(100);
-  const options = { batteryLow: config.batteryLow, storageLow: config.storageLow, clockOffsetMs: config.clockOffsetMs, runwayMinutes: config.runwayMinutes };
+  // Cameras that are up but have not told their look yet (a phone's first poll round) get a moment more.
+  const lookDeadline = Date.now() + 1500;
+  while (Date.now() < lookDeadline && engine.allHealth().some((h) => h.state === 'up' && h.protocol !== undefined && !h.status?.look)) await sleep(100);
+  const options = { batteryLow: config.batteryLow, storageLow: config.storageLow, clockOffsetMs: config.clockOffsetMs, runwayMinutes: config.runwayMinutes, conformBy: config.conformBy, presetDrift: presetDriftOf(ctx) };
   return {
     take: async () => runRollCall({ ctx, health: (id) => engine.getDeviceHealth(id), options }),
     close: async () => {
@@ -43,9 +47,9 @@ async function localSource(opts: { db?: string; probeCidrs?: string; runwayMinut
   };
 }
 
-function serverSource(url: string): RollCallSource {
+function serverSource(url: string, conformBy?: string): RollCallSource {
   return {
-    take: () => serverFetch<RollCallReport>(url, '/api/check', { signal: AbortSignal.timeout(10_000) }),
+    take: () => serverFetch<RollCallReport>(url, `/api/check${conformBy ? `?conformBy=${encodeURIComponent(conformBy)}` : ''}`, { signal: AbortSignal.timeout(10_000) }),
     close: async () => {},
   };
 }
@@ -66,11 +70,12 @@ export function registerCheck(program: Command): void {
     .option('--probe-cidrs <list>', 'CIDR ranges that may be probed (env RIGMAP_PROBE_CIDRS; default everything)')
     .option('--runway-minutes <n>', 'fail a recording camera with fewer minutes of storage or battery left (env RIGMAP_RUNWAY_MINUTES, default 20)')
     .option('--clock-offset-ms <ms>', 'fail a camera whose clock is further off (env RIGMAP_CLOCK_OFFSET_MS, default 40)')
+    .option('--conform-by <role|tag>', 'cameras that must share resolution and frame rate: all cameras (role, default) or those of each tag (env RIGMAP_CONFORM_BY)')
     .option(...dbOption)
     .action(async (opts) => {
       const waitSec = opts.wait === undefined ? 0 : Number(opts.wait);
       if (!Number.isFinite(waitSec) || waitSec < 0) throw new RigmapError('validation_failed', `--wait must be a number of seconds (got "${opts.wait}")`);
-      const source = opts.server ? serverSource(opts.server) : await localSource(opts);
+      const source = opts.server ? serverSource(opts.server, opts.conformBy) : await localSource(opts);
       try {
         const deadline = Date.now() + waitSec * 1000;
         let report = await source.take();

@@ -23,10 +23,10 @@ function printSync(r: CommandReport): void {
 
 function printReport(r: CommandReport): void {
   if (r.sync) return printSync(r);
-  print(formatTable(['device', 'result', 'state', 'path', 'ms', 'error'], r.results.map((x) => [
-    x.deviceId, x.ok ? '✔ ok' : x.timedOut ? '✖ timeout' : '✖ failed', x.state ?? '', x.network ? `${x.network} ${x.address}` : '', String(x.ms), x.error ?? x.note ?? '',
+  print(formatTable(['device', 'result', 'state', 'path', 'ms', ...(r.slate ? ['clip'] : []), 'error'], r.results.map((x) => [
+    x.deviceId, x.ok ? '✔ ok' : x.timedOut ? '✖ timeout' : '✖ failed', x.state ?? '', x.network ? `${x.network} ${x.address}` : '', String(x.ms), ...(r.slate ? [x.clip ?? ''] : []), x.error ?? x.note ?? '',
   ])));
-  print(`\n${r.action}: ${r.ok} of ${r.total} ok${r.failed ? `, ${r.failed} failed (${r.timedOut} timed out)` : ''}`);
+  print(`\n${r.action}${r.slate ? ` (scene ${r.slate.scene}, take ${r.slate.take})` : ''}: ${r.ok} of ${r.total} ok${r.failed ? `, ${r.failed} failed (${r.timedOut} timed out)` : ''}`);
 }
 
 function viaServer(server: string, body: unknown): Promise<CommandReport> {
@@ -43,6 +43,8 @@ export function registerCommands(program: Command): void {
     .option('--seconds <n>', 'how long to blink (identify)')
     .option('--at <when>', 'record.start: every camera starts at this instant ("+3s", "+500ms" or an ISO time), each in its own clock; read back and verified')
     .option('--clip <name>', 'clip name to record to (record.start; Blackmagic cameras use it as the clip name)')
+    .option('--scene <scene>', 'record.start: slate the take: each camera\'s clip is named S<scene>_T<take>_<camera letter>, and Blackmagic cameras get it on their slate')
+    .option('--take <n>', 'record.start with --scene: the take number (default: the next one)')
     .option('--timeout <ms>', 'per-node deadline in ms', '5000')
     .option('--concurrency <n>', 'nodes at once', '16')
     .option('--server <url>', 'ask a running rigmap (token in RIGMAP_TOKEN) instead of sending from here')
@@ -53,6 +55,7 @@ export function registerCommands(program: Command): void {
       const args = action === 'marker' && opts.label ? { label: String(opts.label) } : action === 'identify' && opts.seconds ? { seconds: Number(opts.seconds) } : action === 'record.start' && opts.clip ? { clip: String(opts.clip) } : undefined;
       const input = {
         action, ...(args ? { args } : {}), ...(opts.at ? { at: String(opts.at) } : {}), timeoutMs: Number(opts.timeout), concurrency: Number(opts.concurrency),
+        ...(opts.scene ? { slate: { scene: String(opts.scene), ...(opts.take ? { take: Number(opts.take) } : {}) } } : {}),
         ...(opts.role ? { role: opts.role } : {}), ...(opts.tag ? { tag: opts.tag } : {}),
         ...(opts.devices ? { devices: String(opts.devices).split(',').map((s: string) => s.trim()).filter(Boolean) } : {}),
       };

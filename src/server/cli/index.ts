@@ -13,6 +13,7 @@ import { registerTailscale } from './tailscale.ts';
 import { registerUsers } from './users.ts';
 import { registerCommands } from './commands.ts';
 import { registerTakes } from './takes.ts';
+import { registerLook } from './look.ts';
 
 /** Build the program; tests call it with their own argv. */
 export function buildCli(): Command {
@@ -32,6 +33,7 @@ export function buildCli(): Command {
   registerUsers(program);
   registerCommands(program);
   registerTakes(program);
+  registerLook(program);
   return program;
 }
 

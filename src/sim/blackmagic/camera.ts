@@ -5,6 +5,8 @@
  * fills the card, the battery drains unless on AC, the timecode runs.
  */
 
+import { SimLook, type SimLookEndpoint } from '../look.ts';
+
 /** Frames per second of the simulated timecode. */
 const FPS = 25;
 /** Blackmagic RAW 8:1 at 6K is about 60 MB/s. */
@@ -30,6 +32,8 @@ export class BlackmagicCamera {
   readonly softwareVersion: string;
   recording = false;
   clipName: string | null = null;
+  /** The slate the last clip was recorded with (null: none). */
+  lastSlate: { scene: string; take: number; reel: number } | null = null;
   clipCount: number;
   remainingSpace: number;
   readonly totalSpace = CARD_BYTES;
@@ -37,14 +41,16 @@ export class BlackmagicCamera {
   batteryPercent: number;
   powerSource: 'Battery' | 'AC' = 'Battery';
   tally: 'None' | 'Preview' | 'Program' = 'None';
-  /** GET /system/videoFormat (phones change it with the format-change fault). */
-  videoFormat = '1920x1080p60';
+  /** Format, ISO, shutter, white balance, auto exposure, focus, slate (src/sim/look.ts). */
+  readonly look: SimLook;
   private tallyUntil = 0;
   private last: number;
   private readonly startedAt: number;
   readonly listeners = new Set<PropertyListener>();
 
   constructor(readonly spec: BlackmagicCameraSpec, now: number) {
+    this.look = new SimLook(spec.productName ? 'phone' : 'studio');
+    this.look.onChange = (what) => this.emitLook(what);
     this.productName = spec.productName ?? 'Blackmagic PYXIS 6K';
     this.softwareVersion = spec.softwareVersion ?? '9.2';
     this.last = now;
@@ -80,6 +86,8 @@ export class BlackmagicCamera {
     if (!this.recording) {
       this.recording = true;
       this.clipName = clipName ?? `${this.spec.deviceName.replace(/\s+/g, '_')}_${String(this.clipCount + 1).padStart(3, '0')}.braw`;
+      // The slate goes with the clip (its metadata); what was slated is kept for the control API.
+      this.lastSlate = this.look.has('slate') ? { ...this.look.slate } : null;
       this.clipCount++;
       this.emitTransport();
     }
@@ -94,10 +102,59 @@ export class BlackmagicCamera {
     this.emit('/media/workingset', this.workingset());
   }
 
+  /** GET /system/videoFormat's name (phones change it with the format-change fault). */
+  get videoFormat(): string {
+    return this.look.formatName;
+  }
+
   /** A new video format, pushed as /system/videoFormat. */
   setVideoFormat(name: string): void {
-    this.videoFormat = name;
-    this.emit('/system/videoFormat', { name });
+    this.look.setFormat(name);
+  }
+
+  /** The answers of the look endpoints (GET bodies, WebSocket values), or undefined where this camera lacks it. */
+  lookProperty(name: string): unknown {
+    const l = this.look;
+    const phone = l.kind === 'phone';
+    switch (name) {
+      case '/system/videoFormat':
+        if (!l.has('videoFormat')) return undefined;
+        // The phone answers the name alone (obs-bmagicam camera-api.md); studio cameras give the parts too.
+        return phone ? { name: l.formatName } : { name: l.formatName, frameRate: l.frameRate, width: l.width, height: l.height, interlaced: l.interlaced };
+      case '/system/format':
+        return l.has('format') ? { codec: l.codec, frameRate: l.frameRate, recordResolution: { width: l.width, height: l.height }, offSpeedEnabled: false } : undefined;
+      case '/system/dynamicRange':
+        // Only the phone app has it (not in the studio cameras' SystemControl definitions).
+        return phone && l.has('dynamicRange') ? { dynamicRange: l.dynamicRange } : undefined;
+      case '/video/iso': return l.has('iso') ? { iso: l.iso } : undefined;
+      case '/video/shutter': return l.has('shutter') ? { shutterSpeed: l.shutterSpeed, continuousShutterAutoExposure: l.autoExposure === 'Continuous' } : undefined;
+      case '/video/whiteBalance': return l.has('whiteBalance') ? { whiteBalance: l.whiteBalance } : undefined;
+      case '/video/whiteBalanceTint': return l.has('whiteBalanceTint') ? { whiteBalanceTint: l.whiteBalanceTint } : undefined;
+      case '/video/autoExposure': return l.has('autoExposure') ? { mode: l.autoExposure } : undefined;
+      case '/lens/focus/autoFocus':
+        // Phones: {"enabled","mode","state"}; a studio camera's manual lens has no such endpoint.
+        return phone && l.has('focus') ? { enabled: l.focusMode !== 'Manual', mode: l.focusMode === 'Manual' ? 'OneShot' : l.focusMode, state: 'Idle' } : undefined;
+      default: return undefined;
+    }
+  }
+
+  /** The slate of the next clip (SlateControl SlateData), undefined where there is none. */
+  nextSlate(): unknown {
+    if (!this.look.has('slate')) return undefined;
+    const s = this.look.slate;
+    return { clip: { reel: s.reel, scene: s.scene, take: s.take }, project: { camera: `${this.spec.deviceName} Cam` } };
+  }
+
+  private emitLook(what: SimLookEndpoint): void {
+    const props: Partial<Record<SimLookEndpoint, string[]>> = {
+      videoFormat: ['/system/videoFormat', '/system/format'], format: ['/system/format'], dynamicRange: ['/system/dynamicRange'], iso: ['/video/iso'],
+      shutter: ['/video/shutter'], whiteBalance: ['/video/whiteBalance'], whiteBalanceTint: ['/video/whiteBalanceTint'],
+      autoExposure: ['/video/autoExposure', '/video/shutter'], focus: ['/lens/focus/autoFocus'],
+    };
+    for (const p of props[what] ?? []) {
+      const v = this.lookProperty(p);
+      if (v !== undefined) this.emit(p, v);
+    }
   }
 
   /** PUT /camera/tallyStatus. */
@@ -155,8 +212,7 @@ export class BlackmagicCamera {
       case '/media/workingset': return this.workingset();
       case '/transports/0/timecode': return this.timecode(now);
       case '/camera/power': return this.power();
-      case '/system/videoFormat': return { name: this.videoFormat };
-      default: return undefined;
+      default: return this.lookProperty(name);
     }
   }
 
@@ -171,4 +227,5 @@ export class BlackmagicCamera {
 }
 
 /** The properties the simulated event WebSocket offers (GET /event/list). */
-export const SIM_PROPERTIES = ['/system/product', '/transports/0', '/transports/0/record', '/media/workingset', '/transports/0/timecode', '/camera/power', '/system/videoFormat'];
+export const SIM_PROPERTIES = ['/system/product', '/transports/0', '/transports/0/record', '/media/workingset', '/transports/0/timecode', '/camera/power', '/system/videoFormat',
+  '/system/format', '/system/dynamicRange', '/video/iso', '/video/shutter', '/video/whiteBalance', '/video/whiteBalanceTint', '/video/autoExposure', '/lens/focus/autoFocus'];

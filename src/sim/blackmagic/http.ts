@@ -51,12 +51,6 @@ function phoneAnswer(phone: NonNullable<BlackmagicHandlerContext['phone']>, req:
     res.end();
     return true;
   }
-  if (path === `${BASE}/system/videoFormat` && (req.method === 'GET' || req.method === 'HEAD')) {
-    const text = JSON.stringify({ name: phone.videoFormat() });
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-    res.end(text);
-    return true;
-  }
   return false;
 }
 
@@ -129,7 +123,50 @@ function answer(cam: BlackmagicCamera, method: string, pathname: string, body: s
       return { status: 204 };
     }
     default:
-      return { status: 404 };
+      return lookAnswer(cam, get ? 'GET' : method, path, body);
+  }
+}
+
+/** The video, system format, lens and slate endpoints (src/sim/look.ts holds the state). */
+function lookAnswer(cam: BlackmagicCamera, method: string, path: string, body: string): Answer {
+  const l = cam.look;
+  const b = method === 'PUT' ? json(body) : undefined;
+  if (method === 'GET') {
+    const value = cam.lookProperty(path);
+    if (value !== undefined) return { status: 200, body: value };
+    switch (path) {
+      case '/system/supportedVideoFormats': return l.has('videoFormat') ? { status: 200, body: { videoFormats: l.formats } } : { status: 404 };
+      case '/video/supportedISOs': return l.has('iso') ? { status: 200, body: { supportedISOs: l.isos } } : { status: 404 };
+      case '/video/supportedShutters': return l.has('shutter') ? { status: 200, body: { shutterSpeeds: l.shutters } } : { status: 404 };
+      case '/video/whiteBalance/description': return l.has('whiteBalance') ? { status: 200, body: { whiteBalance: { min: 2500, max: 10000 } } } : { status: 404 };
+      case '/slates/nextClip': {
+        const slate = cam.nextSlate();
+        return slate ? { status: 200, body: slate } : { status: 404 };
+      }
+      default: return { status: 404 };
+    }
+  }
+  if (method !== 'PUT') return { status: 404 };
+  if (b === null) return { status: 400 };
+  const field = (k: string) => (b ? b[k] : undefined);
+  const write = (w: { status: number }): Answer => ({ status: w.status });
+  switch (path) {
+    case '/system/videoFormat': return write(l.setFormat(field('name')));
+    case '/video/iso': return write(l.setIso(field('iso')));
+    case '/video/shutter':
+      // Studio cameras: "no effect if shutter is controlled by auto exposure" (204, nothing changes); the phone refuses (403).
+      if (l.kind !== 'phone' && l.autoExposure === 'Continuous' && l.has('shutter')) return { status: 204 };
+      return write(l.setShutter(field('shutterSpeed')));
+    case '/video/whiteBalance': return write(l.setWhiteBalance(field('whiteBalance')));
+    case '/video/whiteBalanceTint': return write(l.setTint(field('whiteBalanceTint')));
+    case '/video/autoExposure': return write(l.setAutoExposure(field('mode')));
+    case '/slates/nextClip': {
+      const clip = (b?.clip && typeof b.clip === 'object' ? b.clip : {}) as { scene?: unknown; take?: unknown; reel?: unknown };
+      if (typeof clip.take === 'number' && clip.take > 99) return { status: 400 };
+      const w = l.setSlate(clip);
+      return w.status === 204 ? { status: 200, body: cam.nextSlate() } : { status: w.status };
+    }
+    default: return { status: 404 };
   }
 }
 

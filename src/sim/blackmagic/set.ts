@@ -54,6 +54,8 @@ export interface BlackmagicSet {
   nodes: SimNode[];
   has(id: string): boolean;
   applyFault(id: string, fault: SimFault): Promise<void>;
+  /** Change a camera's settings as a crew member would on the camera (src/sim/look.ts SimLookPatch). */
+  setLook(id: string, patch: unknown): void;
   /** Re-open or close listeners after an uplink's fault changed. */
   reconcile(): Promise<void>;
   /** Phones: the device UUID (Bonjour instance name and TXT device_id). */
@@ -152,6 +154,11 @@ export async function startBlackmagicSet(o: BlackmagicSetOptions): Promise<Black
       }
       return reconcile();
     },
+    setLook: (id, patch) => {
+      const e = entries.get(id);
+      if (!e) throw new RigmapError('not_found', `no simulated Blackmagic camera "${id}"`, { nodeId: id });
+      e.camera.look.apply(patch);
+    },
     describe: (id) => {
       const e = entries.get(id)!;
       const t = Date.now();
@@ -159,7 +166,11 @@ export async function startBlackmagicSet(o: BlackmagicSetOptions): Promise<Black
       return {
         fault: e.fault,
         paths: { lan: modeOf(e, 'lan').mode, tailscale: e.node.tailscaleIp ? modeOf(e, 'tailscale').mode : null },
-        status: { recording: e.camera.recording, clipName: e.camera.clipName, tally: e.camera.tally, power: e.camera.power(), workingset: e.camera.workingset() },
+        status: {
+          recording: e.camera.recording, clipName: e.camera.clipName, tally: e.camera.tally, power: e.camera.power(), workingset: e.camera.workingset(),
+          videoFormat: e.camera.videoFormat, iso: e.camera.look.iso, shutterSpeed: e.camera.look.shutterSpeed, whiteBalance: e.camera.look.whiteBalance,
+          autoExposure: e.camera.look.autoExposure, slate: e.camera.look.has('slate') ? e.camera.look.slate : null, lastSlate: e.camera.lastSlate,
+        },
         openStreams: [...e.sockets.values()].reduce((n, s) => n + s.openCount, 0),
       };
     },

@@ -68,7 +68,8 @@ export class EventSocket {
     const now = Date.now();
     switch (action) {
       case 'subscribe': {
-        const known = props.filter((p) => SIM_PROPERTIES.includes(p));
+        // Only what this camera has is subscribed (and listed in the answer): a phone without tint leaves /video/whiteBalanceTint out.
+        const known = props.filter((p) => SIM_PROPERTIES.includes(p) && this.camera.property(p, now) !== undefined);
         for (const p of known) client.subs.add(p);
         const values = Object.fromEntries(known.map((p) => [p, this.camera.property(p, now)]));
         return this.send(ws, { type: 'response', ...id, data: { action, properties: known, values, success: true } });

@@ -71,6 +71,13 @@ function entryOf(event: RigEvent): Parameters<typeof recordAudit>[1] | null {
         details: { selection: r.selection, total: r.total, ok: r.ok, failed: r.failed, timedOut: r.timedOut, results: r.results.map(({ deviceId, ok, state, error, timedOut, network }) => ({ deviceId, ok, state, error, timedOut, network })) },
       };
     }
+    case 'settings.applied': {
+      const r = event.data.report;
+      return {
+        actor: event.data.actor, action: 'settings.applied', target: r.preset ? `preset ${r.preset}` : Object.entries(r.settings).map(([k, v]) => `${k}=${v}`).join(' '),
+        details: { settings: r.settings, total: r.total, applied: r.applied, cameras: r.cameras.map((c) => ({ deviceId: c.deviceId, outcome: c.outcome, settings: c.settings.map(({ key, outcome, reason }) => ({ key, outcome, reason })) })) },
+      };
+    }
     default:
       return null;
   }

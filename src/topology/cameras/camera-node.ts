@@ -1,6 +1,7 @@
 /** The camera-node contract (iPhones, `rigmap sim`) as a camera protocol: SSE + /status probe, POST /commands. */
 import { CameraNodeRunner } from '../probes/camera-node.ts';
 import { openNodeRequest, readBody } from '../relay/node-request.ts';
+import { readNodeSettings, writeNodeSetting } from './camera-node-settings.ts';
 import type { CameraProtocol } from './protocol.ts';
 
 /** Camera-node contract v1 (docs/camera-node-contract.md). */
@@ -8,6 +9,8 @@ export const cameraNodeProtocol: CameraProtocol = {
   name: 'camera-node',
   label: 'camera-node contract',
   createRunner: (deps) => new CameraNodeRunner(deps),
+  readSettings: readNodeSettings,
+  writeSetting: writeNodeSetting,
   async sendCommand({ path, body, signal, timeoutMs }) {
     const res = await openNodeRequest({ path, method: 'POST', pathAndQuery: `${path.basePath}/commands`, body, signal, connectTimeoutMs: Math.min(3000, timeoutMs) });
     const text = (await readBody(res, 64 * 1024)).toString('utf8');

@@ -18,6 +18,7 @@ import type { ClockBook } from '../probes/clock-offset.ts';
 import type { ProbeScope } from '../probes/scope.ts';
 import { cameraService } from '../services.ts';
 import { sendToNode } from './send-one.ts';
+import { nextTakeNumber, setSlates, slateInputSchema, slatesFor } from './slates.ts';
 import { syncRecordStart } from './sync-start.ts';
 import { COMMAND_ACTIONS, type CommandReport, type CommandSelection } from './types.ts';
 
@@ -33,7 +34,10 @@ export const commandInputSchema = z.strictObject({
   concurrency: z.number().int().min(1).max(256).optional(),
   /** record.start only: start every node at this instant ("+3s", "+500ms", "+1m" or ISO 8601), in rigmap's clock. */
   at: z.string().min(1).max(64).optional(),
-}).refine((v) => v.at === undefined || v.action === 'record.start', { error: 'at goes with record.start only', path: ['at'] }).refine((v) => [v.role, v.tag, v.devices].filter((x) => x !== undefined).length === 1, { error: 'pick the nodes with exactly one of role, tag or devices', path: ['role'] });
+  /** record.start only: name each camera's clip for the take (scene, take, camera letter) and put it on the cameras' slates. */
+  slate: slateInputSchema.optional(),
+}).refine((v) => v.at === undefined || v.action === 'record.start', { error: 'at goes with record.start only', path: ['at'] })
+  .refine((v) => v.slate === undefined || (v.action === 'record.start' && v.at === undefined), { error: 'slate goes with a record.start that starts now (not with at)', path: ['slate'] }).refine((v) => [v.role, v.tag, v.devices].filter((x) => x !== undefined).length === 1, { error: 'pick the nodes with exactly one of role, tag or devices', path: ['role'] });
 
 export type CommandInput = z.input<typeof commandInputSchema>;
 
@@ -71,10 +75,24 @@ export async function sendCommand({ ctx, input, scope, health, clocks }: {
   const body = JSON.stringify({ action: parsed.action, ...(parsed.args ? { args: parsed.args } : {}) });
   const limit = pLimit(parsed.concurrency ?? 16);
   const timeoutMs = parsed.timeoutMs ?? 5000;
+  // Slates first (Blackmagic /slates/nextClip), then each camera starts with its own clip name for the take.
+  const take = parsed.slate ? (parsed.slate.take ?? nextTakeNumber(ctx)) : 0;
+  const slates = parsed.slate ? slatesFor(devices, parsed.slate, take) : null;
+  const slateProblems = slates ? await setSlates({ ctx, devices, slates, scope, health, timeoutMs: Math.min(timeoutMs, 3000) }) : new Map<string, string>();
+  const bodyOf = (id: string) => {
+    const clip = slates?.get(id)?.clipName;
+    return clip ? JSON.stringify({ action: parsed.action, args: { ...parsed.args, clip } }) : body;
+  };
   const sentAt = new Date().toISOString();
-  const results = await Promise.all(devices.map((device) => limit(() => sendToNode({ device, body, scope, health: health?.(device.id), timeoutMs, trust: trustOf(ctx) }))));
+  const results = await Promise.all(devices.map((device) => limit(async () => {
+    const r = await sendToNode({ device, body: bodyOf(device.id), scope, health: health?.(device.id), timeoutMs, trust: trustOf(ctx) });
+    const clip = slates?.get(device.id)?.clipName;
+    const problem = slateProblems.get(device.id);
+    return clip ? { ...r, clip, ...(problem ? { note: [r.note, problem].filter(Boolean).join('; ') } : {}) } : r;
+  })));
   const report: CommandReport = {
     action: parsed.action, selection, sentAt, total: results.length,
+    ...(parsed.slate ? { slate: { scene: parsed.slate.scene, take } } : {}),
     ...(parsed.action === 'marker' && typeof parsed.args?.label === 'string' ? { label: parsed.args.label.slice(0, 200) } : {}),
     ok: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok).length, timedOut: results.filter((r) => r.timedOut).length, results,
   };

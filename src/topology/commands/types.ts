@@ -25,6 +25,8 @@ export interface NodeCommandResult {
   ms: number;
   /** Worth knowing though it did not fail (a Blackmagic camera started at once instead of at the synchronized time). */
   note?: string;
+  /** record.start with a slate: the clip name this camera was given for the take ("S12_T03_C"). */
+  clip?: string;
 }
 
 /** The answer of a fan-out: counts and each node's result, in selection order. */
@@ -39,6 +41,8 @@ export interface CommandReport {
   results: NodeCommandResult[];
   /** The marker's label (marker). */
   label?: string;
+  /** record.start with a slate: the scene and take the clips are named for. */
+  slate?: { scene: string; take: number };
   /** A synchronized record.start (`at`): the target and how each node really started. */
   sync?: SyncStartReport;
 }

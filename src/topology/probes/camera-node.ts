@@ -10,6 +10,7 @@ import { describeSocketError, ProbeError, probeGet, transportFor } from './http-
 import { PollLoop } from './poll-loop.ts';
 import { SilenceDetector } from './silence-detector.ts';
 import type { ProbeRunner, RunnerDeps } from './runner.ts';
+import { parseLookField } from './look-fields.ts';
 import { parseShootFields } from './shoot-fields.ts';
 import { hostPort } from './targets.ts';
 
@@ -25,7 +26,8 @@ export function parseNodeStatus(text: string): NodeStatus | null {
   try {
     const v = JSON.parse(text) as NodeStatus & { id?: string };
     if (!v || typeof v !== 'object' || typeof v.state !== 'string' || !v.battery || !v.storage) return null;
-    return { state: v.state, battery: v.battery, thermal: v.thermal, storage: v.storage, uptimeSec: v.uptimeSec, time: v.time, ...parseShootFields(v as unknown as Record<string, unknown>) };
+    const look = parseLookField(v as unknown as Record<string, unknown>);
+    return { state: v.state, battery: v.battery, thermal: v.thermal, storage: v.storage, uptimeSec: v.uptimeSec, time: v.time, ...parseShootFields(v as unknown as Record<string, unknown>), ...(look !== undefined ? { look } : {}) };
   } catch {
     return null;
   }

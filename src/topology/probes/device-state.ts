@@ -22,5 +22,14 @@ export function deriveDeviceState(paths: PathHealth[]): DeviceState {
  * queries and an SSE write per poll per path (≈ 3 s CPU per minute at 1,000 nodes).
  */
 export function statusNewsKey(status: NodeStatus): string {
-  return `${status.state}|${status.battery?.charging}|${Math.floor((status.battery?.level ?? 0) * 100)}|${status.thermal}|${Math.floor((status.storage?.freeBytes ?? 0) / 1e8)}|${status.storage?.totalBytes}`;
+  return `${status.state}|${status.battery?.charging}|${Math.floor((status.battery?.level ?? 0) * 100)}|${status.thermal}|${Math.floor((status.storage?.freeBytes ?? 0) / 1e8)}|${status.storage?.totalBytes}|${lookNewsKey(status.look)}`;
+}
+
+/** A look change is news, except ISO and shutter wandering under auto exposure (they move with every frame). */
+function lookNewsKey(look: NodeStatus['look']): string {
+  if (!look) return '';
+  const f = look.format;
+  const auto = look.autoExposure !== null && look.autoExposure !== 'Off';
+  return [f?.width, f?.height, f?.frameRate, f?.interlaced, f?.codec, f?.dynamicRange, look.whiteBalance, look.whiteBalanceTint, look.autoExposure, look.focusMode,
+    auto ? 'auto' : look.iso, auto ? 'auto' : `${look.shutterSpeed}/${look.shutterAngle}`, look.notOffered.join(',')].join(';');
 }

@@ -21,7 +21,7 @@ export class NodeRequestError extends Error {
  */
 export function openNodeRequest({ path, method, pathAndQuery, headers = {}, body, connectTimeoutMs = 3000, signal }: {
   path: NodePath;
-  method: 'GET' | 'HEAD' | 'POST' | 'PUT';
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH';
   pathAndQuery: string;
   headers?: Record<string, string>;
   body?: string;

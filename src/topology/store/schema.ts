@@ -276,3 +276,23 @@ export const certPins = sqliteTable('cert_pins', {
   seenFingerprint: text('seen_fingerprint'),
   seenAt: text('seen_at'),
 }, (t) => [primaryKey({ columns: [t.deviceId, t.service] })]);
+
+/**
+ * Rig presets (src/topology/look/presets.ts): a camera's settings saved under a
+ * name (format, ISO, shutter, white balance, tint, auto exposure), as JSON.
+ */
+export const presets = sqliteTable('presets', {
+  name: text('name').primaryKey(),
+  /** JSON of LookSettings. */
+  settings: text('settings').notNull(),
+  /** The camera it was saved from, if any (kept as text: the camera may leave the map). */
+  fromDevice: text('from_device'),
+  savedAt: text('saved_at').notNull(),
+});
+
+/** Which preset was last applied to each camera: the roll call says when a camera no longer matches it. */
+export const presetApplications = sqliteTable('preset_applications', {
+  deviceId: text('device_id').primaryKey().references(() => devices.id, { onDelete: 'cascade', onUpdate: 'cascade' }),
+  presetName: text('preset_name').notNull().references(() => presets.name, { onDelete: 'cascade', onUpdate: 'cascade' }),
+  appliedAt: text('applied_at').notNull(),
+});

@@ -155,7 +155,12 @@ export class TakeTracker {
       }
       for (const r of report.results) {
         const sync = report.sync?.nodes.find((n) => n.deviceId === r.deviceId);
-        const c = takeCamera(db, takeId, r.deviceId);
+        let c = takeCamera(db, takeId, r.deviceId);
+        // The clip rigmap named for the take (slates): known even where the camera does not report its clip (Blackmagic).
+        if (r.ok && r.clip && !c.clip) {
+          c = { ...c, clip: r.clip };
+          saveTakeCamera(db, takeId, c);
+        }
         if (sync?.since && sync.verified) this.markStarted(takeId, r.deviceId, null, sync.since);
         else if (!c.startedAt && (!r.ok || (sync && !sync.verified && !this.recording.get(r.deviceId)))) saveTakeCamera(db, takeId, { ...c, problems: [...c.problems, 'never_started'] });
       }

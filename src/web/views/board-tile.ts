@@ -8,6 +8,7 @@
 import type { Alert, DeviceHealth } from '../../topology/health-types.ts';
 import type { Network } from '../../topology/model.ts';
 import type { LiveDevice } from '../api.ts';
+import { lookSummary } from '../../topology/look/format.ts';
 import { bytes, esc, ms } from '../format.ts';
 import { pathStateOf } from '../node-links.ts';
 import { networkState } from '../state.ts';
@@ -35,7 +36,11 @@ function pathBadge(device: LiveDevice, health: DeviceHealth | undefined, network
 const minutes = (m: number | null | undefined) => (typeof m === 'number' && Number.isFinite(m) ? (m >= 120 ? `${Math.round(m / 60)} h` : `${Math.round(m)} min`) : null);
 
 /** The tile's inner HTML (the thumbnail slot is kept by the caller across updates). */
-export function tileBody({ device, health, alert, quality }: { device: LiveDevice; health: DeviceHealth | undefined; alert: Alert | undefined; quality: string | null }): string {
+export function tileBody({ device, health, alert, quality, odd }: {
+  device: LiveDevice; health: DeviceHealth | undefined; alert: Alert | undefined; quality: string | null;
+  /** Why this camera is the odd one out of its group's format (src/topology/look/conformance.ts), if it is. */
+  odd?: string[];
+}): string {
   const state = health?.state ?? 'unknown';
   const status = health?.status ?? null;
   const extra = { ...(health as unknown as Extras | undefined), ...(status as unknown as Extras | null) } as Extras;
@@ -54,20 +59,30 @@ export function tileBody({ device, health, alert, quality }: { device: LiveDevic
   const clock = typeof extra.clock?.offsetMs === 'number' ? `clock ${extra.clock.offsetMs > 0 ? '+' : ''}${Math.round(extra.clock.offsetMs)} ms` : '';
   const more = [runway && `runway ${runway}`, clock, extra.protocol && extra.protocol !== 'camera-node' ? extra.protocol : ''].filter(Boolean);
   const stateWord = state === 'down' ? 'DOWN' : state;
+  // Format, ISO, white balance, shutter: what the camera records; the odd one out of its group is marked.
+  const look = lookSummary(status?.look);
+  const oddText = odd?.length ? odd.join('; ') : '';
+  const lookLine = look || oddText
+    ? `<div class="tile-line small look${oddText ? ' odd' : ''}" data-testid="tile-look"${oddText ? ` title="${esc(oddText)}"` : ''}>${oddText ? '<span class="odd-mark" aria-label="format differs">≠</span> ' : ''}${esc(look)}</div>`
+    : '';
   return `<div class="tile-head"><span class="tile-name">${esc(device.name || device.id)}</span><span class="tile-role muted">${esc(device.role)}</span></div>
     <div class="tile-line"><span class="state ${esc(state)}" data-testid="tile-state">${esc(stateWord)}</span>${pathBadge(device, health, 'lan', null)}${pathBadge(device, health, 'tailscale', quality)}${rec ? `<span class="rec" title="recording">● ${recText}</span>` : ''}</div>
     ${facts.length ? `<div class="tile-line small">${facts.join('')}</div>` : ''}
+    ${lookLine}
     ${more.length ? `<div class="tile-line small muted">${more.map(esc).join(' · ')}</div>` : ''}
     ${alert ? `<div class="tile-alert ${esc(alert.severity)}" role="note">⚠ ${esc(alert.message)}</div>` : ''}`;
 }
 
 /** What a screen reader says for a tile: one sentence with everything that matters. */
-export function tileLabel({ device, health, alert }: { device: LiveDevice; health: DeviceHealth | undefined; alert: Alert | undefined }): string {
+export function tileLabel({ device, health, alert, odd }: { device: LiveDevice; health: DeviceHealth | undefined; alert: Alert | undefined; odd?: string[] }): string {
   const state = health?.state ?? 'unknown';
   const s = health?.status;
   const parts = [`${device.name || device.id}, ${device.role}, ${state}`,
     `LAN ${PATH_WORD[pathStateOf(device, health, 'lan')]}`, `Tailscale ${PATH_WORD[pathStateOf(device, health, 'tailscale')]}`];
   if (s) parts.push(`battery ${Math.round(s.battery.level * 100)} percent`, `thermal ${s.thermal}`, `${bytes(s.storage.freeBytes)} free`, s.state === 'recording' ? 'recording' : s.state);
+  const look = lookSummary(s?.look);
+  if (look) parts.push(look);
+  if (odd?.length) parts.push(...odd);
   if (alert) parts.push(`alert: ${alert.message}`);
   return parts.join('; ');
 }

@@ -11,6 +11,7 @@ import { esc } from '../format.ts';
 import { anyPathUsable, nodeLinks, pathStateOf, showLive, stopLive } from '../node-links.ts';
 import type { Store } from '../state.ts';
 import { tailscaleQualityOf } from '../tailscale-paths.ts';
+import { judgeConformance, oddById } from '../../topology/look/conformance.ts';
 import { tileBody, tileLabel } from './board-tile.ts';
 import { markLiveToggle, OnScreenCards, putPicturesBack, stopAllLive, takePictures } from './picture-grid.ts';
 
@@ -126,8 +127,19 @@ export class BoardView {
     const state = health?.state ?? 'unknown';
     return `<li><article data-testid="tile" data-device="${esc(device.id)}" class="tile ${esc(state)}" data-state="${esc(state)}"
       data-lan="${esc(pathStateOf(device, health, 'lan'))}" data-tailscale="${esc(pathStateOf(device, health, 'tailscale'))}" tabindex="0" role="button"
-      aria-label="${esc(tileLabel({ device, health, alert }))}"><div class="thumb-slot" data-slot="thumb"></div>
-      <div data-slot="body">${tileBody({ device, health, alert, quality: tailscaleQualityOf(device.id)?.quality ?? null })}</div></article></li>`;
+      aria-label="${esc(tileLabel({ device, health, alert, odd: this.oddOf(device.id) }))}"><div class="thumb-slot" data-slot="thumb"></div>
+      <div data-slot="body">${tileBody({ device, health, alert, quality: tailscaleQualityOf(device.id)?.quality ?? null, odd: this.oddOf(device.id) })}</div></article></li>`;
+  }
+
+  private oddCache: Map<string, string[]> | null = null;
+  /** The cameras whose format differs from their group's (one verdict per frame, however many tiles change). */
+  private oddOf(id: string): string[] | undefined {
+    if (!this.oddCache) {
+      const cameras = [...this.store.devices.values()].map((d) => ({ id: d.id, name: d.name || d.id, role: d.role, tags: d.tags ?? [], look: this.store.health.get(d.id)?.status?.look }));
+      this.oddCache = oddById(judgeConformance(cameras));
+      requestAnimationFrame(() => (this.oddCache = null));
+    }
+    return this.oddCache.get(id);
   }
 
   private updateTile(id: string, tile = this.tileOf(id)): void {
@@ -140,10 +152,31 @@ export class BoardView {
     tile.dataset.state = state;
     tile.dataset.lan = pathStateOf(device, health, 'lan');
     tile.dataset.tailscale = pathStateOf(device, health, 'tailscale');
-    tile.setAttribute('aria-label', tileLabel({ device, health, alert }));
-    tile.querySelector('[data-slot="body"]')!.innerHTML = tileBody({ device, health, alert, quality: tailscaleQualityOf(id)?.quality ?? null });
+    const odd = this.oddOf(id);
+    tile.setAttribute('aria-label', tileLabel({ device, health, alert, odd }));
+    tile.querySelector('[data-slot="body"]')!.innerHTML = tileBody({ device, health, alert, quality: tailscaleQualityOf(id)?.quality ?? null, odd });
+    if (device.role === 'camera') this.scheduleOddRefresh();
     this.updateThumb(id, tile);
     this.scheduleSummary();
+  }
+
+  private oddFrame = 0;
+  /** A camera's format change may make another one odd (or no longer odd): its group's tiles are redrawn once per frame. */
+  private scheduleOddRefresh(): void {
+    if (this.oddFrame) return;
+    const before = new Set(this.oddCache?.keys() ?? []);
+    this.oddFrame = requestAnimationFrame(() => {
+      this.oddFrame = 0;
+      this.oddCache = null;
+      const now = new Set([...this.store.devices.keys()].filter((d) => this.oddOf(d)));
+      for (const id of new Set([...before, ...now])) {
+        const tile = this.tileOf(id);
+        const device = this.store.devices.get(id);
+        if (!tile || !device) continue;
+        const odd = this.oddOf(id);
+        tile.querySelector('[data-slot="body"]')!.innerHTML = tileBody({ device, health: this.store.health.get(id), alert: this.store.alerts.open.find((a) => a.deviceId === id), quality: tailscaleQualityOf(id)?.quality ?? null, odd });
+      }
+    });
   }
 
   private summaryFrame = 0;

@@ -6,11 +6,12 @@
  */
 import type { DeviceHealth } from '../../topology/health-types.ts';
 import type { RigEventMap } from '../../topology/events.ts';
+import { judgeConformance } from '../../topology/look/conformance.ts';
 import { shortestRunway } from '../../topology/runway.ts';
 import type { Store } from '../state.ts';
 
 /** The summary text of a rig's cameras; empty when there are none. */
-export function summarizeRig(cameras: Array<{ id: string; health: DeviceHealth | undefined }>): string {
+export function summarizeRig(cameras: Array<{ id: string; name?: string; tags?: string[]; health: DeviceHealth | undefined }>): string {
   if (!cameras.length) return '';
   const parts: string[] = [];
   const recording = cameras.filter((c) => c.health?.status?.state === 'recording').length;
@@ -23,6 +24,9 @@ export function summarizeRig(cameras: Array<{ id: string; health: DeviceHealth |
   if (short) parts.push(`shortest runway ${Math.floor(short.minutes)} min (${short.id}, ${short.what})`);
   const offsets = cameras.map((c) => c.health?.clock?.offsetMs).filter((x): x is number => typeof x === 'number');
   if (offsets.length) parts.push(`clocks within ${Math.round(Math.max(...offsets.map(Math.abs)))} ms`);
+  // One format: "formats match (6 cameras, 1920x1080p60)" or what does not; nothing until a camera tells its format.
+  const formats = judgeConformance(cameras.map((c) => ({ id: c.id, name: c.name ?? c.id, role: 'camera', tags: c.tags ?? [], look: c.health?.status?.look })));
+  if (formats.groups.some((g) => g.format)) parts.push(formats.line);
   return parts.join(' · ');
 }
 
@@ -41,7 +45,7 @@ export function mountRigSummary(anchor: Element, store: Store): void {
   el.setAttribute('role', 'status');
   anchor.after(el);
   const render = () => {
-    const cameras = [...store.devices.values()].filter((d) => d.role === 'camera').map((d) => ({ id: d.id, health: store.health.get(d.id) }));
+    const cameras = [...store.devices.values()].filter((d) => d.role === 'camera').map((d) => ({ id: d.id, name: d.name || d.id, tags: d.tags ?? [], health: store.health.get(d.id) }));
     const text = summarizeRig(cameras);
     el.textContent = text;
     el.hidden = !text;

@@ -12,6 +12,7 @@ import { PollLoop } from '../../probes/poll-loop.ts';
 import type { ProbeFailure } from '../../probes/path-machine.ts';
 import type { ProbeRunner, RunnerDeps } from '../../probes/runner.ts';
 import { hostPort } from '../../probes/targets.ts';
+import { buildLook, LOOK_BY_PROPERTY, LOOK_KEYS, LOOK_READS, type LookAnswers, type LookKey } from './look.ts';
 import { applyReading, BLACKMAGIC_READS, type BlackmagicReadings, emptyReadings, type ReadingKey, toNodeStatus } from './read.ts';
 
 /** Largest WebSocket message accepted; a bigger one closes the socket (1009) and the path goes down. */
@@ -35,6 +36,10 @@ const NO_WEBSOCKET_RETRY_MS = 30_000;
  */
 export const FORMAT_CHANGE_GRACE_MS = 10_000;
 const VIDEO_FORMAT = '/system/videoFormat';
+/** Look readings are polled at most this often when no WebSocket pushes them (every request to a phone is a TLS handshake). */
+export const LOOK_POLL_MS = 10_000;
+/** An endpoint the camera answered 404/501 to is asked again this rarely (a firmware or app update may add it). */
+export const NOT_OFFERED_RETRY_MS = 300_000;
 
 /**
  * A refusal or reset from an https Blackmagic service (an iPhone running
@@ -69,6 +74,10 @@ export class BlackmagicRunner implements ProbeRunner {
   /** The video format last heard of, and until when failures are forgiven after it changed. */
   private videoFormat: string | null = null;
   private graceUntil = 0;
+  /** Look answers as last heard, the endpoints this camera lacks (and when they were asked), the last look poll. */
+  private readonly look: LookAnswers = {};
+  private readonly lookMissing = new Map<LookKey, number>();
+  private lookPolledAt = -Infinity;
 
   /** `timing`: the clock of the WebSocket's reconnects and pings, and how long a socket must live to count as healthy (tests). */
   constructor(private readonly deps: RunnerDeps, timing: { clock?: Clock; healthyMs?: number } = {}) {
@@ -126,12 +135,54 @@ export class BlackmagicRunner implements ProbeRunner {
           return sink.fail({ reason: `unreadable answer from ${target.path}${endpoint} (not a Blackmagic camera answer)`, category: 'bad_answer', immediate: false });
         }
       }
+      await this.pollLook();
+      if (this.stopped) return;
       sink.ok(latencyMs, `HTTP 200 from ${target.path}${BLACKMAGIC_READS.product}`);
       this.publish();
     } catch (err) {
       if (this.stopped || Date.now() < this.graceUntil) return;
       sink.fail(classifyPhoneFailure(err instanceof ProbeError ? err.failure : describeSocketError(err as NodeJS.ErrnoException, target, false), target.https));
     }
+  }
+
+  /** The look endpoints that are due: all of them without a live socket (at most every LOOK_POLL_MS), else only what it never gave. */
+  private async pollLook(): Promise<void> {
+    const now = Date.now();
+    const due = LOOK_KEYS.filter((k) => {
+      const missingSince = this.lookMissing.get(k);
+      if (missingSince !== undefined) return now - missingSince >= NOT_OFFERED_RETRY_MS;
+      if (this.live) return this.look[k] === undefined && now - this.lookPolledAt >= LOOK_POLL_MS;
+      return now - this.lookPolledAt >= LOOK_POLL_MS;
+    });
+    if (!due.length) return;
+    this.lookPolledAt = now;
+    for (const key of due) {
+      const answer = await this.get(LOOK_READS[key]);
+      if (this.stopped) return;
+      // 404 (phones) or 501 (studio cameras): not on this camera. Anything else unreadable keeps the last value.
+      if (answer.status === 404 || answer.status === 501) {
+        this.lookMissing.set(key, now);
+        delete this.look[key];
+        continue;
+      }
+      if (answer.status !== 200) continue;
+      this.lookMissing.delete(key);
+      try {
+        this.look[key] = JSON.parse(answer.body);
+      } catch {
+        // A garbled look answer is ignored; the liveness verdict belongs to the product poll.
+      }
+      if (key === 'videoFormat') this.noteVideoFormat(this.look[key]);
+    }
+  }
+
+  /** A look property heard on the event WebSocket. */
+  private noteLook(property: string, value: unknown): boolean {
+    const key = LOOK_BY_PROPERTY.get(property);
+    if (!key || value === undefined) return false;
+    this.look[key] = value;
+    this.lookMissing.delete(key);
+    return true;
   }
 
   /** A video format reading: a change starts the grace. */
@@ -144,7 +195,9 @@ export class BlackmagicRunner implements ProbeRunner {
 
   private publish(): void {
     const status = toNodeStatus(this.readings);
-    if (status) this.deps.sink.status(status);
+    if (!status) return;
+    const heard = Object.keys(this.look).length > 0 || this.lookMissing.size > 0;
+    this.deps.sink.status(heard ? { ...status, look: buildLook(this.look, this.lookMissing.keys()) } : status);
   }
 
   private connect(): void {
@@ -203,7 +256,7 @@ export class BlackmagicRunner implements ProbeRunner {
       openedAt = now();
       lastHeard = openedAt;
       // The back-off is reset only when this socket proves healthy (see WS_HEALTHY_MS), not on open.
-      ws.send(JSON.stringify({ type: 'request', data: { action: 'subscribe', properties: [...Object.values(BLACKMAGIC_READS), VIDEO_FORMAT] } }));
+      ws.send(JSON.stringify({ type: 'request', data: { action: 'subscribe', properties: [...new Set([...Object.values(BLACKMAGIC_READS), ...Object.values(LOOK_READS), VIDEO_FORMAT])] } }));
       // Liveness of an open socket: pings at the probe interval; silence past the heartbeat factor ends it.
       const every = Math.max(250, target.intervalMs);
       const limit = heartbeatFactor * Math.max(1000, target.intervalMs);
@@ -253,16 +306,27 @@ export class BlackmagicRunner implements ProbeRunner {
     if (msg.type === 'response' && data.action === 'subscribe') {
       this.live = true;
       const values = data.values && typeof data.values === 'object' ? (data.values as Record<string, unknown>) : {};
+      // The answer lists the properties the camera has: a look property it left out is not on this camera.
+      const accepted = Array.isArray((data as { properties?: unknown }).properties) ? new Set(((data as { properties: unknown[] }).properties).slice(0, 256)) : null;
+      if (accepted) {
+        for (const key of LOOK_KEYS) {
+          if (accepted.has(LOOK_READS[key])) continue;
+          this.lookMissing.set(key, Date.now());
+          delete this.look[key];
+        }
+      }
       for (const [property, value] of Object.entries(values).slice(0, 32)) {
         if (property === VIDEO_FORMAT) this.noteVideoFormat(value);
+        this.noteLook(property, value);
         const key = BY_PROPERTY.get(property);
         if (key) applyReading(this.readings, key, value);
       }
       this.publish();
     } else if (msg.type === 'event' && data.action === 'propertyValueChanged' && typeof data.property === 'string') {
       if (data.property === VIDEO_FORMAT) this.noteVideoFormat(data.value);
+      const looked = this.noteLook(data.property, data.value);
       const key = BY_PROPERTY.get(data.property);
-      if (key && applyReading(this.readings, key, data.value)) this.publish();
+      if ((key && applyReading(this.readings, key, data.value)) || looked) this.publish();
     }
     return true;
   }

@@ -1,0 +1,99 @@
+/**
+ * The format_mismatch rule: when a camera of a group starts recording another
+ * resolution or frame rate than the rest (someone changed it mid-shoot), ONE
+ * alert per group names the odd camera(s), not one per camera. A mismatch must
+ * hold for `settleMs` first (a group being switched camera by camera by
+ * `rigmap set` is not an incident); it resolves once the formats match again.
+ * Decides with the pure conformance rule; writes only through alert-writer.ts.
+ */
+import type { Clock, TimerHandle } from '../clock.ts';
+import type { Ctx } from '../context.ts';
+import { loadDevices } from '../device-rows.ts';
+import type { DeviceHealth } from '../health-types.ts';
+import { type ConformBy, type GroupVerdict, judgeConformance } from '../look/conformance.ts';
+import { AlertWriter } from './alert-writer.ts';
+
+/** The alert's device id for a group: "formats" for the cameras, "formats:<tag>" per tag. */
+export function mismatchAlertId(group: string): string {
+  return group === 'role camera' ? 'formats' : `formats:${group.replace(/^(role|tag) /, '')}`;
+}
+
+/** The one line of a group's alert. */
+export function mismatchMessage(g: GroupVerdict): string {
+  const where = g.group === 'role camera' ? '' : ` (${g.group})`;
+  const sentences = g.odd.map((o) => o.sentence).join('; ');
+  return `Formats differ${where}: ${sentences}. Footage will not cut together; set it back (rigmap set format=${g.format ?? '…'}) or apply the rig preset.`;
+}
+
+/** What the rule wants for one group now: raise with this message, or resolve. */
+export type MismatchDecision = { raise: string; oddIds: string[] } | { resolve: true };
+
+/** Pure: the decision of every group (keyed by alert device id). */
+export function decideMismatches(groups: GroupVerdict[]): Map<string, MismatchDecision> {
+  return new Map(groups.map((g) => [mismatchAlertId(g.group), g.odd.length ? { raise: mismatchMessage(g), oddIds: g.odd.map((o) => o.id).sort() } : { resolve: true as const }]));
+}
+
+/** The subscriber: re-judges on every camera status change and map change. */
+export class FormatMismatchRule {
+  private readonly writer: AlertWriter;
+  private readonly pending = new Map<string, { key: string; timer: TimerHandle }>();
+  /** The odd set each open alert names, so a changed set replaces the alert. */
+  private readonly named = new Map<string, string>();
+  private readonly off: Array<() => void> = [];
+
+  constructor(private readonly deps: { ctx: Ctx; health: (id: string) => DeviceHealth | undefined; clock: Clock; by: ConformBy; settleMs?: number }) {
+    this.writer = new AlertWriter(deps.ctx);
+  }
+
+  start(): void {
+    const { bus } = this.deps.ctx;
+    this.off.push(bus.on('node.status', () => this.evaluate()), bus.on('device.changed', () => this.evaluate()));
+    this.evaluate();
+  }
+
+  stop(): void {
+    for (const f of this.off.splice(0)) f();
+    for (const p of this.pending.values()) this.deps.clock.clearTimeout(p.timer);
+    this.pending.clear();
+  }
+
+  /** Judge the rig now and act on what changed. */
+  evaluate(): void {
+    const rows = loadDevices(this.deps.ctx.db).filter((d) => d.expected);
+    const report = judgeConformance(rows.map((d) => ({ id: d.id, name: d.name, role: d.role, tags: d.tags, look: this.deps.health(d.id)?.status?.look })), { by: this.deps.by });
+    for (const [id, decision] of decideMismatches(report.groups)) {
+      const open = this.writer.find('format_mismatch', id);
+      if ('resolve' in decision) {
+        this.cancel(id);
+        if (open) this.writer.resolve(open, 'formats match again');
+        this.named.delete(id);
+        continue;
+      }
+      const key = decision.oddIds.join(',');
+      if (open && this.named.get(id) === key) continue;
+      if (this.pending.get(id)?.key === key) continue;
+      this.cancel(id);
+      const timer = this.deps.clock.setTimeout(() => this.fire(id, key), this.deps.settleMs ?? 2000);
+      this.pending.set(id, { key, timer });
+    }
+  }
+
+  private cancel(id: string): void {
+    const p = this.pending.get(id);
+    if (p) this.deps.clock.clearTimeout(p.timer);
+    this.pending.delete(id);
+  }
+
+  /** The mismatch held: raise (replacing an open alert that named other cameras). */
+  private fire(id: string, key: string): void {
+    this.pending.delete(id);
+    const rows = loadDevices(this.deps.ctx.db).filter((d) => d.expected);
+    const report = judgeConformance(rows.map((d) => ({ id: d.id, name: d.name, role: d.role, tags: d.tags, look: this.deps.health(d.id)?.status?.look })), { by: this.deps.by });
+    const decision = decideMismatches(report.groups).get(id);
+    if (!decision || 'resolve' in decision || decision.oddIds.join(',') !== key) return this.evaluate();
+    const open = this.writer.find('format_mismatch', id);
+    if (open) this.writer.resolve(open, 'replaced: other cameras differ now', false);
+    this.writer.raise({ kind: 'format_mismatch', deviceId: id, network: null, severity: 'warning', message: decision.raise });
+    this.named.set(id, key);
+  }
+}
