@@ -117,6 +117,17 @@ export const CONFIG_OPTIONS = [
   },
   // Live preview relay (src/topology/preview/hub.ts).
   { key: 'previewMaxStreams', flag: '--preview-max-streams', env: 'RIGMAP_PREVIEW_MAX_STREAMS', description: 'live previews relayed at once to viewers who cannot reach a node (all nodes together); one more is refused', schema: int(0, 1000).default(32) },
+  // Phone previews (src/topology/preview/phone/): the Blackmagic Camera app livestreams to rigmap over SRT on request.
+  {
+    key: 'phonePreview', flag: '--phone-preview', env: 'RIGMAP_PHONE_PREVIEW', description: 'live pictures from phones running Blackmagic Camera: on-request (rigmap becomes the phone\'s SRT destination while someone watches) or off',
+    schema: z.enum(['off', 'on-request'], { error: 'must be off or on-request' }).default('on-request'),
+  },
+  { key: 'phonePreviewLingerS', flag: '--phone-preview-linger-s', env: 'RIGMAP_PHONE_PREVIEW_LINGER_S', description: 'seconds a phone keeps streaming to rigmap after its last viewer left (then rigmap stops it and restores its destination)', schema: num(0.1, 3600).default(30) },
+  {
+    key: 'phonePreviewAddress', flag: '--phone-preview-address', env: 'RIGMAP_PHONE_PREVIEW_ADDRESS', description: 'the address of this machine phones send their SRT stream to (empty: the one the system uses toward each phone)',
+    schema: z.string().default('').refine((v) => v === '' || ipaddr.isValid(v), { error: 'must be an IP address of this machine (or empty)' }),
+  },
+  { key: 'ffmpeg', flag: '--ffmpeg', env: 'RIGMAP_FFMPEG', description: 'the ffmpeg (with SRT) that receives phone previews', schema: z.string().min(1, { error: 'must name an ffmpeg binary' }).max(500).default('ffmpeg') },
 ] as const satisfies readonly ConfigOption[];
 
 /** The resolved settings: one field per CONFIG_OPTIONS row, typed by its schema. */

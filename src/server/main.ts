@@ -16,7 +16,8 @@ import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { healthOptionsFromConfig } from './health-options.ts';
 import { EventRing } from './sse.ts';
-import { createPreviewHub } from './preview.ts';
+import { createPreviewHub, phonePreviewsOf } from './preview.ts';
+import { checkFfmpeg } from '../topology/preview/phone/ffmpeg-check.ts';
 
 /** A running rigmap server. */
 export interface RunningServer {
@@ -71,7 +72,11 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
     bonjour: config.bonjour, mdnsInterface: config.mdnsInterface, scope: config.probeCidrs, logger: logger.child({ part: 'discovery' }),
   }).start({ ctx: { db: store.db, bus, actor: 'discovery' } });
   if (config.bonjour) logger.info({ mdnsInterface: discovery.iface ?? 'default' }, 'bonjour browsing started');
-  const previewHub = createPreviewHub({ db: store.db, bus, config, healthService });
+  const previewHub = createPreviewHub({ db: store.db, bus, config, healthService, logger });
+  if (config.phonePreview === 'on-request') {
+    // Said at start-up, not at the first viewer: the crew fixes it before the shoot.
+    void checkFfmpeg(config.ffmpeg).then((r) => (r.ok ? logger.info({ ffmpeg: r.bin, version: r.version }, 'phone previews ready (ffmpeg with SRT)') : logger.warn({ ffmpeg: r.bin }, `phone previews unavailable: ${r.problem}`)));
+  }
   const app = buildApp({
     db: store.db, bus, config, logger, tailscale, healthService, eventRing, discovery, previewHub,
   });
@@ -106,6 +111,8 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
       previewHub.closeAll();
+      // Every phone told to stream is stopped and given back its destination; no ffmpeg is left.
+      await phonePreviewsOf(previewHub)?.closeAll();
       await discovery.stop();
       await tailscale.stop();
       stopAuditFeed();
