@@ -18,12 +18,15 @@ import { healthOptionsFromConfig } from './health-options.ts';
 import { EventRing } from './sse.ts';
 import { createPreviewHub, phonePreviewsOf } from './preview.ts';
 import { checkFfmpeg } from '../topology/preview/phone/ffmpeg-check.ts';
+import type { PhonePreviews } from '../topology/preview/phone/previews.ts';
 
 /** A running rigmap server. */
 export interface RunningServer {
   url: string;
   port: number;
   logger: Logger;
+  /** Phone previews (tests and benchmarks read their sessions). */
+  phonePreviews?: PhonePreviews;
   close(): Promise<void>;
 }
 
@@ -103,6 +106,7 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
     url,
     port,
     logger,
+    phonePreviews: phonePreviewsOf(previewHub),
     close: async () => {
       // Reverse order of start: stop taking requests, then close the database.
       await new Promise<void>((resolve) => {
