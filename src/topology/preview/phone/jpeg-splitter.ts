@@ -14,17 +14,24 @@ export class JpegSplitter {
   private size = 0;
   /** Skipping the rest of an oversized frame, up to its EOI. */
   private skipping = false;
+  private carry: Buffer | null = null;
   /** Frames dropped for their size (tests, logs). */
   dropped = 0;
 
   constructor(private readonly onFrame: (jpeg: Buffer) => void, private readonly maxBytes = MAX_FRAME_BYTES) {}
 
-  push(chunk: Buffer): void {
+  push(data: Buffer): void {
+    // An FF at the very end of the bytes between frames may be the first half of the next SOI.
+    const chunk = this.carry ? Buffer.concat([this.carry, data]) : data;
+    this.carry = null;
     let from = 0;
     while (from < chunk.length) {
       if (this.size === 0 && !this.skipping) {
         const soi = findSoi(chunk, from);
-        if (soi < 0) return; // garbage between frames
+        if (soi < 0) {
+          if (chunk[chunk.length - 1] === 0xff) this.carry = Buffer.from([0xff]);
+          return; // garbage between frames
+        }
         from = soi;
       }
       // The EOI may straddle two chunks: look from one byte before this chunk.
