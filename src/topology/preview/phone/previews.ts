@@ -28,6 +28,8 @@ import { PhoneSession, type PhonePreviewState, type PhoneStreamHealth, SESSION_T
 import { freeUdpPort } from './srt-receiver.ts';
 
 const BOUNDARY = 'rigmap-phone';
+/** How long a phone's refusal is answered from memory before the phone is asked again. */
+export const REFUSAL_COOLDOWN_MS = 10_000;
 /** Bytes an output may hold unread before frames are skipped for it. */
 const MAX_OUTPUT_BUFFER = 2 * 1024 * 1024;
 
@@ -74,7 +76,7 @@ export function isLivestreamCamera(device: Pick<Device, 'services'>): boolean {
 export class PhonePreviews {
   private readonly live = new Map<string, Entry>();
   /** The last outcome per phone (streaming elsewhere, refused, failed), for tiles. */
-  private readonly last = new Map<string, { state: PhonePreviewState; message: string | null }>();
+  private readonly last = new Map<string, { state: PhonePreviewState; message: string | null; error?: Error; at: number }>();
   private readonly timing: SessionTiming;
 
   constructor(private readonly o: PhonePreviewsOptions) {
@@ -95,8 +97,20 @@ export class PhonePreviews {
   async connect(deviceId: string, signal: AbortSignal): Promise<IncomingMessage> {
     if (this.o.mode === 'off') throw new RigmapError('forbidden', `phone previews are off on this rigmap (--phone-preview off): ${deviceId} is not asked to livestream`);
     let entry = this.live.get(deviceId);
-    if (!entry) entry = await this.open(deviceId);
-    await entry.session.ready;
+    if (!entry) {
+      // A phone that just refused (streaming elsewhere, unsupported format) is not asked again at once:
+      // tiles poll every few seconds, and each ask would change and restore its destination.
+      const last = this.last.get(deviceId);
+      if (last?.error && this.o.clock.now() - last.at < REFUSAL_COOLDOWN_MS) throw last.error;
+      entry = await this.open(deviceId);
+    }
+    try {
+      await entry.session.ready;
+    } catch (err) {
+      const last = this.last.get(deviceId);
+      if (last) last.error = err as Error;
+      throw err;
+    }
     const out = new PassThrough();
     Object.assign(out, { statusCode: 200, headers: { 'content-type': `multipart/x-mixed-replace; boundary=${BOUNDARY}` } });
     entry.outputs.add(out);
@@ -155,7 +169,7 @@ export class PhonePreviews {
       },
       onEnd: (why) => {
         if (this.live.get(deviceId) === entry) this.live.delete(deviceId);
-        this.last.set(deviceId, { state: entry.session?.state ?? 'stopped', message: why });
+        this.last.set(deviceId, { state: entry.session?.state ?? 'stopped', message: why, at: this.o.clock.now() });
         for (const out of entry.outputs) out.end();
       },
     });
