@@ -81,8 +81,8 @@ export class PhoneLivestream {
     if (fault === 'stall' && this.caller) {
       this.caller.pause();
       this.stallTimer ??= setInterval(() => {
-        // The send buffer fills while nothing leaves: about 8 % a second.
-        this.cache = Math.min(100, this.cache + 8);
+        // The send buffer fills while nothing leaves: about 20 % a second.
+        this.cache = Math.min(100, this.cache + 20);
       }, 1000);
       this.stallTimer.unref?.();
     }
@@ -93,7 +93,8 @@ export class PhoneLivestream {
       this.caller?.resume();
     }
     if (fault === 'drop' && this.status !== 'Idle') {
-      // The connection breaks (a Wi-Fi hiccup): the caller ends and the phone calls again a little later.
+      // The connection breaks (a Wi-Fi hiccup): the caller ends; the phone calls again once the fault is cleared.
+      this.status = 'Connecting';
       void this.caller?.stop();
     }
     if (was === 'drop' && fault === 'none' && this.status === 'Connecting' && !this.caller) this.call();
@@ -167,7 +168,8 @@ export class PhoneLivestream {
   }
 
   private call(): void {
-    if (this.status === 'Idle' || this.caller) return;
+    // A dropped phone does not get through until the fault is cleared.
+    if (this.status === 'Idle' || this.caller || this.fault === 'drop') return;
     const target = callableSrtUrl(this.urlOf(this.active) ?? '');
     if (!target) {
       // The simulator only calls loopback SRT listeners: a destination elsewhere never connects.
