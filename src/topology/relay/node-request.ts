@@ -73,8 +73,9 @@ export function readBody(res: IncomingMessage, maxBytes: number): Promise<Buffer
     res.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
-        res.destroy();
+        // Said first: destroying the answer emits 'aborted', which would otherwise name the wrong cause.
         reject(new NodeRequestError(`answer larger than ${maxBytes} bytes`, false));
+        res.destroy();
       } else chunks.push(chunk);
     });
     res.on('end', () => resolve(Buffer.concat(chunks)));
