@@ -43,6 +43,8 @@ export const POLICY: Record<string, Requirement> = {
   'GET /reach/:device/:service/*': 'viewer',
   'GET /api/devices/:id/preview.mjpeg': 'viewer',
   'GET /api/devices/:id/preview.jpg': 'viewer',
+  // A phone's live preview state and stream health (starting one needs operator: checked in server/preview.ts).
+  'GET /api/devices/:id/phone-preview': 'viewer',
 
   // Operator: act on the rig during a shoot.
   'POST /api/alerts/:id/ack': 'operator',

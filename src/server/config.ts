@@ -126,6 +126,17 @@ export const CONFIG_OPTIONS = [
   // Reach relay streams (src/topology/relay/stream-slots.ts).
   { key: 'relayMaxStreams', flag: '--relay-max-streams', env: 'RIGMAP_RELAY_MAX_STREAMS', description: 'reach-relay answers streamed at once (all callers together); one more is refused with 503', schema: int(1, 10_000).default(64) },
   { key: 'relayMaxStreamsPerCaller', flag: '--relay-max-streams-per-caller', env: 'RIGMAP_RELAY_MAX_STREAMS_PER_CALLER', description: 'reach-relay answers one caller (a login or API token, else an address) may stream at once; one more is refused with 503', schema: int(1, 10_000).default(8) },
+  // Phone previews (src/topology/preview/phone/): the Blackmagic Camera app livestreams to rigmap over SRT on request.
+  {
+    key: 'phonePreview', flag: '--phone-preview', env: 'RIGMAP_PHONE_PREVIEW', description: 'live pictures from phones running Blackmagic Camera: on-request (rigmap becomes the phone\'s SRT destination while someone watches) or off',
+    schema: z.enum(['off', 'on-request'], { error: 'must be off or on-request' }).default('on-request'),
+  },
+  { key: 'phonePreviewLingerS', flag: '--phone-preview-linger-s', env: 'RIGMAP_PHONE_PREVIEW_LINGER_S', description: 'seconds a phone keeps streaming to rigmap after its last viewer left (then rigmap stops it and restores its destination)', schema: num(0.1, 3600).default(30) },
+  {
+    key: 'phonePreviewAddress', flag: '--phone-preview-address', env: 'RIGMAP_PHONE_PREVIEW_ADDRESS', description: 'the address of this machine phones send their SRT stream to (empty: the one the system uses toward each phone)',
+    schema: z.string().default('').refine((v) => v === '' || ipaddr.isValid(v), { error: 'must be an IP address of this machine (or empty)' }),
+  },
+  { key: 'ffmpeg', flag: '--ffmpeg', env: 'RIGMAP_FFMPEG', description: 'the ffmpeg (with SRT) that receives phone previews', schema: z.string().min(1, { error: 'must name an ffmpeg binary' }).max(500).default('ffmpeg') },
 ] as const satisfies readonly ConfigOption[];
 
 /** The resolved settings: one field per CONFIG_OPTIONS row, typed by its schema. */

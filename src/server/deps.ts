@@ -12,6 +12,7 @@ import type { RelayLimits } from '../topology/relay/relay.ts';
 import type { Config } from './config.ts';
 import type { EventRing } from './sse.ts';
 import type { PreviewHub } from '../topology/preview/hub.ts';
+import type { Clock } from '../topology/clock.ts';
 
 /** What buildApp needs; main.ts wires the real ones, tests their own. */
 export interface AppDeps {
@@ -35,6 +36,8 @@ export interface AppDeps {
   eventRing?: EventRing;
   /** The live preview relay (one node connection per device); routes make their own when absent. */
   previewHub?: PreviewHub;
+  /** The clock of time-dependent rules the app builds itself (phone preview linger); systemClock when absent. */
+  clock?: Clock;
 }
 
 /**

@@ -18,13 +18,17 @@ import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { healthOptionsFromConfig } from './health-options.ts';
 import { EventRing } from './sse.ts';
-import { createPreviewHub } from './preview.ts';
+import { createPreviewHub, phonePreviewsOf } from './preview.ts';
+import { checkFfmpeg } from '../topology/preview/phone/ffmpeg-check.ts';
+import type { PhonePreviews } from '../topology/preview/phone/previews.ts';
 
 /** A running rigmap server. */
 export interface RunningServer {
   url: string;
   port: number;
   logger: Logger;
+  /** Phone previews (tests and benchmarks read their sessions). */
+  phonePreviews?: PhonePreviews;
   close(): Promise<void>;
 }
 
@@ -83,7 +87,11 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
     bonjour: config.bonjour, mdnsInterface: config.mdnsInterface, scope: config.probeCidrs, logger: logger.child({ part: 'discovery' }),
   }).start({ ctx: { db: store.db, bus, actor: 'discovery' } });
   if (config.bonjour) logger.info({ mdnsInterface: discovery.iface ?? 'default' }, 'bonjour browsing started');
-  const previewHub = createPreviewHub({ db: store.db, bus, config, logger, healthService });
+  const previewHub = createPreviewHub({ db: store.db, bus, config, healthService, logger });
+  if (config.phonePreview === 'on-request') {
+    // Said at start-up, not at the first viewer: the crew fixes it before the shoot.
+    void checkFfmpeg(config.ffmpeg).then((r) => (r.ok ? logger.info({ ffmpeg: r.bin, version: r.version }, 'phone previews ready (ffmpeg with SRT)') : logger.warn({ ffmpeg: r.bin }, `phone previews unavailable: ${r.problem}`)));
+  }
   const app = buildApp({
     db: store.db, bus, config, logger, tailscale, healthService, eventRing, discovery, previewHub,
   });
@@ -111,6 +119,7 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
     url,
     port,
     logger,
+    phonePreviews: phonePreviewsOf(previewHub),
     close: async () => {
       // Reverse order of start: stop taking requests, then close the database.
       await new Promise<void>((resolve) => {
@@ -119,6 +128,8 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
       previewHub.closeAll();
+      // Every phone told to stream is stopped and given back its destination; no ffmpeg is left.
+      await phonePreviewsOf(previewHub)?.closeAll();
       await discovery.stop();
       await tailscale.stop();
       stopAuditFeed();

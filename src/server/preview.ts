@@ -18,6 +18,9 @@ import type { SelfAddress } from '../topology/relay/self.ts';
 import { type AppDeps, ctxOf, deviceHealthOf } from './deps.ts';
 import { selfAddressOf, viewerAbortOf } from './relay.ts';
 import { callerKeyOf } from './caller-key.ts';
+import { systemClock } from '../topology/clock.ts';
+import { isLivestreamCamera, PhonePreviews } from '../topology/preview/phone/previews.ts';
+import { roleMeets } from '../topology/access/roles.ts';
 
 /**
  * The ports rigmap was reached on, per hub: the hub opens nodes outside any
@@ -25,12 +28,24 @@ import { callerKeyOf } from './caller-key.ts';
  * under `--port 0` the listening port is only known from a request.
  */
 const selfPortsOf = new WeakMap<PreviewHub, Set<number>>();
+/** The phone previews behind a hub (phones running Blackmagic Camera livestream to rigmap on request). */
+const phonesOf = new WeakMap<PreviewHub, PhonePreviews>();
+
+/** The phone previews of a hub made by createPreviewHub (main.ts stops them; routes read them). */
+export function phonePreviewsOf(hub: PreviewHub): PhonePreviews | undefined {
+  return phonesOf.get(hub);
+}
 
 /** The preview hub of an app, built from its config; the routes share it. `tuning`: tests' clock and shorter limits. */
 export function createPreviewHub(deps: AppDeps, tuning: Pick<PreviewHubOptions, 'clock' | 'idleMs' | 'stallMs'> = {}): PreviewHub {
   const scope = parseProbeScope(deps.config.probeCidrs);
   const ports = new Set<number>();
   const self = (): SelfAddress => ({ host: deps.config.host, ports: [...new Set([deps.config.port, ...ports])].filter((p) => p > 0) });
+  const phones = new PhonePreviews({
+    mode: deps.config.phonePreview, ffmpeg: deps.config.ffmpeg, listenAddress: deps.config.phonePreviewAddress, ctx: () => ctxOf(deps, undefined, 'preview'),
+    scope, health: deviceHealthOf(deps), self, clock: deps.clock ?? systemClock, timing: { lingerMs: deps.config.phonePreviewLingerS * 1000 },
+    log: (msg, extra) => deps.logger?.warn(extra ?? {}, msg),
+  });
   const hub = new PreviewHub({
     ...tuning,
     maxStreams: deps.config.previewMaxStreams,
@@ -41,6 +56,8 @@ export function createPreviewHub(deps: AppDeps, tuning: Pick<PreviewHubOptions, 
       const ctx = ctxOf(deps, undefined, 'preview');
       const device = getDevice({ ctx, id: deviceId });
       const service = cameraNodeService(device);
+      // A phone running Blackmagic Camera has no preview endpoint: its pictures come from its livestream.
+      if (!service && isLivestreamCamera(device)) return phones.connect(deviceId, signal);
       if (!service) throw new RigmapError('not_found', `${deviceId} runs no camera-node API, so it has no live preview`, { deviceId });
       const health = deviceHealthOf(deps)?.(deviceId) ?? null;
       const head = AbortSignal.any([signal, AbortSignal.timeout(RELAY_LIMITS.headMs)]);
@@ -52,18 +69,42 @@ export function createPreviewHub(deps: AppDeps, tuning: Pick<PreviewHubOptions, 
     },
   });
   selfPortsOf.set(hub, ports);
+  phonesOf.set(hub, phones);
   return hub;
 }
 
 export function previewRoutes(deps: AppDeps, hub: PreviewHub) {
   const remember = (c: Context) => { for (const p of selfAddressOf(deps, c).ports) selfPortsOf.get(hub)?.add(p); };
+  const phones = phonesOf.get(hub);
+  /** Starting a phone's preview changes what the phone does (battery, hotspot): operators only; joining a running one is viewing. */
+  const mayStart = (c: Context<AppEnv>, id: string) => {
+    const caller = c.get('caller');
+    if (!phones || !caller || roleMeets(caller.role, 'operator') || phones.running(id)) return;
+    const device = getDevice({ ctx: ctxOf(deps, c), id });
+    if (!cameraNodeService(device) && isLivestreamCamera(device)) {
+      throw new RigmapError('forbidden', `starting the live preview of ${id} makes the phone livestream to rigmap (battery, hotspot bandwidth): it needs the operator role`);
+    }
+  };
   return new Hono<AppEnv>().get('/:id/preview.jpg', async (c) => {
     remember(c);
+    mayStart(c, c.req.param('id'));
     // One frame of the relayed preview: for grids of many cameras, which a browser cannot hold open as streams.
     const frame = await hub.frame(c.req.param('id'));
-    return new Response(new Uint8Array(frame), { status: 200, headers: { 'content-type': 'image/jpeg', 'content-length': String(frame.length), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } });
+    // A phone's stream health or state, for the tile (x-preview-note: "reconnecting: …").
+    const note = phones?.note(c.req.param('id'));
+    return new Response(new Uint8Array(frame), {
+      status: 200,
+      headers: { 'content-type': 'image/jpeg', 'content-length': String(frame.length), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...(note ? { 'x-preview-note': encodeURIComponent(note) } : {}) },
+    });
+  }).get('/:id/phone-preview', (c) => {
+    // A phone's preview: state, stream health (status, bitrate, cache, format) and what it costs.
+    const id = c.req.param('id');
+    getDevice({ ctx: ctxOf(deps, c), id });
+    if (!phones) throw new RigmapError('not_found', 'no phone previews on this rigmap');
+    return c.json(phones.view(id));
   }).get('/:id/preview.mjpeg', async (c) => {
     remember(c);
+    mayStart(c, c.req.param('id'));
     const raw = c.req.query('fps');
     const fps = raw === undefined || raw === '' ? HUB_UPSTREAM.fps : Number(raw);
     if (!Number.isFinite(fps) || fps < 0.2 || fps > 30) throw new RigmapError('validation_failed', `fps must be a number from 0.2 to 30 (got ${JSON.stringify(raw)})`);

@@ -26,12 +26,14 @@ export const simFaultSchema = z.discriminatedUnion(
     z.strictObject({ mode: z.literal('app-closed') }),
     z.strictObject({ mode: z.literal('format-change'), ms: z.number({ error: 'must be a number of milliseconds' }).int().min(1).max(60_000).optional() }),
     z.strictObject({ mode: z.literal('tailscale-down') }),
+    // A phone's livestream (src/sim/phone/livestream.ts): refused (unsupported-format), dropped mid-stream, stalled (cache climbing).
+    z.strictObject({ mode: z.enum(['stream-refuse', 'stream-drop', 'stream-stall']) }),
     // Node-level (contract v1.1, src/sim/shoot-faults.ts): they leave the path fault alone.
     z.strictObject({ mode: z.literal('clock-skew'), ms: z.number({ error: 'must be a number of milliseconds' }).int().min(-86_400_000).max(86_400_000) }),
     z.strictObject({ mode: z.literal('record-stop'), state: z.enum(['error', 'idle'], { error: 'must be error or idle' }).optional(), reason: z.string().max(200).optional() }),
     z.strictObject({ mode: z.literal('storage'), freeBytes: z.number({ error: 'must be a number of bytes' }).int().min(0) }),
   ],
-  { error: 'mode must be one of ok, down, hang, slow, garbage, lan-down, tailscale-down, app-closed, format-change, clock-skew, record-stop, storage' },
+  { error: 'mode must be one of ok, down, hang, slow, garbage, lan-down, tailscale-down, app-closed, format-change, stream-refuse, stream-drop, stream-stall, clock-skew, record-stop, storage' },
 );
 
 /** What is wrong with a node, per path (`path` defaults to both). */
@@ -44,6 +46,8 @@ export type SimFault =
   /** Phones: the app went off screen (listener closed: refused), or its video format changed (silent `ms`, default 3000). */
   | { mode: 'app-closed' }
   | { mode: 'format-change'; ms?: number }
+  /** Phones: the livestream refused (unsupported-format), dropped mid-stream (calls again once cleared), stalled (cache climbing). */
+  | { mode: 'stream-refuse' | 'stream-drop' | 'stream-stall' }
   | NodeFault;
 
 /** Faults of the node itself rather than of a path (contract v1.1): clock, recording, storage. */
@@ -83,6 +87,8 @@ export interface SimRigOptions {
   blackmagicWebsocket?: boolean;
   /** Simulated iPhones running Blackmagic Camera (phone-01 …: HTTPS 4444, src/sim/phone/), default 0. */
   phones?: number;
+  /** The picture a phone told to livestream sends: 'small' (640x360, 10 fps, default) or '720p' (1280x720, 15 fps). */
+  phoneStream?: 'small' | '720p';
   /** Port of the phones (default 4444, as the app). */
   phonePort?: number;
 }
@@ -114,6 +120,9 @@ export function faultOnPath(fault: SimFault, path: SimPath): PathMode {
     case 'clock-skew':
     case 'record-stop':
     case 'storage':
+    case 'stream-refuse':
+    case 'stream-drop':
+    case 'stream-stall':
       return { mode: 'ok' };
     default: {
       const on = fault.path ?? 'both';

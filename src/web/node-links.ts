@@ -29,7 +29,15 @@ export interface NodeLinks {
   preview(opts: { fps: number; width: number }): string;
   /** Through rigmap only: one frame of the relayed preview, for grids polled frame by frame. */
   frame?: string;
+  /**
+   * A phone running Blackmagic Camera: its only pictures are its livestream to
+   * rigmap, started on request (battery, hotspot bandwidth), so stills never ask for one.
+   */
+  livestream?: boolean;
 }
+
+/** What a polled tile shows under its picture: a stream note, a refusal ("streaming elsewhere"), or nothing. */
+export type NoteListener = (note: string | null) => void;
 
 /** The camera-node service of a device (the contract's name or base path). */
 function cameraService(d: LiveDevice) {
@@ -42,6 +50,11 @@ export function nodeLinks(store: Store, deviceId: string): NodeLinks | null {
   const d = store.devices.get(deviceId);
   const r = store.reach.get(deviceId);
   const svc = d ? cameraService(d) : undefined;
+  if (d && !svc && d.services.some((s) => s.name === 'blackmagic' && (s.protocol === 'http' || s.protocol === 'https'))) {
+    // Its livestream, received by rigmap over SRT: always through rigmap.
+    const id = encodeURIComponent(deviceId);
+    return { via: 'relay', livestream: true, snapshot: `/api/devices/${id}/preview.jpg`, preview: ({ fps }) => `/api/devices/${id}/preview.mjpeg?fps=${fps}`, frame: `/api/devices/${id}/preview.jpg` };
+  }
   if (!d || !svc || !r?.apiPath) return null;
   const viewerNet = store.viewer?.network ?? r.viewerNetwork;
   const own = r.preferred && r.preferred.network === viewerNet ? r.preferred : null;
@@ -74,9 +87,9 @@ export function anyPathUsable(store: Store, deviceId: string): boolean {
  * preview fails (a node without contract v1.1). Setting the same URL again is a
  * no-op, so callers can call it on every render.
  */
-export function showLive(img: HTMLImageElement, links: NodeLinks, opts: { fps: number; width: number; grid?: boolean }): void {
+export function showLive(img: HTMLImageElement, links: NodeLinks, opts: { fps: number; width: number; grid?: boolean; onNote?: NoteListener }): void {
   // A browser holds at most six connections to rigmap: a grid of relayed cameras polls frames instead of streaming.
-  if (opts.grid && links.frame) return pollFrames(img, links.frame, opts.fps);
+  if (opts.grid && links.frame) return pollFrames(img, links.frame, opts.fps, opts.onNote);
   const url = links.preview(opts);
   if (img.dataset.live === url) return;
   img.dataset.live = url;
@@ -105,7 +118,7 @@ function pollingNow(): number {
  * previous frame arrived, and no faster than its share of GRID_BUDGET_BPS
  * (frames are fetched, so their size is known).
  */
-function pollFrames(img: HTMLImageElement, frameUrl: string, fps: number): void {
+function pollFrames(img: HTMLImageElement, frameUrl: string, fps: number, onNote?: NoteListener): void {
   const key = `poll:${frameUrl}`;
   if (img.dataset.live === key) return;
   img.dataset.live = key;
@@ -120,7 +133,14 @@ function pollFrames(img: HTMLImageElement, frameUrl: string, fps: number): void 
     let delay = 2000;
     try {
       const res = await fetch(`${frameUrl}?t=${Date.now()}`, { cache: 'no-store' });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      if (!res.ok) {
+        const why = await res.json().then((b: { error?: { message?: string } }) => b.error?.message ?? '', () => '');
+        if (mine()) onNote?.(shortNote(why) || `no picture (HTTP ${res.status})`);
+        throw new Error(`HTTP ${res.status}`);
+      }
+      // A phone's stream health ("reconnecting: …") rides on the frame's answer.
+      const note = res.headers.get('x-preview-note');
+      onNote?.(note ? decodeURIComponent(note) : null);
       const blob = await res.blob();
       if (!mine()) return void polling.delete(img);
       const old = img.src;
@@ -129,11 +149,19 @@ function pollFrames(img: HTMLImageElement, frameUrl: string, fps: number): void 
       const share = GRID_BUDGET_BPS / pollingNow();
       delay = Math.max(1000 / fps, ((blob.size * 8) / share) * 1000) - (performance.now() - started);
     } catch {
-      delay = 2000; // the node or rigmap is not answering: look again a little later
+      delay = onNote ? 5000 : 2000; // the node or rigmap is not answering (or a phone refused): look again a little later
     }
     window.setTimeout(() => void tick(), Math.max(0, delay));
   };
   void tick();
+}
+
+/** A tile-sized version of an error message. */
+function shortNote(message: string): string {
+  if (/streaming elsewhere/.test(message)) return 'streaming elsewhere';
+  if (/unsupported-format/.test(message)) return 'cannot stream in this video format';
+  if (/operator role/.test(message)) return 'an operator starts live pictures';
+  return message.slice(0, 80);
 }
 
 const BLANK = 'data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7';

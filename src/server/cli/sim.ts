@@ -38,15 +38,18 @@ export function registerSim(program: Command): void {
     .option('--id-prefix <prefix>', 'camera id prefix (cam → cam-01, cam-02 …)', 'cam')
     .option('--blackmagic <n>', 'also simulate N Blackmagic cameras (Camera Control REST API under /control/api/v1, ids bmd-01 …)', int('--blackmagic'), 0)
     .option('--no-blackmagic-websocket', 'the simulated Blackmagic cameras serve no event WebSocket (rigmap must poll them)')
-    .option('--phones <n>', 'also simulate N iPhones running Blackmagic Camera (HTTPS on 4444 with a self-signed certificate each, ids phone-01 …; faults app-closed, format-change)', int('--phones'), 0)
+    .option('--phones <n>', 'also simulate N iPhones running Blackmagic Camera (HTTPS on 4444 with a self-signed certificate each, ids phone-01 …; faults app-closed, format-change, stream-refuse, stream-drop, stream-stall)', int('--phones'), 0)
+    .option('--phone-stream <size>', 'the test picture a phone told to livestream sends over SRT (ffmpeg testsrc): small (640x360, 10 fps) or 720p (1280x720, 15 fps)', 'small')
     .option('--phone-port <port>', 'port of the simulated phones', int('--phone-port'), 4444)
     .option('--scenario <steps>', 'scripted faults AT:NODE:MODE[=MS][@PATH], comma-separated, e.g. "5:cam-02:down,15:cam-02:ok,20:hotspot:down"')
     .action(async (opts) => {
       const steps = opts.scenario ? parseScenario(opts.scenario) : [];
+      if (opts.phoneStream !== 'small' && opts.phoneStream !== '720p') throw new RigmapError('validation_failed', `--phone-stream must be small or 720p (got ${JSON.stringify(opts.phoneStream)})`);
       const rig = await startSimRig({
         nodes: opts.nodes, lanCidr: opts.lan, tailnetCidr: opts.tailnet, port: opts.port, heartbeatMs: opts.heartbeatMs,
         advertise: Boolean(opts.advertise), advertiseInterface: opts.advertiseOn, controlPort: opts.controlPort, extras: opts.extras, idPrefix: opts.idPrefix,
         blackmagic: opts.blackmagic, blackmagicWebsocket: opts.blackmagicWebsocket, phones: opts.phones, phonePort: opts.phonePort,
+        phoneStream: opts.phoneStream,
       });
       print(describeRig(rig));
       print(`\n${rig.nodes.length} simulated device(s); camera-node API under /api/v1 on every address, heartbeat every ${opts.heartbeatMs} ms`);
@@ -72,7 +75,7 @@ export function registerSim(program: Command): void {
 
   program
     .command('sim-fault <node> <mode>')
-    .description('inject a fault into a running `rigmap sim` node: down, hang, slow, garbage, lan-down, tailscale-down, app-closed, format-change (phones), clock-skew, record-stop, storage or ok ("all ok" clears every fault)')
+    .description('inject a fault into a running `rigmap sim` node: down, hang, slow, garbage, lan-down, tailscale-down, app-closed, format-change, stream-refuse, stream-drop, stream-stall (phones), clock-skew, record-stop, storage or ok ("all ok" clears every fault)')
     .option('--ms <ms>', 'delay for slow; clock offset for clock-skew (negative: --ms=-500); silence of format-change', int('--ms'))
     .option('--reason <text>', 'record-stop: the reason the node gives')
     .option('--state <state>', 'record-stop: error (default) or idle')

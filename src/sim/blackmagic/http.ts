@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { PathMode } from '../types.ts';
+import type { PhoneLivestream } from '../phone/livestream.ts';
 import { type BlackmagicCamera, SIM_PROPERTIES } from './camera.ts';
 
 /** The API's base path. */
@@ -18,7 +19,7 @@ export interface BlackmagicHandlerContext {
   mode: () => PathMode;
   parked: Set<ServerResponse>;
   /** Set for a simulated phone (src/sim/phone/): Connection: close, 501 tally, its video format. */
-  phone?: { videoFormat: () => string };
+  phone?: { videoFormat: () => string; livestream?: PhoneLivestream };
 }
 
 /** The request listener of one camera on one address. */
@@ -33,7 +34,7 @@ export function createBlackmagicHandler(hc: BlackmagicHandlerContext): RequestLi
       }
       // The app closes the connection after every answer: each request is a new TCP + TLS handshake.
       if (hc.phone) res.setHeader('connection', 'close');
-      const answer = () => (hc.phone && phoneAnswer(hc.phone, req, res)) || route(hc.camera, req, res, body, tooLarge, mode.mode === 'garbage');
+      const answer = () => (hc.phone && phoneAnswer(hc.phone, req, res, body, tooLarge)) || route(hc.camera, req, res, body, tooLarge, mode.mode === 'garbage');
       if (mode.mode !== 'slow') return answer();
       const timer = setTimeout(answer, mode.ms);
       res.on('close', () => clearTimeout(timer));
@@ -44,8 +45,18 @@ export function createBlackmagicHandler(hc: BlackmagicHandlerContext): RequestLi
 type Answer = { status: number; body?: unknown };
 
 /** What a phone answers differently from a studio camera; false when the common routes apply. */
-function phoneAnswer(phone: NonNullable<BlackmagicHandlerContext['phone']>, req: IncomingMessage, res: ServerResponse): boolean {
+function phoneAnswer(phone: NonNullable<BlackmagicHandlerContext['phone']>, req: IncomingMessage, res: ServerResponse, body: string, tooLarge: boolean): boolean {
   const path = new URL(req.url ?? '/', 'http://sim').pathname;
+  // The livestream endpoints (src/sim/phone/livestream.ts): rigmap's SRT preview drives them.
+  const live = path.startsWith(`${BASE}/livestreams`) && phone.livestream ? (tooLarge ? { status: 413 } : phone.livestream.answer(req.method ?? 'GET', path.slice(BASE.length), body)) : null;
+  if (live) {
+    if (live.body === undefined) res.writeHead(live.status).end();
+    else {
+      const text = JSON.stringify(live.body);
+      res.writeHead(live.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+    }
+    return true;
+  }
   if (path === `${BASE}/camera/tallyStatus`) {
     res.writeHead(501);
     res.end();

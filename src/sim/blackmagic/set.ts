@@ -11,6 +11,8 @@ import { faultOnPath, type PathMode, type SimFault, simFaultSchema, type SimNode
 import { BlackmagicCamera } from './camera.ts';
 import { BASE, createBlackmagicHandler } from './http.ts';
 import { EventSocket } from './ws.ts';
+import { PhoneLivestream } from '../phone/livestream.ts';
+import { SIM_STREAM_SMALL, type SimStreamFormat } from '../phone/srt-caller.ts';
 
 const PHONE_MODEL = 'iPhone 17 Pro';
 const PHONE_APP_VERSION = '3.5.100017';
@@ -37,6 +39,8 @@ export interface PhoneVariant {
   /** The device UUID of phone i (Bonjour instance name, TXT device_id). */
   uuidOf: (i: number) => string;
   tlsOf: (uuid: string) => { key: string; cert: string };
+  /** The picture a phone told to livestream sends (default SIM_STREAM_SMALL). */
+  streamFormat?: SimStreamFormat;
 }
 
 interface Entry {
@@ -47,6 +51,8 @@ interface Entry {
   /** Phones: the device UUID and the timer that ends a format-change silence. */
   uuid?: string;
   faultTimer?: NodeJS.Timeout;
+  /** Phones: the livestream (an SRT caller when told to stream). */
+  livestream?: PhoneLivestream;
 }
 
 /** A running set of simulated Blackmagic cameras. */
@@ -84,6 +90,7 @@ export async function startBlackmagicSet(o: BlackmagicSetOptions): Promise<Black
       : new BlackmagicCamera({ id, deviceName: `Blackmagic ${num}`, index: i }, now);
     const name = o.phone ? `Cam ${letter}` : `Blackmagic ${num}`;
     const e: Entry = { node: { id, name, role: 'camera', lanIp, tailscaleIp: o.tailnetIps[i] ?? null, port: 0 }, camera, fault: { mode: 'ok' }, sockets: new Map(), uuid: o.phone?.uuidOf(i) };
+    if (o.phone) e.livestream = new PhoneLivestream(o.phone.streamFormat ?? SIM_STREAM_SMALL);
     const tls = e.uuid ? o.phone!.tlsOf(e.uuid) : undefined;
     entries.set(id, e);
     for (const [path, ip] of [['lan', lanIp], ['tailscale', e.node.tailscaleIp]] as const) {
@@ -91,7 +98,7 @@ export async function startBlackmagicSet(o: BlackmagicSetOptions): Promise<Black
       const mode = () => modeOf(e, path);
       const socket = new EventSocket(camera, mode, o.websocket);
       e.sockets.set(path, socket);
-      const phone = o.phone ? { videoFormat: () => camera.videoFormat } : undefined;
+      const phone = o.phone ? { videoFormat: () => camera.videoFormat, livestream: e.livestream } : undefined;
       listeners.push({ deviceId: id, path, ip, server: null, handler: createBlackmagicHandler({ camera, mode, parked, phone }), upgrade: socket.upgrade, tls });
     }
   });
@@ -137,9 +144,15 @@ export async function startBlackmagicSet(o: BlackmagicSetOptions): Promise<Black
       const e = entries.get(id);
       if (!e) throw new RigmapError('not_found', `no simulated Blackmagic camera "${id}"`, { nodeId: id });
       const parsed = parseOrThrow(simFaultSchema, fault, 'fault') as SimFault;
-      if ((parsed.mode === 'app-closed' || parsed.mode === 'format-change') && !o.phone) {
+      if ((parsed.mode === 'app-closed' || parsed.mode === 'format-change' || parsed.mode.startsWith('stream-')) && !o.phone) {
         throw new RigmapError('validation_failed', `${parsed.mode} is a fault of a phone running Blackmagic Camera; "${id}" is a studio camera`);
       }
+      // Livestream faults leave the paths alone; "ok" clears them too.
+      if (parsed.mode === 'stream-refuse' || parsed.mode === 'stream-drop' || parsed.mode === 'stream-stall') {
+        e.livestream?.setFault(parsed.mode.slice('stream-'.length) as 'refuse' | 'drop' | 'stall');
+        return Promise.resolve();
+      }
+      if (parsed.mode === 'ok') e.livestream?.setFault('none');
       if (e.faultTimer) clearTimeout(e.faultTimer);
       if (parsed.mode === 'format-change') {
         // The format changes (pushed on the event WebSocket while it still talks), then the app is silent for a few seconds.
@@ -170,6 +183,7 @@ export async function startBlackmagicSet(o: BlackmagicSetOptions): Promise<Black
           recording: e.camera.recording, clipName: e.camera.clipName, tally: e.camera.tally, power: e.camera.power(), workingset: e.camera.workingset(),
           videoFormat: e.camera.videoFormat, iso: e.camera.look.iso, shutterSpeed: e.camera.look.shutterSpeed, whiteBalance: e.camera.look.whiteBalance,
           autoExposure: e.camera.look.autoExposure, slate: e.camera.look.has('slate') ? e.camera.look.slate : null, lastSlate: e.camera.lastSlate,
+          ...(e.livestream ? { livestream: { ...e.livestream.state(), fault: e.livestream.fault, active: e.livestream.active, customPlatforms: [...e.livestream.custom.keys()], callersStarted: e.livestream.callersStarted } } : {}),
         },
         openStreams: [...e.sockets.values()].reduce((n, s) => n + s.openCount, 0),
       };
@@ -190,6 +204,8 @@ export async function startBlackmagicSet(o: BlackmagicSetOptions): Promise<Black
     close: async () => {
       clearInterval(timer);
       for (const e of entries.values()) if (e.faultTimer) clearTimeout(e.faultTimer);
+      // No ffmpeg caller outlives the simulator.
+      await Promise.all([...entries.values()].map((e) => e.livestream?.close()));
       for (const e of entries.values()) for (const s of e.sockets.values()) s.cut();
       for (const res of parked) res.destroy();
       await Promise.all(opening.values());

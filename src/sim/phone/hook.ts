@@ -10,6 +10,7 @@ import { allocateHosts } from '../addresses.ts';
 import { type BlackmagicSet, startBlackmagicSet } from '../blackmagic/set.ts';
 import type { DeviceSpec } from '../device.ts';
 import { phoneCert } from './cert.ts';
+import type { SimStreamFormat } from './srt-caller.ts';
 
 /** The app's port. */
 export const PHONE_PORT = 4444;
@@ -21,8 +22,10 @@ export function phoneUuid(id: string): string {
 }
 
 /** Start `count` phones on the addresses after the rig's own and after `skip` more (the Blackmagic cameras). */
-export async function addPhones({ count, websocket, specs, skip, lanCidr, tailnetCidr, port = PHONE_PORT, idPrefix, hotspotDown }: {
+export async function addPhones({ count, websocket, specs, skip, lanCidr, tailnetCidr, port = PHONE_PORT, idPrefix, hotspotDown, streamFormat }: {
   count: number; websocket: boolean; specs: DeviceSpec[]; skip: number; lanCidr: string; tailnetCidr: string; port?: number; idPrefix: string; hotspotDown: () => boolean;
+  /** The picture a phone told to livestream sends (src/sim/phone/srt-caller.ts). */
+  streamFormat?: SimStreamFormat;
 }): Promise<BlackmagicSet | null> {
   if (!Number.isInteger(count) || count < 0 || count > 200) throw new RigmapError('validation_failed', `--phones must be a whole number from 0 to 200 (got ${count})`);
   if (count === 0) return null;
@@ -34,6 +37,6 @@ export async function addPhones({ count, websocket, specs, skip, lanCidr, tailne
   const idOf = (i: number) => `${idPrefix === 'cam' ? '' : `${idPrefix}-`}phone-${String(i + 1).padStart(digits, '0')}`;
   return startBlackmagicSet({
     lanIps, tailnetIps, port, websocket, uplink: hotspot, uplinkDown: () => (hotspot ? hotspotDown() : false), idOf,
-    phone: { uuidOf: (i) => phoneUuid(idOf(i)), tlsOf: phoneCert },
+    phone: { uuidOf: (i) => phoneUuid(idOf(i)), tlsOf: phoneCert, streamFormat },
   });
 }

@@ -21,7 +21,7 @@ export class NodeRequestError extends Error {
  */
 export function openNodeRequest({ path, method, pathAndQuery, headers = {}, body, connectTimeoutMs = 3000, signal }: {
   path: NodePath;
-  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH';
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   pathAndQuery: string;
   headers?: Record<string, string>;
   body?: string;
@@ -38,7 +38,7 @@ export function openNodeRequest({ path, method, pathAndQuery, headers = {}, body
     const lib = path.https ? https : http;
     const req = lib.request({
       host: path.address, port: path.port, method, path: pathAndQuery, signal, agent: path.https ? path.tlsAgent : false,
-      headers: { ...headers, host: path.address.includes(':') ? `[${path.address}]:${path.port}` : `${path.address}:${path.port}`, connection: 'close', ...(body !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } : {}) },
+      headers: { ...headers, host: path.address.includes(':') ? `[${path.address}]:${path.port}` : `${path.address}:${path.port}`, connection: 'close', ...(body !== undefined ? { 'content-type': headers['content-type'] ?? 'application/json', 'content-length': String(Buffer.byteLength(body)) } : {}) },
     });
     const connectTimer = setTimeout(() => req.destroy(new NodeRequestError(`connect to ${where} timed out after ${connectTimeoutMs} ms`, true, true)), connectTimeoutMs);
     req.on('socket', (socket) => {
@@ -73,8 +73,9 @@ export function readBody(res: IncomingMessage, maxBytes: number): Promise<Buffer
     res.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
-        res.destroy();
+        // Said first: destroying the answer emits 'aborted', which would otherwise name the wrong cause.
         reject(new NodeRequestError(`answer larger than ${maxBytes} bytes`, false));
+        res.destroy();
       } else chunks.push(chunk);
     });
     res.on('end', () => resolve(Buffer.concat(chunks)));

@@ -200,17 +200,30 @@ export class BoardView {
       return;
     }
     let img = slot.querySelector<HTMLImageElement>('img.thumb');
+    // A phone streams to rigmap only for live thumbnails (it costs battery and hotspot): no stills.
+    if (links.livestream && !this.live) {
+      if (img) stopLive(img);
+      if (!slot.querySelector('[data-testid="live-on-request"]')) slot.innerHTML = '<div class="thumb none" data-testid="live-on-request">live on request</div>';
+      return;
+    }
     if (!this.visible || !this.onScreen.has(id) || !anyPathUsable(this.store, id)) {
       if (img) stopLive(img);
       if (!anyPathUsable(this.store, id)) slot.innerHTML = '<div class="thumb none">no path</div>';
       return;
     }
     if (!img) {
-      slot.innerHTML = `<img class="thumb" alt="">`;
+      slot.innerHTML = `<img class="thumb" alt=""><span class="thumb-note" data-testid="thumb-note" hidden></span>`;
       img = slot.querySelector<HTMLImageElement>('img.thumb')!;
     }
     img.dataset.via = links.via;
-    if (this.live) return showLive(img, links, { ...BOARD_LIVE, grid: true });
+    const noteEl = slot.querySelector<HTMLElement>('.thumb-note');
+    const onNote = (note: string | null) => {
+      if (!noteEl || noteEl.textContent === (note ?? '')) return;
+      noteEl.textContent = note ?? '';
+      noteEl.hidden = !note;
+    };
+    if (this.live) return showLive(img, links, { ...BOARD_LIVE, grid: true, onNote });
+    onNote(null);
     stopLive(img);
     if (img.dataset.still !== links.snapshot || !img.getAttribute('src') || img.src.startsWith('data:')) {
       img.dataset.still = links.snapshot;

@@ -86,6 +86,12 @@ export class ContactSheetView {
     const pic = card.querySelector<HTMLElement>('[data-slot="pic"]')!;
     const links = nodeLinks(this.store, id);
     let img = pic.querySelector<HTMLImageElement>('img.snapshot');
+    // A phone's only pictures are its livestream, started for live mode only (battery, hotspot).
+    if (links?.livestream && !this.live) {
+      if (img) stopLive(img);
+      pic.innerHTML = '<div class="nosnap">live on request</div>';
+      return;
+    }
     if (!links || !anyPathUsable(this.store, id)) {
       if (img) stopLive(img);
       pic.innerHTML = `<div class="nosnap">${links ? 'path down' : 'no snapshot'}</div>`;

@@ -14,6 +14,7 @@ import { renderHistory } from './panel-history.ts';
 import { renderTrust } from './panel-trust.ts';
 import { tailscaleQualityHtml } from '../tailscale-paths.ts';
 import { anyPathUsable, nodeLinks, showLive, stopLive } from '../node-links.ts';
+import { mountPhonePreview } from './panel-phone.ts';
 
 /** The panel's live preview: full size, the node's default rate. */
 export const PANEL_LIVE = { fps: 10, width: 480 };
@@ -153,6 +154,8 @@ export class DevicePanel {
    */
   private renderSnapshot(slot: HTMLElement, id: string): void {
     const links = nodeLinks(this.store, id);
+    // A phone: its picture is its livestream, started on request, with the stream's health (panel-phone.ts).
+    if (links?.livestream) return mountPhonePreview(slot, id, PANEL_LIVE.fps);
     const old = slot.querySelector<HTMLImageElement>('img.snapshot');
     if (!links || !anyPathUsable(this.store, id)) {
       if (old) stopLive(old);
