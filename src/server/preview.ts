@@ -8,6 +8,7 @@
  */
 import { type Context, Hono } from 'hono';
 import type { AppEnv } from './app-env.ts';
+import { systemClock } from '../topology/clock.ts';
 import { getDevice } from '../topology/devices.ts';
 import { RigmapError } from '../topology/errors.ts';
 import { HUB_UPSTREAM, PreviewHub, type PreviewHubOptions } from '../topology/preview/hub.ts';
@@ -18,7 +19,6 @@ import type { SelfAddress } from '../topology/relay/self.ts';
 import { type AppDeps, ctxOf, deviceHealthOf } from './deps.ts';
 import { selfAddressOf, viewerAbortOf } from './relay.ts';
 import { callerKeyOf } from './caller-key.ts';
-import { systemClock } from '../topology/clock.ts';
 import { isLivestreamCamera, PhonePreviews } from '../topology/preview/phone/previews.ts';
 import { roleMeets } from '../topology/access/roles.ts';
 
@@ -39,6 +39,7 @@ export function phonePreviewsOf(hub: PreviewHub): PhonePreviews | undefined {
 /** The preview hub of an app, built from its config; the routes share it. `tuning`: tests' clock and shorter limits. */
 export function createPreviewHub(deps: AppDeps, tuning: Pick<PreviewHubOptions, 'clock' | 'idleMs' | 'stallMs'> = {}): PreviewHub {
   const scope = parseProbeScope(deps.config.probeCidrs);
+  const clock = tuning.clock ?? systemClock;
   const ports = new Set<number>();
   const self = (): SelfAddress => ({ host: deps.config.host, ports: [...new Set([deps.config.port, ...ports])].filter((p) => p > 0) });
   const phones = new PhonePreviews({
@@ -60,12 +61,20 @@ export function createPreviewHub(deps: AppDeps, tuning: Pick<PreviewHubOptions, 
       if (!service && isLivestreamCamera(device)) return phones.connect(deviceId, signal);
       if (!service) throw new RigmapError('not_found', `${deviceId} runs no camera-node API, so it has no live preview`, { deviceId });
       const health = deviceHealthOf(deps)?.(deviceId) ?? null;
-      const head = AbortSignal.any([signal, AbortSignal.timeout(RELAY_LIMITS.headMs)]);
-      const opened = await openRelay({
-        ctx, deviceId, serviceName: service.name, relayPath: service.path ? '/preview.mjpeg' : '/api/v1/preview.mjpeg',
-        query: `?fps=${HUB_UPSTREAM.fps}&width=${HUB_UPSTREAM.width}`, headers: { accept: 'multipart/x-mixed-replace' }, scope, health, signal: head, self: self(),
-      });
-      return opened.res;
+      // The head time-out holds only until the node's answer starts: the stream then lives as long as
+      // the hub keeps it (a timeout signal combined with the hub's would cut a healthy stream at 10 s).
+      const head = new AbortController();
+      signal.addEventListener('abort', () => head.abort(), { once: true });
+      const timer = clock.setTimeout(() => head.abort(), RELAY_LIMITS.headMs);
+      try {
+        const opened = await openRelay({
+          ctx, deviceId, serviceName: service.name, relayPath: service.path ? '/preview.mjpeg' : '/api/v1/preview.mjpeg',
+          query: `?fps=${HUB_UPSTREAM.fps}&width=${HUB_UPSTREAM.width}`, headers: { accept: 'multipart/x-mixed-replace' }, scope, health, signal: head.signal, self: self(),
+        });
+        return opened.res;
+      } finally {
+        clock.clearTimeout(timer);
+      }
     },
   });
   selfPortsOf.set(hub, ports);

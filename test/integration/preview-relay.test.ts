@@ -59,8 +59,9 @@ beforeAll(async () => {
   t = makeTestRig();
   importInventory({ ctx: t.ctx, input: sim.manifest() });
   createDevice({ ctx: t.ctx, input: { id: 'fast', role: 'camera', addresses: [{ network: 'lan', ip: NODE_IP }], services: [{ name: 'camera-node', protocol: 'http', port: nodePort, path: '/api/v1' }] } });
-  const config = loadConfig({ db: t.store.path, port: 0, probeCidrs: '127.0.0.0/8', mdnsInterface: '127.0.0.1', previewMaxStreams: CAP, tailnetCidrs: '127.134.2.0/24' }, {});
-  hub = createPreviewHub({ db: t.store.db, bus: t.bus, config, logger: pino({ level: 'warn' }) });
+  const config = loadConfig({ db: t.store.path, port: 0, probeCidrs: '127.0.0.0/8', mdnsInterface: '127.0.0.1', previewMaxStreams: CAP, previewMaxStreamsPerCaller: CAP, tailnetCidrs: '127.134.2.0/24' }, {});
+  // Stalled viewers are dropped after HUB_STALL_MS (preview-hostile.test.ts); here one must stay 30 s to show its memory stays bounded.
+  hub = createPreviewHub({ db: t.store.db, bus: t.bus, config, logger: pino({ level: 'warn' }) }, { stallMs: 120_000 });
   const app = buildApp({ db: t.store.db, bus: t.bus, config, previewHub: hub });
   const port = await new Promise<number>((resolve) => { server = serve({ fetch: app.fetch, hostname: HOST, port: 0 }, (info) => resolve(info.port)); });
   base = `http://${HOST}:${port}`;

@@ -73,4 +73,23 @@ describe('SilenceDetector cold start', () => {
     expect(falseSilent).toBe(0);
     expect(d.limitMs()).toBeGreaterThan(1450);
   });
+
+  it('does not learn a burst of replayed beats after a reconnect (the limit stays near the steady one)', () => {
+    const clock = { now: 0 };
+    const d = new SilenceDetector({ expectedMs: 1000, clock: () => clock.now });
+    d.beat();
+    for (let i = 0; i < 3; i++) {
+      clock.now += 1000;
+      d.beat();
+    }
+    const before = d.limitMs();
+    // The stream is cut and resumed with Last-Event-ID: the node replays five beats within a few ms.
+    d.restart();
+    for (let i = 0; i < 6; i++) {
+      clock.now += i === 0 ? 3000 : 3;
+      d.beat();
+    }
+    expect(d.limitMs()).toBe(before);
+    expect(d.limitMs()).toBeLessThan(1500);
+  });
 });

@@ -14,6 +14,7 @@ import type { IncomingMessage } from 'node:http';
 import { type Clock, systemClock, type TimerHandle } from '../clock.ts';
 import { RigmapError } from '../errors.ts';
 import { FrameGate } from './frame-gate.ts';
+import { StreamSlots } from '../relay/stream-slots.ts';
 import { boundaryOf, encodePart, MjpegParser } from './mjpeg.ts';
 
 /** The boundary rigmap's relayed preview uses. */
@@ -44,6 +45,8 @@ export interface PreviewCaller {
 
 interface Viewer {
   key: string | null;
+  /** Frees the viewer's stream slot (absent for the hub's own pollers). */
+  release?: () => void;
   minGapMs: number;
   lastSent: number;
   /** The newest frame not yet taken by this viewer (older ones were skipped). */
@@ -106,8 +109,7 @@ export interface PreviewHubOptions {
 
 export class PreviewHub {
   private readonly upstreams = new Map<string, Upstream>();
-  private viewerCount = 0;
-  private readonly perCaller = new Map<string, number>();
+  private readonly slots: StreamSlots;
   private openedCount = 0;
   private parsedBefore = 0;
   private skippedBefore = 0;
@@ -119,6 +121,7 @@ export class PreviewHub {
 
   constructor(private readonly opts: PreviewHubOptions) {
     this.clock = opts.clock ?? systemClock;
+    this.slots = new StreamSlots(opts.maxStreams, opts.maxPerCaller ?? opts.maxStreams, { what: 'live previews', totalFlag: '--preview-max-streams', perCallerFlag: '--preview-max-streams-per-caller' });
   }
 
   /**
@@ -129,19 +132,8 @@ export class PreviewHub {
    */
   async subscribe(deviceId: string, fps: number, caller?: PreviewCaller): Promise<PreviewSubscription> {
     const key = caller?.key ?? null;
-    if (key !== null) {
-      if (this.viewerCount >= this.opts.maxStreams) {
-        throw new RigmapError('unavailable', `already relaying ${this.opts.maxStreams} live previews (the --preview-max-streams cap): close one and try again`);
-      }
-      const mine = this.perCaller.get(key) ?? 0;
-      const perCaller = this.opts.maxPerCaller ?? this.opts.maxStreams;
-      if (mine >= perCaller) {
-        throw new RigmapError('unavailable', `you already watch ${mine} live previews (the --preview-max-streams-per-caller cap): close one and try again`);
-      }
-      this.perCaller.set(key, mine + 1);
-      this.viewerCount++;
-    }
-    const viewer: Viewer = { key, minGapMs: fps > 0 ? 1000 / fps : 0, lastSent: 0, slot: null, slotSince: 0, wake: null, closed: false, sentBytes: 0, controller: null, abort: caller?.abort };
+    const release = key !== null ? this.slots.take(key) : undefined;
+    const viewer: Viewer = { key, release, minGapMs: fps > 0 ? 1000 / fps : 0, lastSent: 0, slot: null, slotSince: 0, wake: null, closed: false, sentBytes: 0, controller: null, abort: caller?.abort };
     let up = this.upstreams.get(deviceId);
     if (!up) up = this.open(deviceId);
     up.viewers.add(viewer);
@@ -362,12 +354,7 @@ export class PreviewHub {
     if (v.closed) return;
     v.closed = true;
     v.slot = null;
-    if (v.key !== null) {
-      this.viewerCount--;
-      const left = (this.perCaller.get(v.key) ?? 1) - 1;
-      if (left > 0) this.perCaller.set(v.key, left);
-      else this.perCaller.delete(v.key);
-    }
+    v.release?.();
     try {
       if (err && v.abort) {
         v.abort();

@@ -29,7 +29,9 @@ export interface SilenceDetectorOptions {
   minSamples?: number;
   /** Intervals learned before the prior is used; fewer: the ceiling (default 2, i.e. from the third beat). */
   priorFrom?: number;
-  /** Spread of the prior, as a share of the announced interval (default 0.08: a cold limit of about 1.45 × at a steady 1 s). */
+  /** Gaps shorter than this share of the announced interval are bursts, not learned (default 0.5). */
+  minGapShare?: number;
+  /** Spread of the prior, as a share of the announced interval (default 0.06: a cold limit of about 1.34 × at a steady 1 s, near the steady 1.28 ×). */
   priorStdShare?: number;
   /** Least spread assumed, as a share of the mean (default 0.05): timer and scheduler jitter a sample can miss. */
   minStdShare?: number;
@@ -88,8 +90,10 @@ export class SilenceDetector {
   beat(now: number = (this.opts.clock ?? Date.now)()): void {
     if (this.lastBeat !== null) {
       const gap = now - this.lastBeat;
-      // A gap past the ceiling is an outage or a reconnect, not the stream's rhythm.
-      if (gap > 0 && gap <= this.ceilingMs()) this.learn(gap);
+      // A gap past the ceiling is an outage or a reconnect, not the stream's rhythm; one far
+      // shorter than announced is a burst (events replayed after a reconnect, a batch the
+      // network held back): learning it would make the spread, and so the limit, balloon.
+      if (gap >= this.expectedMs * (this.opts.minGapShare ?? 0.5) && gap <= this.ceilingMs()) this.learn(gap);
     }
     this.lastBeat = now;
   }
@@ -118,7 +122,7 @@ export class SilenceDetector {
     // Pseudo-intervals of the prior still counted: none once minSamples real ones are learned.
     const k = Math.max(0, (this.opts.minSamples ?? 8) - n);
     const prior = this.expectedMs;
-    const priorStd = prior * (this.opts.priorStdShare ?? 0.08);
+    const priorStd = prior * (this.opts.priorStdShare ?? 0.06);
     const mean = (this.sum + k * prior) / (n + k);
     const variance = Math.max(0, (this.sumSq + k * (prior * prior + priorStd * priorStd)) / (n + k) - mean * mean);
     const std = Math.max(Math.sqrt(variance), mean * (this.opts.minStdShare ?? 0.05), this.opts.minStdMs ?? 10);
