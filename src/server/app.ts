@@ -85,7 +85,7 @@ export function buildApp(deps: AppDeps) {
   app.route('/api', settingsRoutes(deps));
   app.route('/api/takes', takeRoutes(deps));
   // The OpenAPI document of every route above, generated from the route table and the routes' zod schemas.
-  const openapi = openApiDocument(app as never, API_VERSION);
+  const openapi = openApiDocument(app, API_VERSION);
   app.get('/api/openapi.json', documented({ summary: 'This document: the OpenAPI 3.1 description of the REST API' }), async (c) => c.json(await openapi()));
   // The dashboard bundle; it only answers / and the bundle's own files.
   app.route('/', staticRoutes());

@@ -20,29 +20,15 @@ import { isLoopback } from '../topology/reach.ts';
 import { isMutating, requirementOf } from './auth-policy.ts';
 import type { AppDeps } from './deps.ts';
 import { toHttpError } from './errors.ts';
-import type { AppEnv } from './app-env.ts';
+import type { AppEnv, Caller, Via } from './app-env.ts';
 import { viewerSocketOf } from './reach.ts';
 import { remoteOf } from './viewer.ts';
 
 export const SESSION_COOKIE = 'rigmap_session';
 export const CSRF_HEADER = 'x-rigmap-csrf';
 
-/** How a caller was identified. */
-export type Via = 'session' | 'token' | 'tailscale' | 'open' | 'anonymous';
-
-/** The caller of one request, as routes read it with `callerOf(c)`. */
-export interface Caller {
-  role: UserRole | null;
-  actor: string;
-  via: Via;
-  /** The user behind this caller (a token: the user at the head of its chain); null when open or unknown. */
-  owner?: string | null;
-  /** The CSRF token this caller must echo on mutations (cookie and Tailscale callers). */
-  csrf: string | null;
-  /** The raw session id (for logout). */
-  sessionId?: string;
-  expiresAt?: number;
-}
+// Caller and Via live beside the context variables they fill (app-env.ts), so the two modules do not import each other.
+export type { Caller, Via } from './app-env.ts';
 
 /** Access settings of one app: built once by buildApp. */
 export interface Access {

@@ -8,6 +8,7 @@
 import type { Hono, MiddlewareHandler } from 'hono';
 import { describeRoute, generateSpecs, resolver } from 'hono-openapi';
 import { z } from 'zod';
+import type { AppEnv } from './app-env.ts';
 
 type AnySchema = z.ZodType;
 
@@ -66,7 +67,7 @@ const NOT_API = ['/*'];
  * The document for an app (built once, on first request: the route table does
  * not change after buildApp returns).
  */
-export function openApiDocument(app: Hono<never>, version: string): () => Promise<unknown> {
+export function openApiDocument(app: Hono<AppEnv>, version: string): () => Promise<unknown> {
   let doc: Promise<unknown> | null = null;
   return () =>
     (doc ??= generateSpecs(app, {

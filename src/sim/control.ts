@@ -4,8 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { RigmapError } from '../topology/errors.ts';
-import type { SimRig } from './rig.ts';
-import type { SimFault } from './types.ts';
+import type { SimFault, SimRig } from './types.ts';
 
 const STATUS: Record<string, number> = { validation_failed: 400, bad_json: 400, not_found: 404, payload_too_large: 413 };
 

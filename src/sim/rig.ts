@@ -19,40 +19,9 @@ import { type AddressListener, bindAll, closeListener, openListener } from './li
 import { StreamBeats } from './stream-beats.ts';
 import { createNodeHandler } from './node-http.ts';
 import { applyNodeFault } from './shoot-faults.ts';
-import { faultOnPath, type PathMode, type SimFault, simFaultSchema, type SimNode, type SimPath, type SimRigOptions } from './types.ts';
+import { faultOnPath, type PathMode, type SimFault, simFaultSchema, type SimNode, type SimNodeView, type SimPath, type SimRig, type SimRigOptions } from './types.ts';
 
-export type { SimFault, SimNode, SimRigOptions } from './types.ts';
-
-/** One device as the control API describes it. */
-export interface SimNodeView extends SimNode {
-  fault: SimFault;
-  /** What a client sees on each address right now (after the hotspot cascade). */
-  paths: { lan: PathMode['mode']; tailscale: PathMode['mode'] | null };
-  /** `GET /api/v1/status` of a camera; null for the other devices. */
-  status: unknown;
-  openStreams: number;
-  /** How far the node's clock runs off (the `clock-skew` fault), in ms. */
-  clockSkewMs: number;
-}
-
-/** A running simulated rig. */
-export interface SimRig {
-  /** Cameras first, then extras. */
-  nodes: SimNode[];
-  /** http://127.0.0.1:<controlPort> */
-  controlUrl: string;
-  /** Set a node's fault; throws for an unknown node or a bad fault. Listeners follow at once. */
-  setFault(nodeId: string, fault: SimFault): void;
-  /** Like setFault, resolved once every address is listening or closed as asked. */
-  applyFault(nodeId: string, fault: SimFault): Promise<void>;
-  /** Change a camera's settings as a crew member would on the camera (format, ISO…, `lacks`, `restart`; src/sim/look.ts). */
-  setLook(nodeId: string, patch: unknown): void;
-  /** Every device with its fault, effective path modes and status. */
-  describe(): SimNodeView[];
-  /** The rig as an inventory document (DESIGN.md v1) for `importInventory`. */
-  manifest(opts?: { rigName?: string }): InventoryDocument;
-  close(): Promise<void>;
-}
+export type { SimFault, SimNode, SimNodeView, SimRig, SimRigOptions } from './types.ts';
 
 /** Start a simulated rig; resolves once every address is listening. */
 export async function startSimRig(opts: SimRigOptions = {}): Promise<SimRig> {

@@ -3,6 +3,7 @@
  * The fault schema doubles as the control API's request validation.
  */
 import { z } from 'zod';
+import type { InventoryDocument } from '../topology/model.ts';
 
 /** One of the two networks a simulated device listens on. */
 export type SimPath = 'lan' | 'tailscale';
@@ -130,4 +131,35 @@ export function faultOnPath(fault: SimFault, path: SimPath): PathMode {
       return fault.mode === 'slow' ? { mode: 'slow', ms: fault.ms } : { mode: fault.mode };
     }
   }
+}
+
+/** One device as the control API describes it. */
+export interface SimNodeView extends SimNode {
+  fault: SimFault;
+  /** What a client sees on each address right now (after the hotspot cascade). */
+  paths: { lan: PathMode['mode']; tailscale: PathMode['mode'] | null };
+  /** `GET /api/v1/status` of a camera; null for the other devices. */
+  status: unknown;
+  openStreams: number;
+  /** How far the node's clock runs off (the `clock-skew` fault), in ms. */
+  clockSkewMs: number;
+}
+
+/** A running simulated rig. */
+export interface SimRig {
+  /** Cameras first, then extras. */
+  nodes: SimNode[];
+  /** http://127.0.0.1:<controlPort> */
+  controlUrl: string;
+  /** Set a node's fault; throws for an unknown node or a bad fault. Listeners follow at once. */
+  setFault(nodeId: string, fault: SimFault): void;
+  /** Like setFault, resolved once every address is listening or closed as asked. */
+  applyFault(nodeId: string, fault: SimFault): Promise<void>;
+  /** Change a camera's settings as a crew member would on the camera (format, ISO…, `lacks`, `restart`; src/sim/look.ts). */
+  setLook(nodeId: string, patch: unknown): void;
+  /** Every device with its fault, effective path modes and status. */
+  describe(): SimNodeView[];
+  /** The rig as an inventory document (DESIGN.md v1) for `importInventory`. */
+  manifest(opts?: { rigName?: string }): InventoryDocument;
+  close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 /**
- * The dashboard's entry: load the map, draw the graph, route between views by
- * URL hash, and apply live events from /api/events to the store.
+ * The dashboard's entry: open the live stream, load the map, mount the views
+ * (each subscribes to the typed live events it needs, live-bus.ts), route
+ * between them by URL hash, and patch the store from /api/events.
  */
 import { api, ApiError } from './api.ts';
 import { esc, toast } from './format.ts';
@@ -20,7 +21,7 @@ import { startTailscale } from './views/tailscale.ts';
 import { applyTailnetPath } from './tailscale-paths.ts';
 import { mountExportMenu } from './export.ts';
 import { applyShootEvent, mountRigSummary } from './views/rig-summary.ts';
-import type { RigEventMap } from '../topology/events.ts';
+import { LiveBus } from './live-bus.ts';
 
 type ViewName = 'board' | 'graph' | 'inventory' | 'alerts' | 'contacts' | 'discovered' | 'commands';
 const VIEWS: ViewName[] = ['board', 'graph', 'inventory', 'alerts', 'contacts', 'discovered', 'commands'];
@@ -59,45 +60,49 @@ async function reload(store: Store): Promise<void> {
   store.setReach(reach);
 }
 
-async function boot(): Promise<void> {
-  const t0 = performance.now();
-  // Sign-in first: with auth on and nobody signed in, the login page is all there is.
-  const me = await loadMe();
-  if (!me.user) return showLogin($('#main'));
-  showIdentity(me, $('#identity'));
-  const store = new Store();
-  // The live stream opens BEFORE the map is read: a change between the two is queued and applied
-  // once the views exist, instead of being lost (a tile then waited for the path's next change).
+/** The live stream, opened before the map is read (live-bus.ts queues what comes early); the badge shows how it stands. */
+function openLiveStream(): LiveBus {
+  const bus = new LiveBus();
   const liveBadge = $('#live-badge');
   const labels: Record<LiveStatus, string> = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…', offline: 'offline: retrying' };
-  const early: [string, unknown][] = [];
-  let earlyOverflow = false;
-  const live = { apply: null as ((type: string, data: unknown) => void) | null, resync: null as (() => void) | null };
   connectLive({
     onStatus: (s) => {
       liveBadge.textContent = labels[s];
       liveBadge.className = `badge ${s === 'live' ? 'live' : s === 'offline' ? 'offline' : ''}`;
     },
-    onResync: () => (live.resync ? live.resync() : (earlyOverflow = true)),
-    onEvent: (type, data) => {
-      if (live.apply) return live.apply(type, data);
-      if (early.length < 10_000) early.push([type, data]);
-      else earlyOverflow = true;
-    },
+    onResync: () => bus.resync(),
+    onEvent: (type, data) => bus.deliver(type, data),
   });
+  return bus;
+}
+
+/** The first read of the map and of where the viewer stands, into the store and the header. */
+async function loadMap(store: Store): Promise<{ viewerBadge: HTMLElement }> {
   const [topology, reach] = await Promise.all([api.topology(), api.reach()]);
   performance.mark('rigmap:data');
   store.setReach(reach);
   store.topology = topology;
   store.devices = new Map(topology.devices.map((d) => [d.id, d]));
   for (const d of topology.devices) if (d.health) store.health.set(d.id, d.health);
-
   $('#rig-name').textContent = topology.rig.name;
   document.title = `rigmap · ${topology.rig.name}`;
   const viewerBadge = $('#viewer-badge');
   viewerBadge.textContent = `you: ${reach.viewer.network === 'tailscale' ? 'Tailscale' : 'LAN'}`;
   viewerBadge.dataset.network = reach.viewer.network;
+  return { viewerBadge };
+}
 
+interface Views {
+  graph: GraphView;
+  inventory: InventoryView;
+  contacts: ContactSheetView;
+  board: BoardView;
+  discovered: DiscoveredView;
+  openDetails(id: string): void;
+}
+
+/** Every view, each subscribed to the live events it draws (the store's own events reach the rest). */
+function mountViews(store: Store, bus: LiveBus): Views {
   let panel: DevicePanel;
   const graph = new GraphView($('#cy'), store, (id) => (id ? panel.open(id) : panel.close()));
   panel = new DevicePanel($('#panel'), store, () => graph.select(null));
@@ -111,11 +116,21 @@ async function boot(): Promise<void> {
   const board = new BoardView($('#view-board'), store, openDetails);
   new CommandsView($('#view-commands'), store);
   mountRigSummary($('header.top'), store);
+  bus.on('device.shoot', (e) => applyShootEvent(store, e));
+  bus.on('tailnet.path', (e) => applyTailnetPath(store, e));
   const discovered = new DiscoveredView($('#view-discovered'), document.querySelector<HTMLElement>('#discovered-count'));
+  bus.on('device.discovered', (e) => discovered.apply(e));
+  store.on('alerts', () => {
+    const el = $('#alert-count');
+    el.hidden = store.alerts.open.length === 0;
+    el.textContent = String(store.alerts.open.length);
+    el.setAttribute('aria-label', `${store.alerts.open.length} open alerts`);
+  });
+  return { graph, inventory, contacts, board, discovered, openDetails };
+}
 
-  const debug: DebugHandle = { store, graph, ready: false, firstRenderMs: null, applied: [] };
-  window.rigmap = debug;
-
+/** Show the view the URL hash names; returns the routing function (run again after the first layout). */
+function startRouter(views: Views, debug: DebugHandle): () => void {
   let graphFitted = false;
   const route = () => {
     const name = (location.hash.replace(/^#\/?/, '') || 'board') as ViewName;
@@ -126,54 +141,38 @@ async function boot(): Promise<void> {
       else a.removeAttribute('aria-current');
     }
     if (view === 'graph') {
-      graph.resize();
-      if (!graphFitted && debug.ready) graph.fit();
+      views.graph.resize();
+      if (!graphFitted && debug.ready) views.graph.fit();
       graphFitted ||= debug.ready;
     }
-    if (view === 'inventory') inventory.render();
-    if (view === 'discovered') void discovered.load();
-    if (view === 'contacts') contacts.show();
-    else contacts.hide();
-    if (view === 'board') board.show();
-    else board.hide();
+    if (view === 'inventory') views.inventory.render();
+    if (view === 'discovered') void views.discovered.load();
+    if (view === 'contacts') views.contacts.show();
+    else views.contacts.hide();
+    if (view === 'board') views.board.show();
+    else views.board.hide();
   };
   window.addEventListener('hashchange', route);
-  window.addEventListener('resize', () => graph.resize());
+  window.addEventListener('resize', () => views.graph.resize());
   route();
+  return () => {
+    route();
+    graphFitted = !$('#view-graph').hidden;
+  };
+}
 
-  // The graph lays out even when another view is open, so switching is instant.
-  if ($('#view-graph').hidden) $('#view-graph').hidden = false;
-  performance.mark('rigmap:views');
-  await graph.render();
-  performance.mark('rigmap:layout');
-  route();
-  graphFitted = !$('#view-graph').hidden;
-  inventory.render();
-  // Links from notices (Alertmanager generatorURL): #graph?device=<id> opens that device's panel.
+/** Links from notices (Alertmanager generatorURL): #graph?device=<id> opens that device's panel. */
+function followDeviceLinks(store: Store, views: Views): void {
   const openLinkedDevice = () => {
     const id = new URLSearchParams(location.hash.split('?')[1] ?? '').get('device');
-    if (id && store.topology?.devices.some((d) => d.id === id)) openDetails(id);
+    if (id && store.topology?.devices.some((d) => d.id === id)) views.openDetails(id);
   };
   window.addEventListener('hashchange', openLinkedDevice);
   openLinkedDevice();
-  store.on('alerts', () => {
-    const el = $('#alert-count');
-    el.hidden = store.alerts.open.length === 0;
-    el.textContent = String(store.alerts.open.length);
-    el.setAttribute('aria-label', `${store.alerts.open.length} open alerts`);
-  });
-  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-  // Since navigation start: HTML, bundle, both API calls, layout and the first paint.
-  debug.firstRenderMs = performance.now();
-  debug.bootMs = performance.now() - t0;
-  debug.ready = true;
-  document.body.dataset.ready = 'true';
-  void loadAlerts(store).catch((err: Error) => toast(`alerts: ${err.message}`));
-  void discovered.load();
-  startTailscale({ store, badge: $<HTMLButtonElement>('#tailscale-badge'), viewerBadge });
-  mountExportMenu({ el: $<HTMLDetailsElement>('#export-menu'), cy: () => graph.cy, rigName: () => store.topology?.rig.name ?? 'rigmap' });
+}
 
-  // Live: state changes patch the store; map changes refetch it (debounced).
+/** Live changes into the store: state changes patch it, map changes re-read it (debounced), a resync re-reads everything. */
+function subscribeStore(bus: LiveBus, store: Store, debug: DebugHandle): void {
   let refetch = 0;
   const scheduleReload = () => {
     window.clearTimeout(refetch);
@@ -186,50 +185,64 @@ async function boot(): Promise<void> {
       if (debug.applied.length > 5000) debug.applied.splice(0, 1000);
     }));
   };
-  live.resync = () => {
+  bus.on('device.state', (d) => {
+    store.setHealth({ ...d.health, deviceId: d.deviceId });
+    painted(d.deviceId);
+  });
+  bus.on('path.state', (d) => {
+    store.setPath(d.deviceId, d.path);
+    painted(d.deviceId);
+  });
+  bus.on('node.status', (d) => store.setStatus(d.deviceId, d.status));
+  bus.on('alert.raised', (d) => store.upsertAlert(d.alert));
+  bus.on('alert.changed', (d) => store.upsertAlert(d.alert));
+  bus.on('alert.resolved', (d) => store.upsertAlert(d.alert));
+  bus.on('device.changed', scheduleReload);
+  bus.on('link.changed', scheduleReload);
+  bus.on('inventory.imported', scheduleReload);
+  bus.onResync(() => {
     scheduleReload();
     void loadAlerts(store).catch(() => undefined);
-  };
-  live.apply = (type, data) => {
-      switch (type) {
-        case 'device.state': {
-          const d = data as { deviceId: string; health: Parameters<Store['setHealth']>[0] };
-          store.setHealth({ ...d.health, deviceId: d.deviceId });
-          painted(d.deviceId);
-          break;
-        }
-        case 'path.state': {
-          const d = data as { deviceId: string; path: Parameters<Store['setPath']>[1] };
-          store.setPath(d.deviceId, d.path);
-          painted(d.deviceId);
-          break;
-        }
-        case 'node.status': {
-          const d = data as { deviceId: string; status: Parameters<Store['setStatus']>[1] };
-          store.setStatus(d.deviceId, d.status);
-          break;
-        }
-        case 'device.shoot':
-          applyShootEvent(store, data as RigEventMap['device.shoot']);
-          break;
-        case 'tailnet.path':
-          applyTailnetPath(store, data as RigEventMap['tailnet.path']);
-          break;
-        case 'device.discovered':
-          discovered.apply(data as Parameters<DiscoveredView['apply']>[0]);
-          break;
-        case 'alert.raised':
-        case 'alert.changed':
-        case 'alert.resolved':
-          store.upsertAlert((data as { alert: Parameters<Store['upsertAlert']>[0] }).alert);
-          break;
-        default:
-          scheduleReload();
-      }
-  };
+  });
+}
+
+async function boot(): Promise<void> {
+  const t0 = performance.now();
+  // Sign-in first: with auth on and nobody signed in, the login page is all there is.
+  const me = await loadMe();
+  if (!me.user) return showLogin($('#main'));
+  showIdentity(me, $('#identity'));
+  const store = new Store();
+  // The live stream opens BEFORE the map is read: a change between the two is queued and applied
+  // once the views exist, instead of being lost (a tile then waited for the path's next change).
+  const bus = openLiveStream();
+  const { viewerBadge } = await loadMap(store);
+  const views = mountViews(store, bus);
+  const debug: DebugHandle = { store, graph: views.graph, ready: false, firstRenderMs: null, applied: [] };
+  window.rigmap = debug;
+  const routeAfterLayout = startRouter(views, debug);
+
+  // The graph lays out even when another view is open, so switching is instant.
+  if ($('#view-graph').hidden) $('#view-graph').hidden = false;
+  performance.mark('rigmap:views');
+  await views.graph.render();
+  performance.mark('rigmap:layout');
+  routeAfterLayout();
+  views.inventory.render();
+  followDeviceLinks(store, views);
+  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  // Since navigation start: HTML, bundle, both API calls, layout and the first paint.
+  debug.firstRenderMs = performance.now();
+  debug.bootMs = performance.now() - t0;
+  debug.ready = true;
+  document.body.dataset.ready = 'true';
+  void loadAlerts(store).catch((err: Error) => toast(`alerts: ${err.message}`));
+  void views.discovered.load();
+  startTailscale({ store, badge: $<HTMLButtonElement>('#tailscale-badge'), viewerBadge });
+  mountExportMenu({ el: $<HTMLDetailsElement>('#export-menu'), cy: () => views.graph.cy, rigName: () => store.topology?.rig.name ?? 'rigmap' });
+  subscribeStore(bus, store, debug);
   // What arrived while the map was loading, in order; too much of it (or a resync) means read the map again.
-  for (const [type, data] of early.splice(0)) live.apply(type, data);
-  if (earlyOverflow) live.resync();
+  bus.start();
 }
 
 boot().catch((err: Error) => {

@@ -10,7 +10,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Browser, Locator } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LAN_VIEW_HOST, launchBrowser, openDashboard, SCREENSHOT_DIR, startDashboard, type Dashboard, type WatchedPage } from './harness.ts';
+import { LAN_VIEW_HOST, launchBrowser, openDashboard, SCREENSHOT_DIR, startDashboard, type Dashboard, type WatchedPage, until } from './harness.ts';
 
 const TAILNET_HOST = '127.134.3.250';
 const shot = (name: string) => fileURLToPath(new URL(`${name}.png`, SCREENSHOT_DIR));
@@ -22,10 +22,6 @@ async function view(host: string, hash: string, viewport?: { width: number; heig
   const w = await openDashboard(browser, `${dash.urlFrom(host)}/${hash}`, viewport, dash.authHeaders);
   open.push(w);
   return w;
-}
-
-async function until<A>(w: WatchedPage, fn: (arg: A) => boolean, arg: A, timeoutMs = 10_000): Promise<void> {
-  await w.page.waitForFunction(fn as (arg: unknown) => boolean, arg as unknown, { timeout: timeoutMs, polling: 50 });
 }
 
 /**

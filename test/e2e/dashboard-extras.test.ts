@@ -16,7 +16,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSimRig, type SimRig } from '../../src/sim/rig.ts';
 import { type FakeApi, type FakeLocalApi, startFakeApi, startFakeLocalApi } from '../fixtures/tailscale-fakes.ts';
-import { LAN_VIEW_HOST, launchBrowser, openDashboard, SCREENSHOT_DIR, startDashboard, type Dashboard, type WatchedPage } from './harness.ts';
+import { LAN_VIEW_HOST, launchBrowser, openDashboard, SCREENSHOT_DIR, startDashboard, type Dashboard, type WatchedPage, until } from './harness.ts';
 
 const shot = (name: string) => fileURLToPath(new URL(`${name}.png`, SCREENSHOT_DIR));
 
@@ -37,10 +37,6 @@ async function view(hash = ''): Promise<WatchedPage> {
 }
 
 /** Poll `fn` in the page until it returns true (bounded). A function, not a string: the CSP forbids eval. */
-async function until<A>(w: WatchedPage, fn: (arg: A) => boolean, arg: A, timeoutMs = 10_000): Promise<void> {
-  await w.page.waitForFunction(fn as (arg: unknown) => boolean, arg as unknown, { timeout: timeoutMs, polling: 50 });
-}
-
 
 /**
  * Every address of a range accepts TCP on one port and never answers: each host

@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LAN_VIEW_HOST, launchBrowser, openDashboard, SCREENSHOT_DIR, startDashboard, TAILNET_VIEW_HOST, type Dashboard, type WatchedPage } from './harness.ts';
+import { LAN_VIEW_HOST, launchBrowser, openDashboard, SCREENSHOT_DIR, startDashboard, TAILNET_VIEW_HOST, type Dashboard, type WatchedPage, until } from './harness.ts';
 
 const shot = (name: string) => fileURLToPath(new URL(`${name}.png`, SCREENSHOT_DIR));
 const RED = 'rgb(239,83,80)';
@@ -21,10 +21,6 @@ async function view(host = LAN_VIEW_HOST, hash = '', viewport?: { width: number;
 }
 
 /** Poll `fn(arg)` in the page until it returns true (bounded). A function, not a string: the CSP forbids eval. */
-async function until<A>(w: WatchedPage, fn: (arg: A) => boolean, arg: A, timeoutMs = 10_000): Promise<void> {
-  await w.page.waitForFunction(fn as (arg: unknown) => boolean, arg as unknown, { timeout: timeoutMs, polling: 50 });
-}
-
 beforeAll(async () => {
   [dash, browser] = await Promise.all([startDashboard({ nodes: 4 }), launchBrowser()]);
 }, 120_000);

@@ -94,6 +94,11 @@ export interface WatchedPage {
  * every request of the page (fetch, EventSource, images): pass
  * `dash.authHeaders` to open it signed in by the harness's API token.
  */
+/** Wait (bounded) until `fn(arg)` is true inside the page. */
+export async function until<A>(w: WatchedPage, fn: (arg: A) => boolean, arg: A, timeoutMs = 10_000): Promise<void> {
+  await w.page.waitForFunction(fn as (arg: unknown) => boolean, arg as unknown, { timeout: timeoutMs, polling: 50 });
+}
+
 export async function openDashboard(browser: Browser, url: string, viewport = { width: 1366, height: 860 }, headers: Record<string, string> = {}): Promise<WatchedPage> {
   // No bypassCSP: the dashboard runs under its real Content Security Policy, so a violation fails the test.
   const context = await browser.newContext({ viewport, extraHTTPHeaders: headers });

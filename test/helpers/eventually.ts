@@ -22,3 +22,16 @@ export async function eventually<T>(
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
+
+/** Wait (bounded) until `check` is true, else fail naming `what`: `eventually` for a plain condition. */
+export async function until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  await eventually(what, check, timeoutMs);
+}
+
+/** Wait (bounded) until the expectations inside `check` hold (it throws until they do). */
+export async function untilHolds(what: string, check: () => void, timeoutMs = 15_000): Promise<void> {
+  await eventually(what, () => {
+    check();
+    return true;
+  }, timeoutMs);
+}

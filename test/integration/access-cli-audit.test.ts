@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/server/config.ts';
 import { startServer } from '../../src/server/main.ts';
 import { makeTempDir } from '../helpers/app.ts';
 import { runRigmap } from '../helpers/cli.ts';
+import { until } from '../helpers/eventually.ts';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -44,11 +45,6 @@ function collect(res: Response): { seen: Seen[]; stop(): Promise<void> } {
   return { seen, stop: async () => { await reader.cancel().catch(() => undefined); await loop; } };
 }
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 300 && !check(); i++) await new Promise((r) => setTimeout(r, 100));
-  expect(check(), what).toBe(true);
-}
-
 describe('CLI changes', () => {
   it('are audited as cli:<os user> and reach a running server\'s /api/events, each once', async () => {
     const { dir, cleanup } = makeTempDir('rigmap-access-cli-');
@@ -72,7 +68,7 @@ describe('CLI changes', () => {
     await cli('device', 'remove', 'cam-a');
 
     const of = (type: string) => events.seen.filter((e) => e.event === type);
-    await until(() => of('device.changed').some((e) => e.data.deviceId === 'cam-a' && e.data.change === 'removed'), 'device.changed removed on /api/events');
+    await until(() => of('device.changed').some((e) => e.data.deviceId === 'cam-a' && e.data.change === 'removed'), 'device.changed removed on /api/events', 30_000);
     expect(of('device.changed').map((e) => `${e.data.change} ${e.data.deviceId} ${e.data.actor}`)).toEqual([`created cam-a ${actor}`, `created hub ${actor}`, `created cam-b ${actor}`, `removed cam-a ${actor}`]);
     expect(of('link.changed').map((e) => e.data)).toEqual([expect.objectContaining({ from: 'cam-a', to: 'hub', change: 'created', actor })]);
     expect(of('inventory.imported').map((e) => e.data)).toEqual([expect.objectContaining({ created: ['cam-b'], actor })]);

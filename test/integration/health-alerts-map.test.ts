@@ -5,14 +5,13 @@
  * again for renames made here and from another process.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert, DeviceHealth } from '../../src/topology/health-types.ts';
+import type { Alert } from '../../src/topology/health-types.ts';
 import { removeDevice, updateDevice } from '../../src/topology/devices.ts';
 import { EventBus } from '../../src/topology/events.ts';
 import { openDb } from '../../src/topology/store/db.ts';
 import { eventually, type HealthHarness, startHarness } from './health-helpers.ts';
 
 let h: HealthHarness;
-const health = (id: string) => h.get<DeviceHealth>(`/api/devices/${id}/health`);
 const openAlerts = async (id: string) => (await h.get<{ open: Alert[] }>('/api/alerts')).open.filter((a) => a.deviceId === id);
 const raisedFor = (id: string, from = 0) => h.hooks.slice(from).find((x) => x.event === 'alert.raised' && x.alert.deviceId === id && x.alert.kind === 'device_lost');
 
@@ -28,7 +27,7 @@ function fromOtherProcess<T>(fn: (ctx: { db: ReturnType<typeof openDb>['db']; bu
 
 beforeAll(async () => {
   h = await startHarness({ lanCidr: '127.0.23.0/24', tailnetCidr: '127.123.0.0/16', nodes: 4 });
-  for (const id of ['cam-01', 'cam-02', 'cam-03', 'cam-04']) await eventually(`${id} up`, async () => (await health(id)).state === 'up');
+  for (const id of ['cam-01', 'cam-02', 'cam-03', 'cam-04']) await eventually(`${id} up`, async () => (await h.health(id)).state === 'up');
 }, 30_000);
 afterAll(async () => h?.close());
 
@@ -78,12 +77,12 @@ describe('alerts follow the map', () => {
     const known = await eventually('cam-04 lost raised', () => raisedFor('cam-04', fourth));
     await h.sim.applyFault('cam-04', { mode: 'ok' });
     await eventually('cam-04 alert resolved', () => h.hooks.find((x) => x.event === 'alert.resolved' && x.alert.id === known.alert.id));
-    const before = (await health('cam-04')).paths.length;
+    const before = (await h.health('cam-04')).paths.length;
     fromOtherProcess((ctx) => {
       const d = updateDevice({ ctx, id: 'cam-04', patch: {} });
       updateDevice({ ctx, id: 'cam-04', patch: { name: 'Stage Right', addresses: [...d.addresses.map(({ network, ip, hostname }) => ({ network, ip, hostname })), { network: 'tailscale', hostname: 'cam-04.tail0000.ts.net' }] } });
     });
-    await eventually('server re-read the map', async () => (await health('cam-04')).paths.length > before);
+    await eventually('server re-read the map', async () => (await h.health('cam-04')).paths.length > before);
     const third = h.hooks.length;
     await h.sim.applyFault('cam-04', { mode: 'down' });
     const cli = await eventually('cam-04 lost raised after the rename', () => raisedFor('cam-04', third));

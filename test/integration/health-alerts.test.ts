@@ -3,16 +3,14 @@
  * down, hang, lan-down, recovery, hotspot folding, and the webhook notices.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert, DeviceHealth } from '../../src/topology/health-types.ts';
+import type { Alert } from '../../src/topology/health-types.ts';
 import { eventually, type HealthHarness, pause, startHarness } from './health-helpers.ts';
 
-type Health = DeviceHealth & { transitions: Array<{ network: string; from: string; to: string; reason: string }> };
 
 let h: HealthHarness;
-const health = (id: string) => h.get<Health>(`/api/devices/${id}/health`);
 const alerts = () => h.get<{ open: Alert[]; recent: Alert[] }>('/api/alerts');
 const allUp = async () => {
-  for (const n of h.sim.nodes) if ((await health(n.id)).state !== 'up') return false;
+  for (const n of h.sim.nodes) if ((await h.health(n.id)).state !== 'up') return false;
   return true;
 };
 
@@ -26,7 +24,7 @@ describe('dual-path health against the simulated rig', () => {
   it('down: both paths down, one device-lost alert, then one resolved notice', async () => {
     h.sim.setFault('cam-01', { mode: 'down' });
     const down = await eventually('cam-01 down', async () => {
-      const d = await health('cam-01');
+      const d = await h.health('cam-01');
       return d.state === 'down' ? d : null;
     });
     expect(down.paths.map((p) => p.state)).toEqual(['down', 'down']);
@@ -53,19 +51,19 @@ describe('dual-path health against the simulated rig', () => {
   it('hang: caught by heartbeat silence', async () => {
     h.sim.setFault('cam-02', { mode: 'hang' });
     const d = await eventually('cam-02 down by silence', async () => {
-      const x = await health('cam-02');
+      const x = await h.health('cam-02');
       return x.state === 'down' ? x : null;
     });
     expect(d.transitions.some((t) => t.to === 'down' && /heartbeat silent for \d+\.\d s/.test(t.reason))).toBe(true);
     h.sim.setFault('cam-02', { mode: 'ok' });
-    await eventually('cam-02 back', async () => (await health('cam-02')).state === 'up');
+    await eventually('cam-02 back', async () => (await h.health('cam-02')).state === 'up');
   });
 
   it('lan-down: only the LAN path down, device degraded, no device-lost alert', async () => {
     const before = h.hooks.length;
     h.sim.setFault('cam-03', { mode: 'lan-down' });
     const d = await eventually('cam-03 degraded', async () => {
-      const x = await health('cam-03');
+      const x = await h.health('cam-03');
       return x.state === 'degraded' ? x : null;
     });
     expect(Object.fromEntries(d.paths.map((p) => [p.network, p.state]))).toEqual({ lan: 'down', tailscale: 'up' });
@@ -74,7 +72,7 @@ describe('dual-path health against the simulated rig', () => {
     const mine = h.hooks.slice(before).filter((x) => x.alert.deviceId === 'cam-03');
     expect(mine.map((x) => [x.event, x.alert.kind])).toEqual([['alert.raised', 'path_lost']]);
     h.sim.setFault('cam-03', { mode: 'ok' });
-    await eventually('cam-03 back', async () => (await health('cam-03')).state === 'up');
+    await eventually('cam-03 back', async () => (await h.health('cam-03')).state === 'up');
     await eventually('path resolved', () => h.hooks.slice(before).some((x) => x.event === 'alert.resolved' && x.alert.deviceId === 'cam-03'));
   });
 
@@ -83,8 +81,8 @@ describe('dual-path health against the simulated rig', () => {
     await pause(1000); // let earlier resolves finish
     const before = h.hooks.length;
     h.sim.setFault('hotspot', { mode: 'down' });
-    await eventually('hotspot down', async () => (await health('hotspot')).state === 'down');
-    await eventually('cameras lost their LAN path', async () => (await health('cam-01')).paths.find((p) => p.network === 'lan')?.state === 'down');
+    await eventually('hotspot down', async () => (await h.health('hotspot')).state === 'down');
+    await eventually('cameras lost their LAN path', async () => (await h.health('cam-01')).paths.find((p) => p.network === 'lan')?.state === 'down');
     const hot = await eventually('hotspot alert with folded cameras', async () => {
       const a = (await alerts()).open.find((x) => x.deviceId === 'hotspot' && x.kind === 'device_lost');
       return a && a.folded.includes('cam-01') ? a : null;
@@ -108,6 +106,6 @@ describe('dual-path health against the simulated rig', () => {
     expect(acked.body.acknowledgedAt).toEqual(expect.any(String));
     expect(acked.body.id).toBe(target.id);
     expect((await h.post(`/api/alerts/999999/ack`)).status).toBe(404);
-    await eventually('cam-03 back up', async () => (await health('cam-03')).state === 'up');
+    await eventually('cam-03 back up', async () => (await h.health('cam-03')).state === 'up');
   });
 });

@@ -5,16 +5,14 @@
  * can read, stays down while the stream keeps sending, and comes back once fixed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeviceHealth } from '../../src/topology/health-types.ts';
 import { eventually, type HealthHarness, pause, startHarness } from './health-helpers.ts';
 
 let h: HealthHarness;
-const health = (id: string) => h.get<DeviceHealth>(`/api/devices/${id}/health`);
-const lan = async (id: string) => (await health(id)).paths.find((p) => p.network === 'lan');
+const lan = async (id: string) => (await h.health(id)).paths.find((p) => p.network === 'lan');
 
 beforeAll(async () => {
   h = await startHarness({ lanCidr: '127.0.20.0/24', tailnetCidr: '127.120.0.0/16', nodes: 1 });
-  await eventually('cam-01 up', async () => (await health('cam-01')).state === 'up');
+  await eventually('cam-01 up', async () => (await h.health('cam-01')).state === 'up');
 }, 30_000);
 afterAll(async () => h?.close());
 

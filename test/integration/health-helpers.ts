@@ -6,6 +6,7 @@ import { startServer, type RunningServer } from '../../src/server/main.ts';
 import { startSimRig, type SimRig } from '../../src/sim/rig.ts';
 import type { Alert } from '../../src/topology/health-types.ts';
 import { makeTempDir } from '../helpers/app.ts';
+import { type DeviceHealthView, fetchDeviceHealth } from '../helpers/device-health.ts';
 
 export interface HealthHarness {
   sim: SimRig;
@@ -14,6 +15,8 @@ export interface HealthHarness {
   dbPath: string;
   hooks: Array<Record<string, unknown> & { event: string; alert: Alert }>;
   get<T = unknown>(path: string): Promise<T>;
+  /** One device's `GET /api/devices/:id/health` (test/helpers/device-health.ts). */
+  health(id: string): Promise<DeviceHealthView>;
   post<T = unknown>(path: string, body?: unknown): Promise<{ status: number; body: T }>;
   close(): Promise<void>;
 }
@@ -53,6 +56,7 @@ export async function startHarness(opts: { lanCidr: string; tailnetCidr: string;
   if (imported.status !== 200) throw new Error(`import failed: ${JSON.stringify(imported.body)}`);
   return {
     sim, server, hooks, get, post, dbPath: `${dir}/rigmap.db`,
+    health: (id) => fetchDeviceHealth(server.url, id),
     close: async () => {
       await server.close();
       await sim.close();

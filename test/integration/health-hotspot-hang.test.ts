@@ -4,16 +4,15 @@
  * hotspot's, with every device behind it folded; none of their own.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert, DeviceHealth } from '../../src/topology/health-types.ts';
+import type { Alert } from '../../src/topology/health-types.ts';
 import { eventually, type HealthHarness, pause, startHarness } from './health-helpers.ts';
 
 let h: HealthHarness;
-const health = (id: string) => h.get<DeviceHealth>(`/api/devices/${id}/health`);
 
 beforeAll(async () => {
   h = await startHarness({ lanCidr: '127.31.1.0/24', tailnetCidr: '127.131.1.0/24', nodes: 3, extras: true });
   await eventually('every device up', async () => {
-    for (const n of h.sim.nodes) if ((await health(n.id)).state !== 'up') return false;
+    for (const n of h.sim.nodes) if ((await h.health(n.id)).state !== 'up') return false;
     return true;
   }, 30_000);
 }, 60_000);
@@ -31,7 +30,7 @@ describe('a silently hanging hotspot in the simulator', () => {
       return a && behind.every((id) => a.folded.includes(id)) ? a : null;
     }, 20_000);
     expect(hot.folded).toEqual(behind);
-    for (const id of ['cam-01', 'console']) expect((await health(id)).state).toBe('degraded');
+    for (const id of ['cam-01', 'console']) expect((await h.health(id)).state).toBe('degraded');
     await pause(2000);
     const raised = h.hooks.slice(before).filter((x) => x.event === 'alert.raised');
     expect(raised.map((x) => `${x.alert.kind}:${x.alert.deviceId}`)).toEqual(['device_lost:hotspot']);

@@ -10,7 +10,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeviceHealth } from '../../src/topology/health-types.ts';
 import { makeTempDir } from '../helpers/app.ts';
 import { eventually, type HealthHarness, startHarness } from './health-helpers.ts';
 
@@ -21,7 +20,6 @@ let h: HealthHarness;
 let latePort = 0;
 const servers: Server[] = [];
 const tmp = makeTempDir('rigmap-https-');
-const health = (id: string) => h.get<DeviceHealth>(`/api/devices/${id}/health`);
 
 /** A self-signed certificate for 127.0.0.1-ish names, made now. */
 function selfSigned(): { key: Buffer; cert: Buffer } {
@@ -77,7 +75,7 @@ afterAll(async () => {
 describe.skipIf(!hasOpenssl)('https services', () => {
   it('an https service with a self-signed certificate comes up', async () => {
     const box = await eventually('tls-box up', async () => {
-      const d = await health('tls-box');
+      const d = await h.health('tls-box');
       return d.state === 'up' ? d : null;
     });
     expect(box.paths[0]).toMatchObject({ service: 'admin', state: 'up', lastError: null });
@@ -85,19 +83,19 @@ describe.skipIf(!hasOpenssl)('https services', () => {
 
   it('a camera node speaking the contract over https comes up, with its status from the TLS poll and stream', async () => {
     const cam = await eventually('tls-cam up with status', async () => {
-      const d = await health('tls-cam');
+      const d = await h.health('tls-cam');
       return d.state === 'up' && d.status && d.paths[0]!.heartbeatAgeMs !== null ? d : null;
     });
     expect(cam.status).toMatchObject({ state: 'idle', battery: { charging: true } });
   });
 
   it('a service switched from http to https on the same port is probed again, with TLS', async () => {
-    await eventually('tls-late down while probed as http', async () => (await health('tls-late')).state === 'down');
+    await eventually('tls-late down while probed as http', async () => (await h.health('tls-late')).state === 'down');
     const patched = await fetch(`${h.server.url}/api/devices/tls-late`, {
       method: 'PATCH', headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ services: [{ name: 'admin', protocol: 'https', port: latePort, path: '/' }] }),
     });
     expect(patched.status).toBe(200);
-    await eventually('tls-late up once probed as https', async () => (await health('tls-late')).state === 'up');
+    await eventually('tls-late up once probed as https', async () => (await h.health('tls-late')).state === 'up');
   });
 });

@@ -8,11 +8,10 @@ import type { Alert, DeviceHealth } from '../../src/topology/health-types.ts';
 import { eventually, type HealthHarness, pause, startHarness } from './health-helpers.ts';
 
 let h: HealthHarness;
-const health = (id: string) => h.get<DeviceHealth>(`/api/devices/${id}/health`);
 
 beforeAll(async () => {
   h = await startHarness({ lanCidr: '127.33.22.128/26', tailnetCidr: '127.133.22.0/24', nodes: 2, settings: { alertSettleMs: 1500 } });
-  await eventually('both cameras up', async () => (await health('cam-01')).state === 'up' && (await health('cam-02')).state === 'up');
+  await eventually('both cameras up', async () => (await h.health('cam-01')).state === 'up' && (await h.health('cam-02')).state === 'up');
 }, 30_000);
 afterAll(async () => h?.close());
 
@@ -47,9 +46,9 @@ describe('live health over the wire', () => {
     const before = h.hooks.length;
     for (let i = 0; i < 6; i++) {
       h.sim.setFault('cam-01', { mode: 'down' });
-      await eventually('cam-01 seen down', async () => (await health('cam-01')).paths.every((p) => p.state === 'down'));
+      await eventually('cam-01 seen down', async () => (await h.health('cam-01')).paths.every((p) => p.state === 'down'));
       h.sim.setFault('cam-01', { mode: 'ok' });
-      await eventually('cam-01 seen up', async () => (await health('cam-01')).paths.every((p) => p.state === 'up'));
+      await eventually('cam-01 seen up', async () => (await h.health('cam-01')).paths.every((p) => p.state === 'up'));
     }
     await eventually('cam-01 settled and resolved', () => h.hooks.slice(before).some((x) => x.event === 'alert.resolved'), 20_000);
     await pause(1000);
@@ -76,7 +75,7 @@ describe('live health over the wire', () => {
     expect(change?.id).toMatch(/^\d+$/);
     expect(JSON.parse(change!.data!)).toMatchObject({ deviceId: 'cam-02', path: { network: 'lan', state: 'down' }, reason: expect.any(String) });
     h.sim.setFault('cam-02', { mode: 'ok' });
-    await eventually('cam-02 back', async () => (await health('cam-02')).state === 'up');
+    await eventually('cam-02 back', async () => (await h.health('cam-02')).state === 'up');
     const resumed = await fetch(`${h.server.url}/api/events`, { headers: { 'last-event-id': change!.id! } });
     const replay = await readEvents(resumed, (evs) => evs.some((e) => e.event === 'path.state' && e.data?.includes('"state":"up"') && e.data.includes('cam-02')));
     expect(replay.length).toBeGreaterThan(0);
@@ -99,7 +98,7 @@ describe('live health over the wire', () => {
     });
     expect(res.status).toBe(201);
     const far = await eventually('far-cam picked up', async () => {
-      const d = await health('far-cam');
+      const d = await h.health('far-cam');
       return d.paths.length ? d : null;
     });
     expect(far.paths[0]?.state).toBe('out_of_scope');

@@ -4,18 +4,17 @@
  * raising anything of their own they have the hotspot probed now.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert, DeviceHealth } from '../../src/topology/health-types.ts';
+import type { Alert } from '../../src/topology/health-types.ts';
 import { eventually, type HealthHarness, pause, startHarness } from './health-helpers.ts';
 
 let h: HealthHarness;
-const health = (id: string) => h.get<DeviceHealth>(`/api/devices/${id}/health`);
 
 beforeAll(async () => {
   h = await startHarness({ lanCidr: '127.0.11.0/24', tailnetCidr: '127.111.0.0/16', nodes: 2, extras: true });
   const slow = await fetch(`${h.server.url}/api/devices/hotspot`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ probeIntervalMs: 5000 }) });
   expect(slow.status).toBe(200);
   await eventually('every device up', async () => {
-    for (const n of h.sim.nodes) if ((await health(n.id)).state !== 'up') return false;
+    for (const n of h.sim.nodes) if ((await h.health(n.id)).state !== 'up') return false;
     return true;
   }, 20_000);
 }, 40_000);

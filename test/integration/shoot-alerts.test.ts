@@ -4,33 +4,32 @@
  * the roll call failing a camera that is running out of storage while recording.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert, DeviceHealth } from '../../src/topology/health-types.ts';
+import type { Alert } from '../../src/topology/health-types.ts';
 import type { Take } from '../../src/topology/takes/store.ts';
 import { runRigmap } from '../helpers/cli.ts';
 import { eventually, type HealthHarness, startHarness } from './health-helpers.ts';
 
 let h: HealthHarness;
-const health = (id: string) => h.get<DeviceHealth & { clock: DeviceHealth['clock']; runway: DeviceHealth['runway'] }>(`/api/devices/${id}/health`);
 const alerts = () => h.get<{ open: Alert[]; recent: Alert[] }>('/api/alerts');
 const takes = () => h.get<{ takes: Take[] }>('/api/takes');
 const simStatus = (id: string) => h.sim.describe().find((n) => n.id === id)!.status as { state: string; battery: { level: number; charging: boolean; drainPerHour: number }; storage: { freeBytes: number }; recording: { bitrateBps: number } | null };
 
 beforeAll(async () => {
   h = await startHarness({ lanCidr: '127.35.3.0/24', tailnetCidr: '127.135.3.0/24', nodes: 4, settings: { tailnetCidrs: '127.135.3.0/24' } });
-  await eventually('every camera has a clock estimate', async () => (await Promise.all(['cam-01', 'cam-02', 'cam-03', 'cam-04'].map(health))).every((x) => x.clock), 20_000);
+  await eventually('every camera has a clock estimate', async () => (await Promise.all(['cam-01', 'cam-02', 'cam-03', 'cam-04'].map((id) => h.health(id)))).every((x) => x.clock), 20_000);
 });
 afterAll(() => h?.close());
 
 describe('clock offset', () => {
   it('clock-skew 200 → clock_offset within 10 s, offsetMs within ±20 of 200; back to ok → resolved', async () => {
     // A loaded box may leave a first estimate loose; start from a settled one.
-    await eventually('cam-02 clock settled near 0', async () => Math.abs((await health('cam-02')).clock!.offsetMs) < 20, 15_000);
+    await eventually('cam-02 clock settled near 0', async () => Math.abs((await h.health('cam-02')).clock!.offsetMs) < 20, 15_000);
     const applied = Date.now();
     await h.sim.applyFault('cam-02', { mode: 'clock-skew', ms: 200 });
     const alert = await eventually('clock_offset raised', async () => (await alerts()).open.find((a) => a.kind === 'clock_offset' && a.deviceId === 'cam-02'), 10_000, 50);
     expect(Date.now() - applied).toBeLessThan(10_000);
     expect(alert.message).toMatch(/ahead/);
-    const est = (await health('cam-02')).clock!;
+    const est = (await h.health('cam-02')).clock!;
     expect(Math.abs(est.offsetMs - 200)).toBeLessThanOrEqual(20);
     expect(est.uncertaintyMs).toBeLessThan(20);
     const check = await runRigmap(['check', '--server', h.server.url]);
@@ -45,12 +44,12 @@ describe('a take', () => {
   it('record-stop mid-take → one recording_stopped within 2 s, and the take lists that camera stopped early', async () => {
     const start = await h.post<{ ok: number }>('/api/commands', { action: 'record.start', role: 'camera' });
     expect(start.body.ok).toBe(4);
-    await eventually('all recording', async () => (await Promise.all(['cam-01', 'cam-02', 'cam-03', 'cam-04'].map(health))).every((x) => x.status?.recording), 10_000);
+    await eventually('all recording', async () => (await Promise.all(['cam-01', 'cam-02', 'cam-03', 'cam-04'].map((id) => h.health(id)))).every((x) => x.status?.recording), 10_000);
     await h.post('/api/commands', { action: 'marker', role: 'camera', args: { label: 'scene 4' } });
 
     // Runway figures against the simulator's own bitrate and drain, within 5 %.
     for (const id of ['cam-01', 'cam-02', 'cam-04']) {
-      const [r, s] = [(await health(id)).runway!, simStatus(id)];
+      const [r, s] = [(await h.health(id)).runway!, simStatus(id)];
       const storage = s.storage.freeBytes / (s.recording!.bitrateBps / 8) / 60;
       expect(Math.abs(r.storageMinutes! - storage) / storage, id).toBeLessThan(0.05);
       if (s.battery.charging) expect(r.batteryMinutes).toBeNull();
@@ -91,7 +90,7 @@ describe('a take', () => {
   it('`rigmap check` fails a camera with 10 minutes of storage left while recording, and runway_low is raised', async () => {
     await h.sim.applyFault('cam-01', { mode: 'storage', freeBytes: 10 * 60 * 25_000_000 });
     await h.post('/api/commands', { action: 'record.start', devices: ['cam-01'] });
-    await eventually('runway under 20 min', async () => ((await health('cam-01')).runway?.storageMinutes ?? 99) < 11, 10_000);
+    await eventually('runway under 20 min', async () => ((await h.health('cam-01')).runway?.storageMinutes ?? 99) < 11, 10_000);
     const check = await runRigmap(['check', '--server', h.server.url, '--json']);
     expect(check.code).toBe(1);
     const report = JSON.parse(check.stdout) as { devices: Array<{ id: string; ok: boolean; problems: string[]; runway: { storageMinutes: number } }> };

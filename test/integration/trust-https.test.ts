@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert, DeviceHealth } from '../../src/topology/health-types.ts';
+import type { Alert } from '../../src/topology/health-types.ts';
 import { makeTempDir } from '../helpers/app.ts';
 import { eventually, type HealthHarness, startHarness } from './health-helpers.ts';
 
@@ -65,12 +65,11 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
-const health = (id: string) => h.get<DeviceHealth>(`/api/devices/${id}/health`);
 const command = (action: string, args?: unknown) => h.post('/api/commands', { action, devices: ['phone-b'], ...(args ? { args } : {}) });
 
 describe.skipIf(!hasOpenssl)('trust on first use', () => {
   it('probes up and pins the certificate', async () => {
-    await eventually('phone-b up', async () => (await health('phone-b')).state === 'up');
+    await eventually('phone-b up', async () => (await h.health('phone-b')).state === 'up');
     const pins = (await h.get<{ pins: Array<{ service: string; fingerprint: string; seenFingerprint: string | null }> }>('/api/devices/phone-b/trust')).pins;
     expect(pins).toHaveLength(1);
     expect(pins[0]).toMatchObject({ service: 'blackmagic', seenFingerprint: null });
@@ -98,7 +97,7 @@ describe.skipIf(!hasOpenssl)('trust on first use', () => {
     const before = received.length;
     server.setSecureContext(selfSigned('second'));
     server.closeAllConnections();
-    await eventually('path untrusted', async () => (await health('phone-b')).paths[0]?.state === 'untrusted');
+    await eventually('path untrusted', async () => (await h.health('phone-b')).paths[0]?.state === 'untrusted');
     const alerts = (await h.get<{ open: Alert[] }>('/api/alerts')).open.filter((a) => a.kind === 'certificate_changed');
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ deviceId: 'phone-b', severity: 'critical' });
@@ -115,7 +114,7 @@ describe.skipIf(!hasOpenssl)('trust on first use', () => {
     expect(trusted.body).toMatchObject({ deviceId: 'phone-b', changed: [{ service: 'blackmagic' }] });
     const again = await command('record.start', { clipName: 'A002' });
     expect(again.body).toMatchObject({ ok: 1 });
-    await eventually('path up again', async () => (await health('phone-b')).paths[0]?.state === 'up');
+    await eventually('path up again', async () => (await h.health('phone-b')).paths[0]?.state === 'up');
     const open = (await h.get<{ open: Alert[] }>('/api/alerts')).open.filter((a) => a.kind === 'certificate_changed');
     expect(open).toHaveLength(0);
     const audit = await h.get<{ entries: Array<{ action: string; target: string }> }>('/api/audit');

@@ -15,10 +15,8 @@ import { insertAlert, resolveAlertRow } from '../../src/topology/alerts/store.ts
 import { createDevice } from '../../src/topology/devices.ts';
 import type { Alert } from '../../src/topology/health-types.ts';
 import { writeMeta } from '../../src/topology/rig.ts';
-import { eventually } from '../helpers/eventually.ts';
+import { untilHolds as until } from '../helpers/eventually.ts';
 
-/** Wait (bounded) until the expectations in `check` hold. */
-const until = (what: string, check: () => void) => eventually(what, () => { check(); return true; });
 import { makeTestRig, type TestRig } from '../helpers/app.ts';
 
 const HOST = '127.38.1.1';

@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CameraNodeRunner, MAX_SSE_CHARS } from '../../src/topology/probes/camera-node.ts';
 import type { ProbeFailure } from '../../src/topology/probes/path-machine.ts';
 import type { ProbeTarget } from '../../src/topology/probes/targets.ts';
+import { until } from '../helpers/eventually.ts';
 
 const HOST = '127.33.1.1';
 const STATUS = { id: 'evil', state: 'idle', battery: { level: 1, charging: false }, thermal: 'nominal', storage: { freeBytes: 1, totalBytes: 2 }, uptimeSec: 1, time: new Date(0).toISOString() };
@@ -76,10 +77,6 @@ function startRunner(port: number) {
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 150 && !check(); i++) await pause(100);
-  if (!check()) throw new Error(`timed out waiting for ${what}`);
-}
 
 const HELLO = `event: hello\ndata: ${JSON.stringify({ id: 'evil', heartbeatMs: 1000 })}\n\n`;
 

@@ -12,6 +12,7 @@ import { startSimRig, type SimRig } from '../../src/sim/rig.ts';
 import { CameraNodeRunner } from '../../src/topology/probes/camera-node.ts';
 import type { ProbeFailure } from '../../src/topology/probes/path-machine.ts';
 import type { ProbeTarget } from '../../src/topology/probes/targets.ts';
+import { until } from '../helpers/eventually.ts';
 
 let sim: SimRig;
 beforeAll(async () => {
@@ -53,16 +54,11 @@ const stall = (ms: number) => {
   while (Date.now() < until);
 };
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 100 && !check(); i++) await pause(100);
-  if (!check()) throw new Error(`timed out waiting for ${what}`);
-}
-
 describe('heartbeat silence', () => {
   it('an event-loop stall longer than the silence limit is not a lost path while the node keeps beating', async () => {
     const r = startRunner();
     try {
-      await until(() => r.beats() >= 3, 'heartbeats');
+      await until(() => r.beats() >= 3, 'heartbeats', 10_000);
       // Limit: 2.5 × 100 ms. Stall well past it, several times.
       for (let i = 0; i < 4; i++) {
         stall(700);
@@ -77,9 +73,9 @@ describe('heartbeat silence', () => {
   it('a node that stays connected but goes silent is lost', async () => {
     const r = startRunner();
     try {
-      await until(() => r.beats() >= 3, 'heartbeats');
+      await until(() => r.beats() >= 3, 'heartbeats', 10_000);
       await sim.applyFault('quiet-01', { mode: 'hang' });
-      await until(() => r.failures.some((f) => f.category === 'heartbeat_silent'), 'a silence failure');
+      await until(() => r.failures.some((f) => f.category === 'heartbeat_silent'), 'a silence failure', 10_000);
       expect(r.failures.find((f) => f.category === 'heartbeat_silent')?.reason).toMatch(/^heartbeat silent for \d+\.\d s$/);
     } finally {
       r.stop();
