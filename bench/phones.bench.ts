@@ -118,8 +118,9 @@ if (why) {
   console.log(`time to device_lost for a walk-away: skipped (${why})`);
   process.exit(0);
 }
-// Defaults (probe interval 5 s), not the lab's 1 s polls.
-const lab = await startLab({ tag: 'phb', octet: 4, cameras: 0, phones: 1, env: { RIGMAP_PROBE_INTERVAL_MS: '5000' } });
+// Defaults (probe interval 5 s), not the lab's 1 s polls; a 5 s flap window judges each walk on its own
+// (several walks in a few minutes would rightly be flapping under the default 120 s).
+const lab = await startLab({ tag: 'phb', octet: 4, cameras: 0, phones: 1, env: { RIGMAP_PROBE_INTERVAL_MS: '5000', RIGMAP_FLAP_WINDOW_SEC: '5' } });
 const stop = () => lab.close();
 process.on('exit', stop);
 try {
@@ -139,7 +140,9 @@ try {
     } finally {
       lab.walkBack('ph-01');
     }
-    await waitUntil('device_lost resolved', 60_000, async () => !(await alertsOf(lab)).open.some((a) => a.deviceId === 'ph-01'));
+    await waitUntil('device_lost resolved', 60_000, async () => !(await alertsOf(lab)).open.some((a) => a.deviceId === 'ph-01' && a.kind === 'device_lost')).catch(async (err: Error) => {
+      throw new Error(`${err.message}; open: ${JSON.stringify((await alertsOf(lab)).open)}; health: ${JSON.stringify(await healthOf(lab, 'ph-01'))}`);
+    });
     const raised = (await raisedSince(lab, since)).map((a) => a.kind);
     console.log(`walk-away ${run + 1}: device_lost after ${toLost.at(-1)} ms; raised ${raised.join(', ')}`);
   }
