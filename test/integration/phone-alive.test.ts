@@ -59,6 +59,11 @@ describe('tailscaled ping as evidence when a phone stops answering', () => {
     stopped('vps', 'app_closed');
     await new Promise((r) => setTimeout(r, 200));
     expect(pings()).toEqual(['100.93.0.5']);
+    // Back on screen: the sentence goes, and the next outage is asked about again.
+    stopped('vps', 'up');
+    expect(await evidenceOf('vps')).toBeUndefined();
+    stopped('vps', 'app_closed');
+    await eventually('asked again', () => pings().length === 2);
   });
 
   it('silent: tailscaled gets no answer either, so the phone is off or out of range', async () => {

@@ -26,6 +26,8 @@ export function aliveEvidence(health: Pick<DeviceHealth, 'state' | 'protocol'>, 
 export interface AlivePinger {
   /** One tailscaled ping of the device's tailnet address, recorded with `evidence`; null when it has none or is not a peer. */
   pingDevice(deviceId: string, evidence: (ping: TailnetPing) => string): Promise<TailnetPing | null>;
+  /** The device answers again: what the ping said no longer applies. */
+  clearEvidence(deviceId: string): void;
 }
 
 /** Subscribes to device state changes: a camera down or app_closed gets one ping (rate-limited per device). */
@@ -46,6 +48,10 @@ export class PhoneAliveChecks {
   }
 
   private async consider(health: DeviceHealth): Promise<void> {
+    if (health.state === 'up' || health.state === 'degraded') {
+      this.lastAsked.delete(health.deviceId);
+      return this.o.pinger.clearEvidence(health.deviceId);
+    }
     if (health.state !== 'down' && health.state !== 'app_closed') return;
     const now = (this.o.now ?? Date.now)();
     const last = this.lastAsked.get(health.deviceId);

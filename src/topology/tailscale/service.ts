@@ -235,6 +235,14 @@ export class TailscaleService {
     return ping;
   }
 
+  /** Drop the evidence sentence of a device's last ping (it answers again). */
+  clearEvidence(deviceId: string): void {
+    const ping = this.tailnet.get(deviceId)?.ping;
+    if (ping?.evidence === undefined) return;
+    const { evidence: _gone, ...rest } = ping;
+    this.tailnet.recordPing(deviceId, rest);
+  }
+
   /** A device's tailnet path, relayed time and last ping (null when tailscaled says nothing about it). */
   getTailnetHealth(deviceId: string): TailnetPathHealth | null {
     return this.tailnet.get(deviceId);
