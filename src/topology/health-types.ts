@@ -128,6 +128,8 @@ export interface TailnetPing {
   endpoint: string | null;
   at: string;
   error: string | null;
+  /** Asked because the device stopped answering: what the ping says about it, in words (src/topology/tailscale/phone-alive.ts). */
+  evidence?: string;
 }
 
 /** A device's tailnet path as tailscaled sees it (Local API): for the board tile and the panel. */

@@ -17,6 +17,8 @@ export interface PathQualityView {
   pingMs?: number | null;
   pingVia?: string | null;
   relayedSince?: string | null;
+  /** What tailscaled's ping said about a camera that stopped answering (phone alive, or off / out of range). */
+  evidence?: string | null;
 }
 
 const byDevice = new Map<string, PathQualityView>();
@@ -38,12 +40,12 @@ export async function refreshTailscalePaths({ store }: { store: Store }): Promis
   for (const p of doc.paths) {
     // No Local API snapshot: the control plane's online flag still says "offline".
     if (p.path) {
-      next.set(p.deviceId, { quality: p.path.quality, summary: p.path.summary, pingMs: p.tailnet?.ping?.rttMs ?? null, pingVia: p.tailnet?.ping?.via ?? null, relayedSince: p.tailnet?.relayedSince ?? null });
+      next.set(p.deviceId, { quality: p.path.quality, summary: p.path.summary, pingMs: p.tailnet?.ping?.rttMs ?? null, pingVia: p.tailnet?.ping?.via ?? null, relayedSince: p.tailnet?.relayedSince ?? null, evidence: p.tailnet?.ping?.evidence ?? null });
     }
     else if (p.online === false) next.set(p.deviceId, { quality: 'offline', summary: 'offline (control plane)' });
   }
   const changed = new Set<string>();
-  const shown = (v: PathQualityView | undefined) => (v ? `${v.summary}|${v.pingMs ?? ''}|${v.pingVia ?? ''}` : '');
+  const shown = (v: PathQualityView | undefined) => (v ? `${v.summary}|${v.pingMs ?? ''}|${v.pingVia ?? ''}|${v.evidence ?? ''}` : '');
   for (const [id, v] of next) if (shown(byDevice.get(id)) !== shown(v)) changed.add(id);
   for (const id of byDevice.keys()) if (!next.has(id)) changed.add(id);
   byDevice.clear();
@@ -58,12 +60,12 @@ export function tailscaleQualityHtml(deviceId: string): string {
   const ping = q.pingMs !== null && q.pingMs !== undefined
     ? ` · <span data-testid="ts-ping">tailscaled ping ${esc(q.pingMs.toFixed(q.pingMs < 10 ? 1 : 0))} ms${q.pingVia ? ` (${esc(q.pingVia)})` : ''}</span>`
     : '';
-  return `<p data-testid="ts-quality" data-quality="${esc(q.quality)}">Tailscale path: <span class="tsq ${esc(q.quality)}">${esc(q.quality)}</span> <span class="muted">${esc(q.summary)}</span>${ping}</p>`;
+  return `<p data-testid="ts-quality" data-quality="${esc(q.quality)}">Tailscale path: <span class="tsq ${esc(q.quality)}">${esc(q.quality)}</span> <span class="muted">${esc(q.summary)}</span>${ping}</p>${q.evidence ? `<p class="note" data-testid="ts-evidence">${esc(q.evidence)}</p>` : ''}`;
 }
 
 /** A `tailnet.path` event from the live stream: the device's path changed (direct ↔ relayed), no need to wait for the next poll. */
 export function applyTailnetPath(store: Store, e: { deviceId: string; tailnet: TailnetPathHealth }): void {
   const t = e.tailnet;
-  byDevice.set(e.deviceId, { quality: t.quality, summary: t.summary, pingMs: t.ping?.rttMs ?? null, pingVia: t.ping?.via ?? null, relayedSince: t.relayedSince });
+  byDevice.set(e.deviceId, { quality: t.quality, summary: t.summary, pingMs: t.ping?.rttMs ?? null, pingVia: t.ping?.via ?? null, relayedSince: t.relayedSince, evidence: t.ping?.evidence ?? null });
   store.emit('health', { deviceId: e.deviceId });
 }

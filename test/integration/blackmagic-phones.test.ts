@@ -75,7 +75,7 @@ describe('iPhones running Blackmagic Camera', () => {
       return node.fault.mode === 'ok' && (await health('phone-01')).state === 'up';
     }, 30_000);
     for (let i = 0; i < 5; i++) seen.push(...(await openAlerts()).filter((a) => a.deviceId === 'phone-01'));
-    expect(seen).toEqual([]);
+    expect(seen.map((a) => `${a.kind}: ${a.message}`)).toEqual([]);
     const all = await get<{ open: Alert[]; recent?: Alert[] }>('/api/alerts');
     expect([...(all.recent ?? [])].filter((a) => a.deviceId === 'phone-01')).toEqual([]);
   }, 60_000);

@@ -18,9 +18,10 @@ import { WhoisCache } from './whois.ts';
 import { systemClock } from '../clock.ts';
 import type { AlertWriter } from '../alerts/alert-writer.ts';
 import { TailnetRelayedAlerts } from '../alerts/tailnet-relayed.ts';
-import type { TailnetPathHealth } from '../health-types.ts';
+import type { TailnetPathHealth, TailnetPing } from '../health-types.ts';
 import { TailnetHealth } from './tailnet-health.ts';
-import { pingRound } from './tailnet-ping.ts';
+import { pingFromResult, pingRound, pingTargets } from './tailnet-ping.ts';
+import { PhoneAliveChecks } from './phone-alive.ts';
 
 /** The configured socket: '' or 'auto' mean the platform's default (on macOS, the app's TCP Local API, found by itself). */
 export const socketOf = (socket: string): string | undefined => (socket && socket !== 'auto' ? socket : undefined);
@@ -112,6 +113,7 @@ export class TailscaleService {
   readonly syncSource: 'api' | 'headscale' | 'local' | null;
   /** Refreshes path quality from the Local API between syncs (paths change faster than the device list). */
   private readonly pathLoop: SyncScheduler | null;
+  private alive: PhoneAliveChecks | null = null;
 
   constructor(
     private readonly opts: {
@@ -166,6 +168,8 @@ export class TailscaleService {
 
   /** Start the periodic sync and path refresh (if configured). */
   start(): void {
+    // A camera that stops answering gets one tailscaled ping at once: is the phone itself alive? (Local API only.)
+    if (this.local && !this.alive) this.alive = new PhoneAliveChecks({ bus: this.opts.ctx().bus, pinger: this, now: this.opts.now }).start();
     this.sync?.start();
     this.pathLoop?.start();
     this.pingLoop?.start();
@@ -173,6 +177,8 @@ export class TailscaleService {
 
   /** Stop the periodic sync and path refresh, waiting for a run in progress. */
   async stop(): Promise<void> {
+    this.alive?.stop();
+    this.alive = null;
     await Promise.all([this.sync?.stop(), this.pathLoop?.stop(), this.pingLoop?.stop()]);
   }
 
@@ -213,6 +219,32 @@ export class TailscaleService {
       now: this.opts.now,
       only: (deviceId) => this.tailnet.get(deviceId) !== null,
     });
+  }
+
+  /** One tailscaled ping of a device now (a camera that stopped answering), recorded with what it says; null without the Local API, a tailnet address or a path. */
+  async pingDevice(deviceId: string, evidence: (ping: TailnetPing) => string): Promise<TailnetPing | null> {
+    if (!this.local) return null;
+    if (!this.paths.updatedAt) await this.refreshPaths();
+    const target = pingTargets(this.opts.ctx().db).find((t) => t.deviceId === deviceId);
+    if (!target || this.tailnet.get(deviceId) === null) return null;
+    const at = () => new Date((this.opts.now ?? Date.now)()).toISOString();
+    let ping: TailnetPing;
+    try {
+      ping = pingFromResult(await this.local.ping(target.ip, 'disco'), at());
+    } catch (err) {
+      ping = { rttMs: null, via: null, endpoint: null, at: at(), error: (err as Error).message.slice(0, 200) };
+    }
+    ping = { ...ping, evidence: evidence(ping) };
+    this.tailnet.recordPing(deviceId, ping);
+    return ping;
+  }
+
+  /** Drop the evidence sentence of a device's last ping (it answers again). */
+  clearEvidence(deviceId: string): void {
+    const ping = this.tailnet.get(deviceId)?.ping;
+    if (ping?.evidence === undefined) return;
+    const { evidence: _gone, ...rest } = ping;
+    this.tailnet.recordPing(deviceId, rest);
   }
 
   /** A device's tailnet path, relayed time and last ping (null when tailscaled says nothing about it). */

@@ -67,7 +67,7 @@ export class TailnetHealth {
   private put(next: TailnetPathHealth, deviceId: string, prev: TailnetPathHealth | undefined): void {
     this.byDevice.set(deviceId, next);
     // Tell browsers only what they would see change (not every refresh's timestamp).
-    const shown = (h: TailnetPathHealth | undefined) => h && JSON.stringify([h.quality, h.summary, h.relayedSince, h.ping?.rttMs, h.ping?.via, h.ping?.error]);
+    const shown = (h: TailnetPathHealth | undefined) => h && JSON.stringify([h.quality, h.summary, h.relayedSince, h.ping?.rttMs, h.ping?.via, h.ping?.error, h.ping?.evidence]);
     if (shown(prev) !== shown(next)) this.deps.bus?.().emit('tailnet.path', { deviceId, tailnet: this.get(deviceId)! });
   }
 }

@@ -223,7 +223,7 @@ export class BlackmagicRunner implements ProbeRunner {
     let lastHeard = now();
     let lastReported = 0;
     let retryMs: number | null = null;
-    const end = (reason: string, category: string) => {
+    const end = (reason: string, category: string, cause?: ProbeFailure) => {
       if (ended) return;
       ended = true;
       this.live = false;
@@ -237,9 +237,20 @@ export class BlackmagicRunner implements ProbeRunner {
         this.backoffMs = 100;
         this.flapping = false;
       } else if (young) this.flapping = true;
-      // Only a socket that was open is evidence (one that never opened leaves the verdict to the polls),
-      // and of a flapping camera only the first break: the polls judge the rest.
-      if ((healthy || (young && !wasFlapping)) && Date.now() >= this.graceUntil) sink.fail({ reason, category, immediate: true, source: 'stream' });
+      const phoneAnswered = cause && target.https ? classifyPhoneFailure(cause, true) : null;
+      if (Date.now() < this.graceUntil) {
+        // a format change: the phone may be quiet for a few seconds, nothing to report
+      } else if (phoneAnswered?.category === 'app_closed') {
+        // The phone refused or reset the socket (even one that never opened): the app is off screen, said at once.
+        sink.fail(phoneAnswered);
+      } else if (opened && target.https && category === 'stream_closed') {
+        // A phone's socket closed: a close came back, so the phone is there. A poll now says whether the app is (up) or not (refused: app_closed), rather than calling it lost.
+        this.polls.now();
+      } else if (healthy || (young && !wasFlapping)) {
+        // Only a socket that was open is evidence (one that never opened leaves the verdict to the polls),
+        // and of a flapping camera only the first break: the polls judge the rest.
+        sink.fail({ reason, category, immediate: true, source: 'stream' });
+      }
       const delay = retryMs ?? this.backoffMs * (0.8 + Math.random() * 0.4);
       if (retryMs === null) this.backoffMs = Math.min(this.backoffMs * 2, this.flapping ? MAX_FLAP_BACKOFF_MS : MAX_BACKOFF_MS);
       this.wsTimer = this.clock.setTimeout(() => this.connect(), delay);
@@ -257,9 +268,10 @@ export class BlackmagicRunner implements ProbeRunner {
       lastHeard = openedAt;
       // The back-off is reset only when this socket proves healthy (see WS_HEALTHY_MS), not on open.
       ws.send(JSON.stringify({ type: 'request', data: { action: 'subscribe', properties: [...new Set([...Object.values(BLACKMAGIC_READS), ...Object.values(LOOK_READS), VIDEO_FORMAT])] } }));
-      // Liveness of an open socket: pings at the probe interval; silence past the heartbeat factor ends it.
-      const every = Math.max(250, target.intervalMs);
-      const limit = heartbeatFactor * Math.max(1000, target.intervalMs);
+      // Liveness of an open socket: pings at the heartbeat rate asked of camera nodes (a ping rides the open socket:
+      // no handshake), else the probe interval; silence past the heartbeat factor ends it. A phone that walks away is silent.
+      const every = Math.max(250, this.deps.heartbeatMs ? Math.min(this.deps.heartbeatMs, target.intervalMs) : target.intervalMs);
+      const limit = heartbeatFactor * every;
       const tick = () => {
         // Judged after the I/O phase, so a pong read late after an event-loop stall still counts.
         setImmediate(() => {
@@ -288,7 +300,8 @@ export class BlackmagicRunner implements ProbeRunner {
     });
     ws.on('error', (err: NodeJS.ErrnoException) => {
       const tooBig = err.message.includes('Max payload size exceeded');
-      end(tooBig ? `event WebSocket message larger than ${MAX_WS_MESSAGE / 1024} KB from ${hostPort(target)}` : describeSocketError(err, target, true).reason, tooBig ? 'bad_answer' : 'stream_closed');
+      const cause = tooBig ? undefined : describeSocketError(err, target, true);
+      end(tooBig ? `event WebSocket message larger than ${MAX_WS_MESSAGE / 1024} KB from ${hostPort(target)}` : cause!.reason, tooBig ? 'bad_answer' : 'stream_closed', cause);
     });
     ws.on('close', (code) => end(`event WebSocket of ${hostPort(target)} closed${code === 1009 ? ' (message too large)' : ''}`, 'stream_closed'));
   }
