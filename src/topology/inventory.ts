@@ -4,6 +4,7 @@
  * same map always gives the same bytes.
  */
 import { eq, sql } from 'drizzle-orm';
+import { listPresets, upsertPresetRow } from './look/presets.ts';
 import type { Ctx } from './context.ts';
 import { encodeTags, loadDevices, normalizeAddresses, replaceAddresses, replaceServices } from './device-rows.ts';
 import { parseOrThrow, RigmapError } from './errors.ts';
@@ -102,6 +103,7 @@ export function importInventory({ ctx, input, dryRun = false }: { ctx: Ctx; inpu
         else report.links.unchanged++;
       });
       if (doc.rig) writeMeta(tx, 'rig.name', doc.rig.name);
+      for (const p of doc.presets ?? []) upsertPresetRow(tx, p);
       if (dryRun) throw DRY_RUN_ROLLBACK;
     });
   } catch (err) {
@@ -122,7 +124,14 @@ export function exportInventory({ ctx }: { ctx: Ctx }): InventoryDocument {
     rig: { name: getRigName(ctx.db) },
     devices: loadDevices(ctx.db).map(toInventoryDevice),
     links: listLinks({ ctx }).map((l) => ({ from: l.from, to: l.to, kind: l.kind })),
+    ...presetsOf(ctx),
   };
+}
+
+/** The rig presets for the document, when there are any (a map without presets exports as before). */
+function presetsOf(ctx: Ctx): Pick<InventoryDocument, 'presets'> {
+  const list = listPresets({ ctx });
+  return list.length ? { presets: list.map((p) => ({ name: p.name, settings: p.settings as Record<string, unknown>, fromDevice: p.fromDevice })) } : {};
 }
 
 /** Decode JSON text, turning a syntax error into a `bad_json` error a person can act on. */

@@ -110,6 +110,12 @@ export const inventorySchema = z.strictObject({
   rig: z.strictObject({ name: z.string().min(1).max(120) }).optional(),
   devices: z.array(deviceInputSchema).max(20_000).default([]),
   links: z.array(linkInputSchema).max(100_000).default([]),
+  /** Rig presets (src/topology/look/presets.ts): exported only when there are some. */
+  presets: z.array(z.strictObject({
+    name: z.string().min(1).max(64),
+    settings: z.record(z.string(), z.unknown()),
+    fromDevice: z.string().max(128).nullable().optional(),
+  })).max(1000).optional(),
 });
 
 export type DeviceInput = z.input<typeof deviceInputSchema>;

@@ -39,7 +39,7 @@ describe('shoot in the dashboard', () => {
     expect(await page.locator('[data-testid="commands-results"] tbody tr[data-verified="true"]').count()).toBe(3);
     expect(await page.textContent('#view-commands [data-slot="summary"]')).toMatch(/^record\.start at .+: 3 of 3 verified within 33 ms · start spread [\d.]+ ms$/);
     expect(await page.textContent('[data-testid="commands-results"] tr[data-device="cam-02"]')).toMatch(/✔ verified.*(49\d|50\d|51\d)(\.\d)? ±/s);
-    await page.waitForFunction(() => /^3\/3 recording · shortest runway \d+ min \(cam-0\d, (storage|battery)\) · clocks within (4[89]\d|5[01]\d) ms$/.test(document.querySelector('[data-testid="rig-summary"]')?.textContent ?? ''), undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => /^3\/3 recording · shortest runway \d+ min \(cam-0\d, (storage|battery)\) · clocks within (4[89]\d|5[01]\d) ms · formats match \(3 cameras, 1920x1080p60\)$/.test(document.querySelector('[data-testid="rig-summary"]')?.textContent ?? ''), undefined, { timeout: 20_000 });
     expect(await summary.isVisible()).toBe(true);
     expect(errors).toEqual([]);
   });

@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import { startSimRig, type SimRig } from '../../src/sim/rig.ts';
 import { type ApiDoc, loadApiDoc, resolveRef, type Schema, validate } from '../helpers/openapi.ts';
 
-const REST = ['TransportControl.yaml', 'MediaControl.yaml', 'SystemControl.yaml', 'CameraControl.yaml', 'EventControl.yaml'].map(loadApiDoc);
+const REST = ['TransportControl.yaml', 'MediaControl.yaml', 'SystemControl.yaml', 'CameraControl.yaml', 'EventControl.yaml', 'VideoControl.excerpt.yaml', 'SlateControl.excerpt.yaml'].map(loadApiDoc);
 const NOTIFY = loadApiDoc('Notification.excerpt.yaml');
 const BASE = '/control/api/v1';
 let sim: SimRig;
@@ -82,6 +82,31 @@ describe('simulated Blackmagic camera vs the published REST API', () => {
     expect((await call('PUT', '/camera/tallyStatus', { status: 'Preview', timeout: 1000 })).status).toBe(204);
     expect((await call('GET', '/camera/tallyStatus')).json).toEqual({ status: 'Preview' });
     expect((await call('PUT', '/camera/tallyStatus', { status: 'Blue' })).status).toBe(400);
+  });
+
+  it('the look: format, exposure, white balance and their supported lists, as defined', async () => {
+    for (const path of ['/system/videoFormat', '/system/format', '/system/supportedVideoFormats', '/video/iso', '/video/supportedISOs', '/video/shutter', '/video/supportedShutters',
+      '/video/whiteBalance', '/video/whiteBalance/description', '/video/whiteBalanceTint', '/video/autoExposure', '/slates/nextClip']) {
+      expect((await call('GET', path)).status, path).toBe(200);
+    }
+    expect((await call('PUT', '/video/iso', { iso: 1600 })).status).toBe(204);
+    expect((await call('GET', '/video/iso')).json).toEqual({ iso: 1600 });
+    expect((await call('PUT', '/video/whiteBalance', { whiteBalance: 3200 })).status).toBe(204);
+    expect((await call('PUT', '/video/whiteBalance', { whiteBalance: 12000 })).status).toBe(400);
+    expect((await call('PUT', '/video/whiteBalanceTint', { whiteBalanceTint: 5 })).status).toBe(204);
+    expect((await call('PUT', '/system/videoFormat', { name: '1920x1080p25' })).status).toBe(204);
+    expect((await call('GET', '/system/videoFormat')).json).toMatchObject({ name: '1920x1080p25', width: 1920, height: 1080 });
+    // Auto exposure on: ISO is locked (403); the shutter takes the write with no effect (204), as the definition says.
+    expect((await call('PUT', '/video/autoExposure', { mode: 'Continuous' })).status).toBe(204);
+    expect((await call('PUT', '/video/iso', { iso: 800 })).status).toBe(403);
+    expect((await call('PUT', '/video/shutter', { shutterSpeed: 100 })).status).toBe(204);
+    expect((await call('GET', '/video/shutter')).json).toEqual({ shutterSpeed: 50, continuousShutterAutoExposure: true });
+    expect((await call('PUT', '/video/autoExposure', { mode: 'Off' })).status).toBe(204);
+    const slate = await call('PUT', '/slates/nextClip', { clip: { scene: '12A', take: 3, reel: 1 } });
+    expect(slate.status).toBe(200);
+    expect(slate.json).toMatchObject({ clip: { scene: '12A', take: 3, reel: 1 } });
+    expect((await call('PUT', '/slates/nextClip', { clip: { take: 100 } })).status).toBe(400);
+    await call('PUT', '/system/videoFormat', { name: '1920x1080p60' });
   });
 
   it('a path the API does not have is 404', async () => {

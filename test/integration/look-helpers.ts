@@ -46,8 +46,9 @@ export async function startLookHarness(o: { lanCidr: string; tailnetCidr: string
       if (r.status !== 200) throw new Error(`setLook ${id}: ${await r.text()}`);
     },
     close: async () => {
-      await server.close();
+      // Cameras first: no phone can finish a TLS handshake with a server whose database is closing.
       await sim.close();
+      await server.close();
       cleanup();
     },
   };

@@ -91,4 +91,16 @@ describe('rig presets', () => {
     expect(drift).toBe('no longer matches preset "day-int": format 1920x1080p60 (preset 1920x1080p25), ISO 800 (preset 640), white balance 5600 (preset 4300) (camera app restarted or changed by hand? apply it again: rigmap preset apply day-int)');
     expect(check.devices.find((d) => d.id === 'cam-01')!.problems.filter((p) => p.includes('preset'))).toEqual([]);
   });
+
+  it('presets travel in the inventory JSON: exported, and imported back', async () => {
+    const doc = await h.get<{ presets?: Array<{ name: string; settings: Record<string, unknown> }> }>('/api/export?format=json');
+    expect(doc.presets?.find((p) => p.name === 'day-int')?.settings).toMatchObject({ format: '1920x1080p25', iso: 640 });
+    const res = await h.post('/api/import', { ...doc, presets: [...doc.presets!, { name: 'night-ext', settings: { wb: 3200, iso: 1600 } }] });
+    expect(res.status).toBe(200);
+    const listed = await h.get<{ presets: Array<{ name: string; settings: Record<string, unknown> }> }>('/api/presets');
+    expect(listed.presets.find((p) => p.name === 'night-ext')?.settings).toEqual({ wb: 3200, iso: 1600 });
+    const bad = await h.post<{ error: { message: string } }>('/api/import', { ...doc, presets: [{ name: 'x', settings: { gain: 6 } }] });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.message).toContain('gain: not a setting rigmap knows');
+  });
 });

@@ -38,7 +38,7 @@ function selectOptions(cmd: Command): Command {
     .option('--tag <tag>', 'every camera with this tag')
     .option('--devices <ids>', 'comma-separated camera ids')
     .option('--timeout <ms>', 'per-camera deadline in ms (reads, writes and read-back)', '8000')
-    .option('--concurrency <n>', 'cameras at once', '16')
+    .option('--concurrency <n>', 'cameras at once', '64')
     .option('--server <url>', 'go through a running rigmap (token in RIGMAP_TOKEN) instead of from here')
     .option('--probe-cidrs <list>', 'CIDR ranges that may be contacted (env RIGMAP_PROBE_CIDRS; default everything)')
     .option('--json', 'print JSON')

@@ -170,7 +170,8 @@ export async function applySettings({ ctx, input, scope, health, preset }: {
   const devices = selectDevices({ ctx, selection });
   if (!devices.length) throw new RigmapError('not_found', 'no camera matches that selection', { selection });
   const started = Date.now();
-  const limit = pLimit(parsed.concurrency ?? 16);
+  // A settings change is a handful of small requests per camera: 64 cameras at once by default.
+  const limit = pLimit(parsed.concurrency ?? 64);
   const cameras = await Promise.all(devices.map((device) => limit(() => applyToCamera({ device, settings, scope, health: health?.(device.id), timeoutMs: parsed.timeoutMs ?? 8000, ctx }))));
   const applied = cameras.filter((c) => c.outcome === 'applied').length;
   const report: SettingsReport = { settings, total: cameras.length, applied, notApplied: cameras.length - applied, cameras, ...(preset ? { preset } : {}), sentAt: new Date(started).toISOString(), ms: Date.now() - started };

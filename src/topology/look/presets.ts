@@ -8,6 +8,7 @@ import { eq } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
 import { RigmapError } from '../errors.ts';
 import type { CameraLook } from '../health-types.ts';
+import type { DbLike } from '../store/db.ts';
 import { presetApplications, presets } from '../store/schema.ts';
 import { formatKey, sameFormat } from './format.ts';
 import { type LookSettings, parseSettings, SETTING_WORDS, type SettingKey } from './settings-types.ts';
@@ -77,9 +78,14 @@ export function driftOf(look: CameraLook | null | undefined, settings: LookSetti
 
 /** Save (or replace) a preset. */
 export function savePreset({ ctx, name, settings, fromDevice }: { ctx: Ctx; name: string; settings: unknown; fromDevice?: string | null }): Preset {
-  const row = { name: checkName(name), settings: parseSettings(settings), fromDevice: fromDevice ?? null, savedAt: new Date().toISOString() };
+  return upsertPresetRow(ctx.db, { name, settings, fromDevice });
+}
+
+/** Write one preset row (checked: name and settings), in a transaction or not (inventory import). */
+export function upsertPresetRow(db: DbLike, p: { name: string; settings: unknown; fromDevice?: string | null }): Preset {
+  const row = { name: checkName(p.name), settings: parseSettings(p.settings), fromDevice: p.fromDevice ?? null, savedAt: new Date().toISOString() };
   const values = { ...row, settings: JSON.stringify(row.settings) };
-  ctx.db.insert(presets).values(values).onConflictDoUpdate({ target: presets.name, set: values }).run();
+  db.insert(presets).values(values).onConflictDoUpdate({ target: presets.name, set: values }).run();
   return row;
 }
 

@@ -173,7 +173,14 @@ class PinnedAgent extends https.Agent {
     socket.once('secureConnect', () => {
       const cert = socket.getPeerCertificate();
       if (!cert?.raw) return finish(new Error(`${this.deviceId} (${this.service}) showed no certificate`));
-      finish(this.store.verify(this.deviceId, this.service, sha256(cert.raw)));
+      // A handshake that finishes while rigmap shuts down (database closed) cannot be judged: refused, never thrown out of the socket callback.
+      let verdict: Error | null;
+      try {
+        verdict = this.store.verify(this.deviceId, this.service, sha256(cert.raw));
+      } catch (err) {
+        verdict = new Error(`${this.deviceId} (${this.service}): certificate not checked (${(err as Error).message})`);
+      }
+      finish(verdict);
     });
     socket.once('error', (err) => finish(err));
     return undefined;

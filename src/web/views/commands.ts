@@ -7,6 +7,7 @@ import { request } from '../api.ts';
 import { esc } from '../format.ts';
 import type { Store } from '../state.ts';
 import type { CommandReport } from '../../topology/commands/types.ts';
+import type { SettingsReport } from '../../topology/look/settings-types.ts';
 
 const ACTIONS: Array<[string, string]> = [['record.start', 'Start recording'], ['record.stop', 'Stop recording'], ['marker', 'Marker'], ['identify', 'Identify']];
 
@@ -23,7 +24,13 @@ export class CommandsView {
         <label>Tag <input name="tag" size="12" placeholder="stage-left"></label>
         <label>Marker label <input name="label" size="14" placeholder="take 3"></label>
         <label title="Start recording: every camera starts at this instant, each in its own clock (+3s, +500ms or an ISO time); empty starts at once">Start at <input name="at" size="8" placeholder="+3s" data-testid="commands-at"></label>
+        <label title="Start recording: slate the take; each camera's clip is named S&lt;scene&gt;_T&lt;take&gt;_&lt;letter&gt;">Scene <input name="scene" size="5" placeholder="12A" data-testid="commands-scene"></label>
+        <label>Take <input name="take" size="3" inputmode="numeric" placeholder="next"></label>
         ${ACTIONS.map(([a, label]) => `<button type="submit" name="action" value="${a}">${label}</button>`).join('')}
+      </form>
+      <form class="toolbar" data-testid="settings-form">
+        <label title="format=1920x1080p25 iso=800 shutter=1/50 wb=5600 tint=0 ae=off: checked against each camera, written, read back">Settings <input name="settings" size="44" placeholder="format=1920x1080p25 iso=800 shutter=1/50 wb=5600" data-testid="settings-input"></label>
+        <button type="submit">Apply settings</button>
       </form>
       <fieldset class="pick"><legend>Pick cameras</legend><div data-slot="pick"></div></fieldset>
       <p data-slot="summary" aria-live="polite" class="muted"></p>
@@ -33,6 +40,11 @@ export class CommandsView {
       e.preventDefault();
       const action = ((e as SubmitEvent).submitter as HTMLButtonElement | null)?.value ?? 'identify';
       void this.send(action, new FormData(form));
+    });
+    const settingsForm = this.el.querySelector<HTMLFormElement>('[data-testid="settings-form"]')!;
+    settingsForm.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.applySettings(String(new FormData(settingsForm).get('settings') ?? ''), new FormData(form));
     });
     store.on('topology', () => this.renderPick());
     this.renderPick();
@@ -56,6 +68,9 @@ export class CommandsView {
     if (action === 'marker' && label) body.args = { label };
     const at = String(data.get('at') ?? '').trim();
     if (action === 'record.start' && at) body.at = at;
+    const scene = String(data.get('scene') ?? '').trim();
+    const take = Number(String(data.get('take') ?? '').trim());
+    if (action === 'record.start' && scene) body.slate = { scene, ...(Number.isInteger(take) && take > 0 ? { take } : {}) };
     const summary = this.el.querySelector<HTMLElement>('[data-slot="summary"]')!;
     summary.textContent = `sending ${action}…`;
     try {
@@ -70,6 +85,32 @@ export class CommandsView {
         <td class="mono">${x.network ? esc(`${x.network} ${x.address}`) : ''}</td><td>${x.ms}</td><td class="error-text">${esc(x.error ?? '')}</td></tr>`).join('');
     } catch (err) {
       summary.textContent = `${action} failed: ${(err as Error).message}`;
+    }
+  }
+
+  private selection(data: FormData): Record<string, unknown> {
+    const target = String(data.get('target'));
+    if (target === 'tag') return { tag: String(data.get('tag') ?? '').trim() };
+    if (target === 'devices') return { devices: [...this.el.querySelectorAll<HTMLInputElement>('[data-slot="pick"] input:checked')].map((i) => i.value) };
+    return { role: 'camera' };
+  }
+
+  /** Rig-wide settings (POST /api/settings): a row per camera, each setting applied / refused and why / not confirmed. */
+  private async applySettings(text: string, data: FormData): Promise<void> {
+    const summary = this.el.querySelector<HTMLElement>('[data-slot="summary"]')!;
+    const words = text.split(/\s+/).filter(Boolean);
+    summary.textContent = 'applying settings and reading every camera back…';
+    try {
+      const r = await request<SettingsReport>('POST', '/api/settings', { settings: words, ...this.selection(data) });
+      summary.textContent = `settings: ${r.applied} of ${r.total} camera(s) applied and read back${r.notApplied ? `; ${r.notApplied} not` : ''}`;
+      const table = this.el.querySelector<HTMLTableElement>('table')!;
+      table.hidden = false;
+      table.tHead!.innerHTML = '<tr><th scope="col">Device</th><th scope="col">Result</th><th scope="col">Not applied</th><th scope="col">ms</th></tr>';
+      table.tBodies[0]!.innerHTML = r.cameras.map((c) => `<tr data-device="${esc(c.deviceId)}" class="${c.outcome === 'applied' ? 'ok' : 'failed'}">
+        <td class="mono">${esc(c.deviceId)}</td><td>${c.outcome === 'applied' ? '✔ applied and read back' : `✖ ${esc(c.outcome)}`}</td>
+        <td class="error-text">${esc(c.error ?? c.settings.filter((x) => x.outcome !== 'applied').map((x) => `${x.key}=${x.wanted}: ${x.outcome === 'refused' ? 'refused' : 'not confirmed'}, ${x.reason ?? ''}`).join('; '))}</td><td>${c.ms}</td></tr>`).join('');
+    } catch (err) {
+      summary.textContent = `settings failed: ${(err as Error).message}`;
     }
   }
 
