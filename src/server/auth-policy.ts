@@ -30,6 +30,7 @@ export const POLICY: Record<string, Requirement> = {
   'GET /api/tailscale/paths/:id': 'viewer',
   'GET /api/whoami': 'viewer',
   'GET /api/topology': 'viewer',
+  'GET /api/openapi.json': 'viewer',
   'GET /api/export': 'viewer',
   'GET /api/discovered': 'viewer',
   'GET /api/discovery/scans': 'viewer',

@@ -53,12 +53,12 @@ export function createPreviewHub(deps: AppDeps): PreviewHub {
 
 export function previewRoutes(deps: AppDeps, hub: PreviewHub) {
   const remember = (c: Context) => { for (const p of selfAddressOf(deps, c).ports) selfPortsOf.get(hub)?.add(p); };
-  return new Hono<AppEnv>().get('/api/devices/:id/preview.jpg', async (c) => {
+  return new Hono<AppEnv>().get('/:id/preview.jpg', async (c) => {
     remember(c);
     // One frame of the relayed preview: for grids of many cameras, which a browser cannot hold open as streams.
     const frame = await hub.frame(c.req.param('id'));
     return new Response(new Uint8Array(frame), { status: 200, headers: { 'content-type': 'image/jpeg', 'content-length': String(frame.length), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } });
-  }).get('/api/devices/:id/preview.mjpeg', async (c) => {
+  }).get('/:id/preview.mjpeg', async (c) => {
     remember(c);
     const raw = c.req.query('fps');
     const fps = raw === undefined || raw === '' ? HUB_UPSTREAM.fps : Number(raw);

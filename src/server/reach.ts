@@ -28,10 +28,15 @@ export function viewerOf(deps: AppDeps, c: Context) {
   return classifyViewer({ socket: viewerSocketOf(c), tailnetCidrs: deps.config.tailnetCidrs ?? [] });
 }
 
+/** GET /api/viewer: where the caller is viewing from. */
+export function viewerRoutes(deps: AppDeps) {
+  return new Hono<AppEnv>().get('/', (c) => c.json(viewerOf(deps, c)));
+}
+
+/** GET /api/reach: per device, the address or relay that works from where the caller is. */
 export function reachRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
-    .get('/viewer', (c) => c.json(viewerOf(deps, c)))
-    .get('/reach', (c) => {
+    .get('/', (c) => {
       const viewer = viewerOf(deps, c);
       const devices = listDevices({ ctx: ctxOf(deps, c) });
       return c.json({ viewer, devices: Object.fromEntries(devices.map((d) => [d.id, reachDevice({ device: d, viewerNetwork: viewer.network })])) });

@@ -48,7 +48,7 @@ function viewerAbortOf(c: Context): (() => void) | undefined {
 export function relayRoutes(deps: AppDeps) {
   const scope = parseProbeScope(deps.config.probeCidrs);
   const limits = { ...RELAY_LIMITS, ...deps.relayLimits };
-  return new Hono<AppEnv>().get('/reach/:device/:service/*', async (c) => {
+  return new Hono<AppEnv>().get('/:device/:service/*', async (c) => {
     const deviceId = c.req.param('device');
     const serviceName = c.req.param('service');
     const url = new URL(c.req.url);

@@ -175,4 +175,6 @@ export interface Topology {
   networks: NetworkInfo[];
   devices: Device[];
   links: Link[];
+  /** Device id → the upstream it is behind (upstreams.ts, the one rule folding, graph and board use). */
+  upstreams: Record<string, string>;
 }

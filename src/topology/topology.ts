@@ -5,6 +5,7 @@ import { listLinks } from './links.ts';
 import type { DeviceHealth } from './health-types.ts';
 import { NETWORKS, type NetworkInfo, type Topology } from './model.ts';
 import { getRigName } from './rig.ts';
+import { upstreamsOf } from './upstreams.ts';
 
 const NETWORK_NAMES: Record<string, string> = { lan: 'LAN', tailscale: 'Tailnet' };
 
@@ -20,5 +21,6 @@ export function getTopology({ ctx, health }: { ctx: Ctx; health?: (deviceId: str
     name: NETWORK_NAMES[id] ?? id,
     deviceCount: devices.filter((d) => d.addresses.some((a) => a.network === id)).length,
   }));
-  return { rig: { name: getRigName(ctx.db) }, generatedAt: new Date().toISOString(), networks, devices, links: listLinks({ ctx }) };
+  const links = listLinks({ ctx });
+  return { rig: { name: getRigName(ctx.db) }, generatedAt: new Date().toISOString(), networks, devices, links, upstreams: upstreamsOf(devices, links) };
 }

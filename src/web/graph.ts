@@ -24,7 +24,6 @@ const SHAPES: Record<string, string> = {
   camera: 'ellipse', console: 'round-rectangle', relay: 'diamond', server: 'barrel',
   hotspot: 'triangle', router: 'hexagon', monitor: 'round-tag', other: 'octagon',
 };
-const UPSTREAM_ROLES = new Set(['hotspot', 'router']);
 /** Spacing of the computed layout: wide enough for a 13-character label under every node. */
 const GAP_X = 110;
 const GAP_Y = 95;
@@ -95,22 +94,14 @@ const STYLE: cytoscape.StylesheetJson = [
 ];
 
 /**
- * Positions of the hierarchy: each upstream above the devices that link to it
+ * Positions of the hierarchy: each upstream above the devices behind it
  * (rows of COLS), sub-upstreams below their own upstream's leaves, trees side
  * by side, then devices with no upstream in rows underneath.
  */
-export function hierarchyPositions(devices: LiveDevice[], links: { from: string; to: string }[]): Map<string, { x: number; y: number }> {
+export function hierarchyPositions(devices: LiveDevice[], upstreams: Readonly<Record<string, string>>): Map<string, { x: number; y: number }> {
   const byId = new Map(devices.map((d) => [d.id, d]));
-  const upOf = new Map<string, string>();
-  for (const l of links) if (byId.has(l.from) && UPSTREAM_ROLES.has(byId.get(l.to)?.role ?? '') && l.from !== l.to && !upOf.has(l.from)) upOf.set(l.from, l.to);
-  // Break cycles (a hotspot linked to a router linked back): a device whose chain returns to itself is a root.
-  for (const id of [...upOf.keys()]) {
-    const seen = new Set([id]);
-    for (let cur = upOf.get(id); cur; cur = upOf.get(cur)) {
-      if (seen.has(cur)) { upOf.delete(id); break; }
-      seen.add(cur);
-    }
-  }
+  // The server's map (one rule, cycles already broken); only devices drawn here count.
+  const upOf = new Map(Object.entries(upstreams).filter(([from, to]) => byId.has(from) && byId.has(to)));
   const children = new Map<string, LiveDevice[]>();
   for (const [from, to] of upOf) (children.get(to) ?? children.set(to, []).get(to)!).push(byId.get(from)!);
   const sortIds = (list: LiveDevice[]) => list.sort((a, b) => a.role.localeCompare(b.role) || a.id.localeCompare(b.id, undefined, { numeric: true }));
@@ -198,7 +189,7 @@ export class GraphView {
   render(): Promise<void> {
     const els = elementsFor(this.store);
     const t = this.store.topology!;
-    const computed = hierarchyPositions(t.devices, t.links);
+    const computed = hierarchyPositions(t.devices, t.upstreams);
     for (const el of els) if (el.group === 'nodes' && !el.position) el.position = computed.get(el.data.id!) ?? { x: 0, y: 0 };
     this.cy.batch(() => this.cy.add(els));
     performance.mark('rigmap:added');
@@ -238,7 +229,7 @@ export class GraphView {
           continue;
         }
         // A new device takes its place in the hierarchy; the others stay where they are.
-        if (el.group === 'nodes' && !el.position) el.position = (computed ??= hierarchyPositions(t.devices, t.links)).get(el.data.id!) ?? { x: 0, y: 0 };
+        if (el.group === 'nodes' && !el.position) el.position = (computed ??= hierarchyPositions(t.devices, t.upstreams)).get(el.data.id!) ?? { x: 0, y: 0 };
         this.cy.add(el);
       }
     });

@@ -118,6 +118,7 @@ describe('REST API: devices and links', () => {
     expect(topo.rig).toEqual({ name: 'Studio B' });
     expect(topo.devices).toHaveLength(2);
     expect(topo.links).toHaveLength(1);
+    expect(topo.upstreams).toEqual({ 'cam-a': 'hotspot' });
     expect(topo.networks).toEqual([{ id: 'lan', name: 'LAN', deviceCount: 2 }, { id: 'tailscale', name: 'Tailnet', deviceCount: 0 }]);
     const health = await call('/healthz');
     expect(health.status).toBe(200);

@@ -13,7 +13,7 @@ import { deriveDeviceState } from '../../src/topology/probes/device-state.ts';
 import { EventBus } from '../../src/topology/events.ts';
 import type { Alert, DeviceHealth, NodeStatus, PathHealth } from '../../src/topology/health-types.ts';
 import { importInventoryText } from '../../src/topology/import.ts';
-import type { Network } from '../../src/topology/model.ts';
+import type { Network, Role } from '../../src/topology/model.ts';
 import { openDb } from '../../src/topology/store/db.ts';
 import { makeTempDir } from '../helpers/app.ts';
 
@@ -25,8 +25,12 @@ interface PathSim {
   lastBeat: number | null;
 }
 
-/** The world; `cameras` cameras cam-1… linked to "hotspot", each with a LAN and a Tailscale path. */
-export function makeWorld(opts: { cameras?: number; options?: Partial<AlertOptions>; checkNow?: (id: string) => Promise<boolean | null>; neverSeen?: string[] } = {}) {
+/**
+ * The world; `cameras` cameras cam-1… linked to the upstream (by default the
+ * hotspot "hotspot"; `upstream` names another, e.g. a relay), each with a LAN and a Tailscale path.
+ */
+export function makeWorld(opts: { cameras?: number; options?: Partial<AlertOptions>; checkNow?: (id: string) => Promise<boolean | null>; neverSeen?: string[]; upstream?: { id: string; name: string; role: Role } } = {}) {
+  const hub = opts.upstream ?? { id: 'hotspot', name: 'Hotspot', role: 'hotspot' };
   const { dir, cleanup } = makeTempDir('rigmap-alerts-');
   const store = openDb(join(dir, 'rigmap.db'));
   const bus = new EventBus();
@@ -38,10 +42,10 @@ export function makeWorld(opts: { cameras?: number; options?: Partial<AlertOptio
     text: JSON.stringify({
       version: 1,
       devices: [
-        { id: 'hotspot', name: 'Hotspot', role: 'hotspot', addresses: [{ network: 'lan', ip: '127.41.1.1' }], services: [{ name: 'admin', protocol: 'http', port: 80 }] },
+        { id: hub.id, name: hub.name, role: hub.role, addresses: [{ network: 'lan', ip: '127.41.1.1' }], services: [{ name: 'admin', protocol: 'http', port: 80 }] },
         ...cams.map((id, i) => ({ id, name: id, role: 'camera', expected: true, addresses: [{ network: 'lan', ip: `127.41.1.${10 + i}` }, { network: 'tailscale', ip: `127.141.1.${10 + i}` }], services: svc })),
       ],
-      links: cams.map((id) => ({ from: id, to: 'hotspot', kind: 'wifi' })),
+      links: cams.map((id) => ({ from: id, to: hub.id, kind: 'wifi' })),
     }),
   });
   const clock = new FakeClock();
@@ -51,9 +55,9 @@ export function makeWorld(opts: { cameras?: number; options?: Partial<AlertOptio
   const published = new Map<string, DeviceHealth['state']>();
   /** Paths still up but no longer beating (gone quiet, not yet declared lost). */
   const hushed = new Set<string>();
-  const nets = (id: string): Network[] => (id === 'hotspot' ? ['lan'] : ['lan', 'tailscale']);
-  for (const id of ['hotspot', ...cams]) {
-    paths.set(id, new Map(nets(id).map((n) => [n, { state: 'up', since: clock.now(), lastBeat: id === 'hotspot' ? null : clock.now() }])));
+  const nets = (id: string): Network[] => (id === hub.id ? ['lan'] : ['lan', 'tailscale']);
+  for (const id of [hub.id, ...cams]) {
+    paths.set(id, new Map(nets(id).map((n) => [n, { state: 'up', since: clock.now(), lastBeat: id === hub.id ? null : clock.now() }])));
     lastSeen.set(id, clock.now());
     published.set(id, 'up');
   }
@@ -83,11 +87,11 @@ export function makeWorld(opts: { cameras?: number; options?: Partial<AlertOptio
     const from = p.state as PathHealth['state'];
     p.state = state;
     p.since = clock.now();
-    if (state === 'up' && id !== 'hotspot') p.lastBeat = clock.now();
+    if (state === 'up' && id !== hub.id) p.lastBeat = clock.now();
     if (state === 'down' && o.quietSince !== undefined) p.lastBeat = o.quietSince;
     if (state === 'up') lastSeen.set(id, clock.now());
     // The last sign of life is the last beat on any path (what the engine's lastSeen tracks).
-    else if (id !== 'hotspot') lastSeen.set(id, Math.max(...[...paths.get(id)!.values()].map((x) => x.lastBeat ?? 0)));
+    else if (id !== hub.id) lastSeen.set(id, Math.max(...[...paths.get(id)!.values()].map((x) => x.lastBeat ?? 0)));
     const h0 = health(id);
     bus.emit('path.state', { deviceId: id, path: h0.paths.find((x) => x.network === network)!, from, reason: 'test' });
     const next = deriveDeviceState(h0.paths);
@@ -97,7 +101,7 @@ export function makeWorld(opts: { cameras?: number; options?: Partial<AlertOptio
   };
   /** Heartbeats arrive on every path still up (time passes for living devices). */
   const beat = () => {
-    for (const [id, m] of paths) for (const [n, p] of m) if (p.state === 'up' && id !== 'hotspot' && !hushed.has(`${id}/${n}`)) {
+    for (const [id, m] of paths) for (const [n, p] of m) if (p.state === 'up' && id !== hub.id && !hushed.has(`${id}/${n}`)) {
       p.lastBeat = clock.now();
       lastSeen.set(id, clock.now());
     }

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LiveDevice } from '../../src/web/api.ts';
 import { groupByUpstream } from '../../src/web/views/board.ts';
+import { upstreamsOf } from '../../src/topology/upstreams.ts';
 import { tileBody, tileLabel } from '../../src/web/views/board-tile.ts';
 import type { DeviceHealth } from '../../src/topology/health-types.ts';
 
@@ -16,7 +17,7 @@ const path = (network: 'lan' | 'tailscale', state: 'up' | 'down') => ({ network,
 describe('rig board', () => {
   it('groups devices behind their hotspot or router, the upstream first', () => {
     const devices = [dev('cam-2', 'camera'), dev('cam-1', 'camera'), dev('hot', 'hotspot'), dev('desk', 'console'), dev('loose', 'camera')];
-    const groups = groupByUpstream(devices, [{ from: 'cam-1', to: 'hot' }, { from: 'cam-2', to: 'hot' }, { from: 'desk', to: 'cam-1' }]);
+    const groups = groupByUpstream(devices, upstreamsOf(devices, [{ from: 'cam-1', to: 'hot' }, { from: 'cam-2', to: 'hot' }, { from: 'desk', to: 'cam-1' }]));
     expect(groups.map((g) => [g.title, g.devices.map((d) => d.id)])).toEqual([
       ['Behind HOT', ['hot', 'cam-1', 'cam-2']],
       ['Other devices', ['loose', 'desk']],

@@ -1,6 +1,7 @@
 /** /api/alerts: open and recent alerts; acknowledging one. */
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env.ts';
+import { documented } from '../openapi.ts';
 import { z } from 'zod';
 import { acknowledgeAlert, listAlerts } from '../../topology/alerts/store.ts';
 import { parseOrThrow } from '../../topology/errors.ts';
@@ -11,7 +12,7 @@ const listSchema = z.object({ limit: z.coerce.number().int().min(1).max(1000).op
 
 export function alertRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
-    .get('/', (c) => {
+    .get('/', documented({ summary: 'Open and recent alerts', query: listSchema }), (c) => {
       const q = parseOrThrow(listSchema, c.req.query(), 'query');
       return c.json(listAlerts({ ctx: ctxOf(deps, c), recentLimit: q.limit }));
     })

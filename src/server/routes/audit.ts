@@ -1,6 +1,7 @@
 /** GET /api/audit: the audit trail, newest first (admin). */
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env.ts';
+import { documented } from '../openapi.ts';
 import { z } from 'zod';
 import { listAudit } from '../../topology/access/audit.ts';
 import { parseOrThrow } from '../../topology/errors.ts';
@@ -14,7 +15,7 @@ const querySchema = z.object({
 });
 
 export function auditRoutes(deps: AppDeps) {
-  return new Hono<AppEnv>().get('/', (c) => {
+  return new Hono<AppEnv>().get('/', documented({ summary: 'The audit trail, newest first', query: querySchema }), (c) => {
     const q = parseOrThrow(querySchema, c.req.query(), 'query');
     return c.json({ entries: listAudit({ ctx: ctxOf(deps, c), ...q }) });
   });

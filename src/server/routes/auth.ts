@@ -1,6 +1,7 @@
 /** /api/auth: sign in (rate-limited), sign out, and who am I (with my CSRF token). */
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env.ts';
+import { documented } from '../openapi.ts';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { recordAudit } from '../../topology/access/audit.ts';
@@ -29,7 +30,7 @@ export function authRoutes(deps: AppDeps, access: Access) {
         expiresAt: caller.expiresAt ? new Date(caller.expiresAt).toISOString() : null,
       });
     })
-    .post('/login', async (c) => {
+    .post('/login', documented({ summary: 'Sign in (rate-limited per address and login); sets the session cookie', body: loginSchema }), async (c) => {
       const input = parseOrThrow(loginSchema, await readJson(c), 'sign-in');
       const remote = remoteOf(c).address ?? 'unknown';
       const wait = access.limiter.check(remote, input.login);

@@ -6,7 +6,7 @@ import { runRollCall } from '../../topology/rollcall.ts';
 import { type AppDeps, ctxOf, deviceHealthOf } from '../deps.ts';
 
 export function checkRoutes(deps: AppDeps) {
-  return new Hono<AppEnv>().get('/check', (c) => {
+  return new Hono<AppEnv>().get('/', (c) => {
     const health = deviceHealthOf(deps);
     if (!health) throw new RigmapError('unavailable', 'probing is off on this server (--probes off), so there is no live health to check; run `rigmap check` from a shell instead');
     const report = runRollCall({

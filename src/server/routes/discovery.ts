@@ -4,8 +4,9 @@
  */
 import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../app-env.ts';
+import { documented } from '../openapi.ts';
 import { z } from 'zod';
-import { acceptDiscovered, ignoreDiscovered, listDiscovered } from '../../topology/discovery/inbox.ts';
+import { acceptDiscovered, acceptOverridesSchema, ignoreDiscovered, listDiscovered } from '../../topology/discovery/inbox.ts';
 import type { DiscoveryService } from '../../topology/discovery/service.ts';
 import { DISCOVERED_STATUSES } from '../../topology/discovery/types.ts';
 import { parseOrThrow } from '../../topology/errors.ts';
@@ -35,34 +36,39 @@ async function readOptionalJson(c: Context): Promise<unknown> {
   return text.trim() === '' ? {} : decodeJson(text, 'the request body');
 }
 
-/** The service is built by the wiring (main.ts, or buildApp for a bare test app). */
-export function discoveryRoutes(deps: AppDeps, service: DiscoveryService) {
+/** /api/discovered: the inbox. The service is built by the wiring (main.ts, or buildApp for a bare test app). */
+export function discoveredRoutes(deps: AppDeps, service: DiscoveryService) {
   return new Hono<AppEnv>()
-    .get('/discovered', (c) => {
+    .get('/', documented({ summary: 'The Discovered inbox', query: listQuery }), (c) => {
       const { status } = parseOrThrow(listQuery, c.req.query(), 'filter');
       return c.json({ discovered: listDiscovered({ ctx: ctxOf(deps, c), status }), bonjour: { browsing: service.browsing } });
     })
-    .post('/discovered/:id/accept', async (c) => {
+    .post('/:id/accept', documented({ summary: 'Accept a discovered device into the map (an empty body takes it as found)', body: acceptOverridesSchema }), async (c) => {
       const id = parseOrThrow(idParam, c.req.param('id'), 'id');
       return c.json(acceptDiscovered({ ctx: ctxOf(deps, c), id, overrides: await readOptionalJson(c) }), 201);
     })
-    .post('/discovered/:id/ignore', (c) => {
+    .post('/:id/ignore', (c) => {
       const id = parseOrThrow(idParam, c.req.param('id'), 'id');
       return c.json(ignoreDiscovered({ ctx: ctxOf(deps, c), id }));
-    })
-    .post('/discovery/scan', async (c) => {
+    });
+}
+
+/** /api/discovery: subnet scans and the mDNS host prober. */
+export function discoveryRoutes(deps: AppDeps, service: DiscoveryService) {
+  return new Hono<AppEnv>()
+    .post('/scan', documented({ summary: 'Start a subnet scan', body: scanBody }), async (c) => {
       const body = parseOrThrow(scanBody, await readOptionalJson(c), 'scan');
       return c.json(service.scans.start({ ctx: ctxOf(deps, c, 'scan'), cidr: body.cidr, port: body.port, force: body.force }), 202);
     })
-    .get('/discovery/scans', (c) => c.json({ scans: service.scans.list() }))
-    .get('/discovery/scans/:id', (c) => c.json(service.scans.get(c.req.param('id'))))
-    .delete('/discovery/scans/:id', async (c) => c.json(await service.scans.cancel(c.req.param('id'))))
-    .post('/discovery/hosts', async (c) => {
+    .get('/scans', (c) => c.json({ scans: service.scans.list() }))
+    .get('/scans/:id', (c) => c.json(service.scans.get(c.req.param('id'))))
+    .delete('/scans/:id', async (c) => c.json(await service.scans.cancel(c.req.param('id'))))
+    .post('/hosts', documented({ summary: 'Probe host names over mDNS', body: hostsBody }), async (c) => {
       const body = parseOrThrow(hostsBody, await readOptionalJson(c), 'hosts');
       const hosts = body.hosts?.map((h) => (typeof h === 'string' ? { hostname: h, port: body.port } : { port: body.port, ...h }));
       return c.json({ results: await service.probeHosts({ ctx: ctxOf(deps, c, 'mdns'), hosts, timeoutMs: body.timeoutMs }) });
     })
-    .post('/discovery/bonjour/refresh', (c) => {
+    .post('/bonjour/refresh', (c) => {
       service.refreshBonjour();
       return c.json({ browsing: service.browsing });
     });

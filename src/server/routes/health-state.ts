@@ -1,6 +1,7 @@
 /** GET /api/devices/:id/health: live paths, recent transitions, per-minute latency, 24 h availability. */
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env.ts';
+import { documented } from '../openapi.ts';
 import { z } from 'zod';
 import { getDevice } from '../../topology/devices.ts';
 import { parseOrThrow } from '../../topology/errors.ts';
@@ -13,7 +14,7 @@ const querySchema = z.object({
 });
 
 export function healthStateRoutes(deps: AppDeps) {
-  return new Hono<AppEnv>().get('/:id/health', (c) => {
+  return new Hono<AppEnv>().get('/:id/health', documented({ summary: 'One device: live paths, transitions, latency, 24 h availability', query: querySchema }), (c) => {
     const ctx = ctxOf(deps, c);
     const device = getDevice({ ctx, id: c.req.param('id') });
     const q = parseOrThrow(querySchema, c.req.query(), 'query');

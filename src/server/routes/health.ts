@@ -7,7 +7,7 @@ import type { AppDeps } from '../deps.ts';
 const startedAt = Date.now();
 
 export function healthRoutes(deps: AppDeps) {
-  return new Hono<AppEnv>().get('/healthz', (c) => {
+  return new Hono<AppEnv>().get('/', (c) => {
     let database: 'ok' | 'error' = 'ok';
     try {
       deps.db.get(sql`select 1`);

@@ -4,11 +4,11 @@
  */
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env.ts';
+import { documented } from '../openapi.ts';
 import { z } from 'zod';
 import { parseOrThrow } from '../../topology/errors.ts';
 import { listTailscaleDevices } from '../../topology/tailscale/import.ts';
-import { type ImportRequest, settingsFromConfig, TailscaleService } from '../../topology/tailscale/service.ts';
-import { resolveApiCredentials, resolveHeadscaleKey } from '../../topology/tailscale/source.ts';
+import type { ImportRequest, TailscaleService } from '../../topology/tailscale/service.ts';
 import { readJson } from '../body.ts';
 import { type AppDeps, ctxOf } from '../deps.ts';
 import { viewerOf } from '../viewer.ts';
@@ -22,27 +22,6 @@ const importSchema = z.strictObject({
   oauthClientId: z.string().min(1).optional(),
   oauthClientSecret: z.string().min(1).optional(),
 });
-
-const services = new WeakMap<AppDeps, TailscaleService>();
-
-/**
- * The wired Tailscale service, or (for an app built without one) a service
- * made from the configuration and environment that never syncs by itself.
- */
-export function tailscaleOf(deps: AppDeps): TailscaleService {
-  if (deps.tailscale) return deps.tailscale;
-  let svc = services.get(deps);
-  if (!svc) {
-    svc = new TailscaleService({
-      ctx: () => ctxOf(deps),
-      settings: { ...settingsFromConfig(deps.config), sync: 'off' },
-      credentials: resolveApiCredentials(),
-      headscaleKey: resolveHeadscaleKey(),
-    });
-    services.set(deps, svc);
-  }
-  return svc;
-}
 
 function toImportRequest(body: z.infer<typeof importSchema>): ImportRequest {
   const credentials = body.apiKey
@@ -60,27 +39,32 @@ function pathsOf(deps: AppDeps, svc: TailscaleService) {
   }));
 }
 
-export function tailscaleRoutes(deps: AppDeps) {
+/** `svc` is the wired Tailscale service (main.ts, or app-services.ts for a bare test app). */
+export function tailscaleRoutes(deps: AppDeps, tailscale: () => TailscaleService) {
   return new Hono<AppEnv>()
-    .post('/tailscale/import', async (c) => {
+    .post('/import', documented({ summary: 'Import the tailnet (API, Headscale, local tailscaled or a status file)', body: importSchema }), async (c) => {
       const body = parseOrThrow(importSchema, await readJson(c), 'Tailscale import');
-      const report = await tailscaleOf(deps).importNow({ ctx: ctxOf(deps, c, 'tailscale-import'), req: toImportRequest(body) });
+      const report = await tailscale().importNow({ ctx: ctxOf(deps, c, 'tailscale-import'), req: toImportRequest(body) });
       return c.json(report);
     })
-    .get('/tailscale/status', (c) => c.json({ ...tailscaleOf(deps).status(), devices: listTailscaleDevices(deps.db) }))
-    .get('/tailscale/paths', async (c) => {
-      const svc = tailscaleOf(deps);
+    .get('/status', (c) => c.json({ ...tailscale().status(), devices: listTailscaleDevices(deps.db) }))
+    .get('/paths', documented({ summary: 'Tailscale path quality per device', queryNames: { refresh: '1: ask tailscaled now' } }), async (c) => {
+      const svc = tailscale();
       if (['1', 'true', 'yes'].includes(c.req.query('refresh') ?? '')) await svc.refreshPaths();
       return c.json({ updatedAt: svc.paths.updatedAt, paths: pathsOf(deps, svc) });
     })
-    .get('/tailscale/paths/:id', (c) => {
-      const svc = tailscaleOf(deps);
+    .get('/paths/:id', (c) => {
+      const svc = tailscale();
       const id = c.req.param('id');
       const found = pathsOf(deps, svc).find((p) => p.deviceId === id);
       return c.json(found ?? { deviceId: id, nodeId: null, online: null, lastSeen: null, path: null });
-    })
-    .get('/whoami', (c) => {
-      const viewer = viewerOf(c);
-      return c.json({ viewer, actor: viewer?.login ?? null });
     });
+}
+
+/** GET /api/whoami: the viewer as Tailscale identifies them (serve headers or whois). */
+export function whoamiRoutes() {
+  return new Hono<AppEnv>().get('/', (c) => {
+    const viewer = viewerOf(c);
+    return c.json({ viewer, actor: viewer?.login ?? null });
+  });
 }

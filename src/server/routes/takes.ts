@@ -1,6 +1,7 @@
 /** GET /api/takes: the takes (newest first) with per-camera start/stop in rigmap's clock; ?format=csv for the editor. */
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env.ts';
+import { documented } from '../openapi.ts';
 import { z } from 'zod';
 import { parseOrThrow } from '../../topology/errors.ts';
 import { listTakes, takesToCsv } from '../../topology/takes/store.ts';
@@ -12,7 +13,7 @@ const querySchema = z.strictObject({
 });
 
 export function takeRoutes(deps: AppDeps) {
-  return new Hono<AppEnv>().get('/', (c) => {
+  return new Hono<AppEnv>().get('/', documented({ summary: 'Takes with per-camera start/stop (json or csv)', query: querySchema }), (c) => {
     const q = parseOrThrow(querySchema, c.req.query(), 'query');
     const takes = listTakes({ ctx: ctxOf(deps, c), limit: q.limit });
     if (q.format === 'json') return c.json({ takes });

@@ -1,6 +1,6 @@
 /**
- * Which paths share what. A device's LAN path goes through the upstream it links
- * to (a camera → its hotspot, over wifi/ethernet/usb); its Tailscale path goes
+ * Which paths share what. A device's LAN path goes through the upstream it is
+ * behind (upstreams.ts: a camera → its hotspot, router or relay); its Tailscale path goes
  * through the tailnet, never through the hotspot. A group is the set of paths
  * through one such shared part; the group is judged down on the upstream's own
  * probe, or on evidence: every path of the group lost within a short window, or
@@ -11,6 +11,7 @@ import { loadDevices } from '../device-rows.ts';
 import type { DeviceHealth, PathHealth } from '../health-types.ts';
 import { listLinks } from '../links.ts';
 import type { Network } from '../model.ts';
+import { upstreamsOf } from '../upstreams.ts';
 
 /** The id of the group of every Tailscale path (its alert's deviceId too). */
 export const TAILNET_GROUP = 'tailnet';
@@ -80,8 +81,9 @@ export class PathGroups {
       if (!g) byId.set(id, (g = { id, upstreamId, network, members: [] }));
       if (!g.members.includes(member)) g.members.push(member);
     };
-    for (const l of listLinks({ ctx: this.deps.ctx })) if (l.kind !== 'tailscale') add(`upstream:${l.to}`, l.to, 'lan', l.from);
-    for (const d of loadDevices(this.deps.ctx.db)) if (d.addresses.some((a) => a.network === 'tailscale')) add(TAILNET_GROUP, null, 'tailscale', d.id);
+    const devices = loadDevices(this.deps.ctx.db);
+    for (const [member, upstream] of Object.entries(upstreamsOf(devices, listLinks({ ctx: this.deps.ctx })))) add(`upstream:${upstream}`, upstream, 'lan', member);
+    for (const d of devices) if (d.addresses.some((a) => a.network === 'tailscale')) add(TAILNET_GROUP, null, 'tailscale', d.id);
     const byMember = new Map<string, PathGroup[]>();
     for (const g of byId.values()) for (const m of g.members) byMember.set(m, [...(byMember.get(m) ?? []), g]);
     this.cache = { byId, byMember };

@@ -18,19 +18,17 @@ import { markLiveToggle, OnScreenCards, putPicturesBack, stopAllLive, takePictur
 export const BOARD_STILL_MS = 3000;
 /** Live thumbnails: small and slow, a board of 30 stays light. */
 export const BOARD_LIVE = { fps: 2, width: 320 };
-const UPSTREAM_ROLES = new Set(['hotspot', 'router']);
 const TILE = '[data-testid="tile"]';
 const THUMB = '[data-slot="thumb"]';
 const ROLE_ORDER = ['hotspot', 'router', 'relay', 'camera', 'console', 'server', 'monitor', 'other'];
 
-/** Devices grouped by the upstream they link to; the upstream heads its own group. */
-export function groupByUpstream(devices: LiveDevice[], links: { from: string; to: string }[]): { id: string | null; title: string; devices: LiveDevice[] }[] {
+/**
+ * Devices grouped by the upstream they are behind; the upstream heads its own group.
+ * `upstreams` is `/api/topology`'s map (the server's one rule, which alert folding uses too).
+ */
+export function groupByUpstream(devices: LiveDevice[], upstreams: Readonly<Record<string, string>>): { id: string | null; title: string; devices: LiveDevice[] }[] {
   const byId = new Map(devices.map((d) => [d.id, d]));
-  const upOf = new Map<string, string>();
-  for (const l of links) {
-    const to = byId.get(l.to);
-    if (to && UPSTREAM_ROLES.has(to.role) && !upOf.has(l.from)) upOf.set(l.from, l.to);
-  }
+  const upOf = new Map(Object.entries(upstreams).filter(([from, to]) => byId.has(from) && byId.has(to)));
   const groups = new Map<string | null, LiveDevice[]>();
   const heads = new Set(upOf.values());
   for (const d of devices) {
@@ -100,7 +98,7 @@ export class BoardView {
     const t = this.store.topology;
     if (!t) return;
     this.stale = false;
-    const groups = groupByUpstream([...this.store.devices.values()], t.links);
+    const groups = groupByUpstream([...this.store.devices.values()], t.upstreams);
     // A map reload redraws the tiles but keeps their pictures: live streams are not restarted.
     const kept = takePictures(this.el, TILE, THUMB);
     this.el.innerHTML = `<div class="board-bar"><h2 class="sr-only">Rig board</h2><p class="board-summary" role="status" aria-live="polite" data-slot="summary"></p>
