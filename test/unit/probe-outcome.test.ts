@@ -58,7 +58,7 @@ afterEach(() => {
 });
 
 describe('one outcome per result', () => {
-  it('every result is one probe.outcome; the one that moves the path carries the transition and the device\'s new health, after path.state and device.state', async () => {
+  it('every result is one probe.outcome; the one that moves the path carries the transition and the device\'s new health, before path.state and device.state', async () => {
     const order: string[] = [];
     for (const t of ['path.state', 'device.state', 'probe.outcome'] as const) rig.bus.on(t, (e) => order.push(e.type));
     engine.start();
@@ -71,11 +71,11 @@ describe('one outcome per result', () => {
     expect(last.deviceState).toBe('up');
     expect(outcomes.filter((o) => !o.transition).every((o) => o.device === null && o.ok)).toBe(true);
     // The derived events come first (alerting and browsers read them), then the outcome.
+    // The outcome first (history writes the transition row before anyone reacts), then the derived events.
     const firstMove = order.indexOf('path.state');
-    expect(order.slice(firstMove, firstMove + 2)).toEqual(['path.state', 'probe.outcome']);
+    expect(order[firstMove - 1]).toBe('probe.outcome');
     const deviceUp = order.indexOf('device.state');
-    expect(order[deviceUp - 1]).toBe('path.state');
-    expect(order[deviceUp + 1]).toBe('probe.outcome');
+    expect(order.slice(deviceUp - 2, deviceUp + 1)).toEqual(['probe.outcome', 'path.state', 'device.state']);
 
     cut.add('cam-a');
     await clock.advanceAsync(3000);

@@ -2,7 +2,7 @@
  * The probe engine: one scheduler per path (Gatus style), staggered with jitter,
  * bounded concurrency for polls, keep-alive agents. Each result a runner reports
  * goes through the path's state machine and out as one `probe.outcome` on the bus
- * (after `path.state` / `device.state` when it moved something); metrics and
+ * (then `path.state` / `device.state` when it moved something); metrics and
  * history subscribe to it, nothing is called directly. Picks up map changes
  * without a restart: bus events from this process and `PRAGMA data_version` for
  * changes the CLI makes from another one (each reload publishes `probe.map`).
@@ -323,28 +323,32 @@ export class ProbeEngine {
   }
 
   /**
-   * The one outcome of a result: on a change, `path.state` and (if the device's
-   * state moved) `device.state` first, as browsers and alerting read them; then
-   * `probe.outcome` with the transition and the device's new health.
+   * The one outcome of a result: `probe.outcome` first (history and metrics record
+   * it, the transition row lands before anyone reacts to the change), then on a
+   * change `path.state` and, if the device's state moved, `device.state`, as
+   * browsers and alerting read them.
    */
   private publish(entry: PathEntry, r: Pick<ProbeOutcome, 'ok' | 'latencyMs' | 'at' | 'source' | 'category'>, change: PathChange | null): void {
     const { target } = entry;
     const { bus } = this.deps.ctx;
-    let transition: ProbeOutcome['transition'] = null;
-    let device: DeviceHealth | null = null;
-    if (change) {
-      const path = this.pathHealth(entry, r.at);
-      transition = { from: change.from, to: entry.machine.state, reason: change.reason, path };
-      bus.emit('path.state', { deviceId: target.deviceId, path, from: change.from, reason: change.reason });
-      device = this.refreshDevice(target.deviceId, change.reason);
+    if (!change) {
+      bus.emit('probe.outcome', {
+        target, ...r, path: { state: this.shownState(entry), lastBeat: entry.lastBeat }, transition: null,
+        deviceState: this.deviceStates.get(target.deviceId)?.state ?? 'unknown', device: null,
+      });
+      return;
     }
+    const path = this.pathHealth(entry, r.at);
+    const prev = this.deviceStates.get(target.deviceId);
+    const device = this.computeHealth(target.deviceId, this.clock.now());
+    this.deviceStates.set(target.deviceId, device);
     bus.emit('probe.outcome', {
-      target, ...r,
-      path: { state: this.shownState(entry), lastBeat: entry.lastBeat },
-      transition,
-      deviceState: this.deviceStates.get(target.deviceId)?.state ?? 'unknown',
-      device,
+      target, ...r, path: { state: path.state, lastBeat: entry.lastBeat },
+      transition: { from: change.from, to: entry.machine.state, reason: change.reason, path },
+      deviceState: device.state, device,
     });
+    bus.emit('path.state', { deviceId: target.deviceId, path, from: change.from, reason: change.reason });
+    if (prev && prev.state !== device.state) bus.emit('device.state', { deviceId: target.deviceId, health: device, from: prev.state });
   }
 
   /** The state a path shows: a certificate other than the pin outranks any probe verdict (the peer may be an impostor). */

@@ -2,7 +2,8 @@
  * The one road a probe result takes: a runner reports to the engine's sink, the
  * engine runs the path machine and publishes one `probe.outcome` on the bus.
  * Metrics (metrics.ts) and history (history/recorder.ts) subscribe to it; alerting
- * and browsers get the derived `path.state` / `device.state`, published just before.
+ * and browsers get the derived `path.state` / `device.state`, published right after
+ * (so a transition's row is written before anything reacts to it).
  */
 import type { DeviceHealth, DeviceState, PathHealth, PathState } from '../health-types.ts';
 import type { ProbeSource } from './path-machine.ts';
