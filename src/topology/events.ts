@@ -1,6 +1,7 @@
 import type { DeviceDiscoveredEvent } from './discovery/types.ts';
 import type { CommandSentEvent } from './commands/types.ts';
 import type { SettingsReport } from './look/settings-types.ts';
+import type { ProbeMap, ProbeOutcome } from './probes/outcome.ts';
 import type { Alert, ClockHealth, DeviceHealth, DeviceState, NodeStatus, PathHealth, PathState, RunwayHealth, TailnetPathHealth } from './health-types.ts';
 
 /**
@@ -43,11 +44,22 @@ export interface RigEventMap {
   'command.sending': { action: string; deviceIds: string[]; actor?: string };
   /** A take opened, a camera started or stopped in it (`early`: without being told), or it closed (src/topology/takes). */
   'take.changed': { takeId: number; change: 'opened' | 'camera.started' | 'camera.stopped' | 'closed'; deviceId?: string; early?: boolean; reason?: string; takeRunning?: boolean };
+  /** One probe result after the path machine (in-process only: see INTERNAL_EVENTS). */
+  'probe.outcome': ProbeOutcome;
+  /** The engine (re)loaded the map: every path it probes and every device's state (in-process only). */
+  'probe.map': ProbeMap;
   /** A camera's shoot figures changed: recording, runway, clock (src/topology/alerts/shoot.ts, for the board). */
   'device.shoot': { deviceId: string; recording: NodeStatus['recording'] | null; runway: RunwayHealth | null; clock: ClockHealth | null };
 }
 
 export type RigEventType = keyof RigEventMap;
+
+/**
+ * Events for in-process subscribers only (metrics, history): thousands a second
+ * at a big rig, so they take no sequence number, no time string (the payload has
+ * its own), and `onAny` (SSE to browsers, the audit trail) never sees them.
+ */
+export const INTERNAL_EVENTS: ReadonlySet<RigEventType> = new Set<RigEventType>(['probe.outcome', 'probe.map']);
 
 /** An event as delivered: its type, payload and a sequence number for SSE resume. */
 export type RigEvent<K extends RigEventType = RigEventType> = {
@@ -78,8 +90,11 @@ export class EventBus {
 
   /** Publish an event to its listeners; a throwing listener never stops the others. */
   emit<K extends RigEventType>(type: K, data: RigEventMap[K]): RigEvent<K> {
-    const event = { seq: ++this.seq, type, time: new Date().toISOString(), data } as RigEvent<K>;
-    for (const listener of [...(this.listeners.get(type) ?? []), ...this.anyListeners]) {
+    const internal = INTERNAL_EVENTS.has(type);
+    const event = (internal ? { seq: 0, type, time: '', data } : { seq: ++this.seq, type, time: new Date().toISOString(), data }) as RigEvent<K>;
+    const own = this.listeners.get(type);
+    if (internal && (!own || own.size === 0)) return event;
+    for (const listener of internal ? [...own!] : [...(own ?? []), ...this.anyListeners]) {
       try {
         listener(event as RigEvent<RigEventType>);
       } catch (err) {

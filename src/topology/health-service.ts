@@ -63,10 +63,10 @@ export function startHealth({ ctx, options, onError }: { ctx: Ctx; options: Heal
   const clock = options.clock ?? systemClock;
   const history = new HistoryRecorder({ clock, db: ctx.db, retentionDays: options.retentionDays, minuteHours: options.minuteHours, flushMs: options.rollupFlushMs, onError: (err) => onError?.(err, 'history') });
   let engine: ProbeEngine | null = null;
-  const metrics = new RigMetrics({ health: () => engine?.allHealth() ?? [], rig: () => getRigName(ctx.db) });
+  const metrics = new RigMetrics({ clock, rig: () => getRigName(ctx.db) });
   // The engine sees every map change (CLI ones too, via data_version): alerts drop cached names and links then.
   let onMap: ((e: { removed: string[] }) => void) | undefined;
-  engine = new ProbeEngine({ clock, runnerFor: options.runnerFor, ctx, options: options.probes, recorder: history, observer: metrics, onReload: (e) => onMap?.(e) });
+  engine = new ProbeEngine({ clock, runnerFor: options.runnerFor, ctx, options: options.probes, onReload: (e) => onMap?.(e) });
   const ready = engine;
   const alertService = new AlertWriter(ctx, { clock });
   const alerts = new AlertManager({ clock, ctx, writer: alertService, options: options.alerts, health: (id) => ready.getDeviceHealth(id), probeNow: (id) => ready.probeNow(id), checkNow: (id, ms) => ready.checkNow(id, ms) });
@@ -88,6 +88,8 @@ export function startHealth({ ctx, options, onError }: { ctx: Ctx; options: Heal
   const shootOptions = options.shoot ?? { clockOffsetMs: 40, runwayMinutes: 20 };
   const takes = new TakeTracker({ ctx, options: { clockOffsetMs: shootOptions.clockOffsetMs }, health: (id) => ready.getDeviceHealth(id) });
   const shootAlerts = new ShootAlerts({ clock, ctx, writer: alertService, options: shootOptions, allHealth: () => ready.allHealth() });
+  // Subscribers of the engine's outcomes, before it starts: history and metrics take every result from the bus.
+  history.subscribe(ctx.bus);
   history.start();
   metrics.subscribe(ctx.bus);
   dispatcher.start();

@@ -6,12 +6,33 @@
  * join on (docs/fleet.md).
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { systemClock, type Clock } from './clock.ts';
 import type { EventBus } from './events.ts';
-import type { DeviceHealth } from './health-types.ts';
+import type { DeviceState, NodeStatus, PathState, RunwayHealth } from './health-types.ts';
 import type { ProbeObserver } from './probes/engine.ts';
+import type { ProbeMap, ProbeOutcome } from './probes/outcome.ts';
 import type { ProbeTarget } from './probes/targets.ts';
 
-/** The metrics of one rigmap server. */
+/** What the metrics keep of one path (from `probe.map` and `probe.outcome`). */
+interface PathSeries {
+  target: ProbeTarget;
+  state: PathState;
+  lastBeat: number | null;
+}
+
+/** What the metrics keep of one device (state from outcomes and `device.state`, status, runway). */
+interface DeviceSeries {
+  state: DeviceState;
+  status: NodeStatus | null;
+  runway: RunwayHealth | null;
+}
+
+/**
+ * The metrics of one rigmap server: a subscriber of the bus like every other. It
+ * keeps the state the gauges show (each path's state and last beat, each device's
+ * state, status and runway) from the events, so a scrape reads that state and
+ * never asks the engine to recompute the rig's health.
+ */
 export class RigMetrics implements ProbeObserver {
   readonly registry = new Registry();
   private readonly latencyHist: Histogram<'device' | 'network' | 'address' | 'service'>;
@@ -19,9 +40,17 @@ export class RigMetrics implements ProbeObserver {
   private readonly transitions: Counter<'device' | 'network' | 'to'>;
   private readonly alertsRaised: Counter<'kind'>;
   private off: Array<() => void> = [];
+  private readonly paths = new Map<string, PathSeries>();
+  private readonly devices = new Map<string, DeviceSeries>();
+  private readonly clock: Clock;
 
-  constructor(private readonly deps: { health: () => DeviceHealth[]; rig?: () => string }) {
+  constructor(private readonly deps: { rig?: () => string; clock?: Clock } = {}) {
+    this.clock = deps.clock ?? systemClock;
     const registers = [this.registry];
+    const paths = this.paths;
+    const devices = this.devices;
+    const clock = this.clock;
+    const labelsOf = (t: ProbeTarget) => ({ device: t.deviceId, network: t.network, address: t.address, service: t.service });
     new Gauge({
       name: 'rigmap_rig_info', help: 'Always 1; its rig label names the rig this rigmap watches (join on it)', registers,
       collect() {
@@ -33,9 +62,9 @@ export class RigMetrics implements ProbeObserver {
       name: 'rigmap_path_up', help: 'Path state: 1 up, 0 down or untrusted (certificate changed), -1 unknown (out-of-scope paths are left out)', labelNames: pathLabels, registers,
       collect() {
         this.reset();
-        for (const d of deps.health()) for (const p of d.paths) {
+        for (const p of paths.values()) {
           if (p.state === 'out_of_scope') continue;
-          this.set({ device: d.deviceId, network: p.network, address: p.address, service: p.service }, p.state === 'up' ? 1 : p.state === 'down' || p.state === 'untrusted' ? 0 : -1);
+          this.set(labelsOf(p.target), p.state === 'up' ? 1 : p.state === 'down' || p.state === 'untrusted' ? 0 : -1);
         }
       },
     });
@@ -43,9 +72,8 @@ export class RigMetrics implements ProbeObserver {
       name: 'rigmap_path_heartbeat_age_seconds', help: 'Age of the last SSE heartbeat on a path', labelNames: pathLabels, registers,
       collect() {
         this.reset();
-        for (const d of deps.health()) for (const p of d.paths) {
-          if (p.heartbeatAgeMs !== null) this.set({ device: d.deviceId, network: p.network, address: p.address, service: p.service }, p.heartbeatAgeMs / 1000);
-        }
+        const now = clock.now();
+        for (const p of paths.values()) if (p.lastBeat !== null) this.set(labelsOf(p.target), (now - p.lastBeat) / 1000);
       },
     });
     new Gauge({
@@ -53,32 +81,31 @@ export class RigMetrics implements ProbeObserver {
       collect() {
         this.reset();
         const value = { up: 1, degraded: 0.5, flapping: 0.5, app_closed: 0.25, down: 0, unknown: -1 } as const;
-        for (const d of deps.health()) this.set({ device: d.deviceId }, value[d.state]);
+        for (const [device, d] of devices) this.set({ device }, value[d.state]);
       },
     });
-    // The node's own report, for fleet rules (battery, storage, runway low: src/topology/export/prometheus-rules.ts).
-    const statusGauge = (name: string, help: string, value: (d: DeviceHealth) => number | null) => new Gauge({
+    // The node's own report (as of its last news: whole battery %, 0.1 GB), for fleet rules (src/topology/export/prometheus-rules.ts).
+    const statusGauge = (name: string, help: string, value: (s: NodeStatus) => number | null) => new Gauge({
       name, help, labelNames: ['device'] as const, registers,
       collect() {
         this.reset();
-        for (const d of deps.health()) {
-          const v = value(d);
-          if (v !== null && Number.isFinite(v)) this.set({ device: d.deviceId }, v);
+        for (const [device, d] of devices) {
+          const v = d.status ? value(d.status) : null;
+          if (v !== null && Number.isFinite(v)) this.set({ device }, v);
         }
       },
     });
-    statusGauge('rigmap_node_battery_level', 'Battery level 0-1 as the node reports it', (d) => d.status?.battery.level ?? null);
-    statusGauge('rigmap_node_charging', '1 when the node is charging, 0 when not', (d) => (d.status ? Number(d.status.battery.charging) : null));
-    statusGauge('rigmap_node_storage_free_ratio', 'Free share 0-1 of the node\'s storage', (d) => (d.status && d.status.storage.totalBytes > 0 ? d.status.storage.freeBytes / d.status.storage.totalBytes : null));
+    statusGauge('rigmap_node_battery_level', 'Battery level 0-1 as the node reports it', (st) => st.battery?.level ?? null);
+    statusGauge('rigmap_node_charging', '1 when the node is charging, 0 when not', (st) => (st.battery ? Number(st.battery.charging) : null));
+    statusGauge('rigmap_node_storage_free_ratio', 'Free share 0-1 of the node\'s storage', (st) => (st.storage && st.storage.totalBytes > 0 ? st.storage.freeBytes / st.storage.totalBytes : null));
     new Gauge({
       name: 'rigmap_node_runway_minutes', help: 'Minutes of recording left by storage and by battery, when the node tells', labelNames: ['device', 'kind'] as const, registers,
       collect() {
         this.reset();
-        for (const d of deps.health()) {
-          // Runway arrives with the node's recording status (an optional health field); absent, no series.
-          const runway = (d as { runway?: { storageMinutes?: number | null; batteryMinutes?: number | null } }).runway;
-          if (typeof runway?.storageMinutes === 'number') this.set({ device: d.deviceId, kind: 'storage' }, runway.storageMinutes);
-          if (typeof runway?.batteryMinutes === 'number') this.set({ device: d.deviceId, kind: 'battery' }, runway.batteryMinutes);
+        for (const [device, d] of devices) {
+          // Runway arrives with the node's recording status (device.shoot); absent, no series.
+          if (typeof d.runway?.storageMinutes === 'number') this.set({ device, kind: 'storage' }, d.runway.storageMinutes);
+          if (typeof d.runway?.batteryMinutes === 'number') this.set({ device, kind: 'battery' }, d.runway.batteryMinutes);
         }
       },
     });
@@ -91,12 +118,57 @@ export class RigMetrics implements ProbeObserver {
     this.alertsRaised = new Counter({ name: 'rigmap_alerts_raised_total', help: 'Alerts raised by kind', labelNames: ['kind'] as const, registers });
   }
 
-  /** Count transitions and alerts from the bus. */
+  /** Take everything the gauges and counters show from the bus. */
   subscribe(bus: EventBus): void {
     this.off.push(
-      bus.on('path.state', (e) => this.transitions.inc({ device: e.data.deviceId, network: e.data.path.network, to: e.data.path.state })),
+      bus.on('probe.map', (e) => this.onMap(e.data)),
+      bus.on('probe.outcome', (e) => this.onOutcome(e.data)),
+      bus.on('device.state', (e) => {
+        this.device(e.data.deviceId).state = e.data.health.state;
+      }),
+      bus.on('node.status', (e) => {
+        this.device(e.data.deviceId).status = e.data.status;
+      }),
+      bus.on('device.shoot', (e) => {
+        this.device(e.data.deviceId).runway = e.data.runway;
+      }),
       bus.on('alert.raised', (e) => this.alertsRaised.inc({ kind: e.data.alert.kind })),
     );
+  }
+
+  /** The engine's paths after a reload: new ones start unknown, gone ones lose their series. */
+  private onMap(map: ProbeMap): void {
+    const wanted = new Map(map.targets.map((t) => [t.key, t]));
+    for (const [key, p] of this.paths) if (!wanted.has(key)) {
+      this.dropped(p.target);
+      this.paths.delete(key);
+    }
+    for (const t of map.targets) {
+      const known = this.paths.get(t.key);
+      if (known) known.target = t;
+      else this.paths.set(t.key, { target: t, state: t.inScope ? 'unknown' : 'out_of_scope', lastBeat: null });
+    }
+    const ids = new Set(map.devices.map((d) => d.deviceId));
+    for (const id of this.devices.keys()) if (!ids.has(id)) this.devices.delete(id);
+    for (const d of map.devices) this.device(d.deviceId).state = d.state;
+  }
+
+  private onOutcome(o: ProbeOutcome): void {
+    const { target } = o;
+    let p = this.paths.get(target.key);
+    if (!p) this.paths.set(target.key, (p = { target, state: o.path.state, lastBeat: null }));
+    p.state = o.path.state;
+    p.lastBeat = o.path.lastBeat;
+    this.device(target.deviceId).state = o.deviceState;
+    if (o.ok && o.latencyMs !== null) this.latency(target, o.latencyMs);
+    if (!o.ok && o.category) this.error(target, o.category);
+    if (o.transition) this.transitions.inc({ device: target.deviceId, network: target.network, to: o.transition.to });
+  }
+
+  private device(id: string): DeviceSeries {
+    let d = this.devices.get(id);
+    if (!d) this.devices.set(id, (d = { state: 'unknown', status: null, runway: null }));
+    return d;
   }
 
   unsubscribe(): void {

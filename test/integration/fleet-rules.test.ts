@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderExport } from '../../src/topology/export/index.ts';
 import type { DeviceHealth } from '../../src/topology/health-types.ts';
+import { EventBus } from '../../src/topology/events.ts';
 import { RigMetrics } from '../../src/topology/metrics.ts';
+import type { ProbeTarget } from '../../src/topology/probes/targets.ts';
 import { makeTempDir, makeTestRig, type TestRig } from '../helpers/app.ts';
 
 const PROMTOOL = spawnSync('promtool', ['--version'], { stdio: 'ignore' }).status === 0 ? 'promtool' : null;
@@ -49,10 +51,34 @@ const sampleHealth: DeviceHealth[] = [
   },
 ];
 
+/** Metrics fed the way the server feeds them: the engine's map and outcomes, and node status, on a bus. */
+function metricsOf(health: DeviceHealth[], rig: () => string): RigMetrics {
+  const bus = new EventBus();
+  const metrics = new RigMetrics({ rig });
+  metrics.subscribe(bus);
+  const targetOf = (d: DeviceHealth, p: DeviceHealth['paths'][number]): ProbeTarget => ({
+    key: `${d.deviceId}|${p.service}|${p.network}|${p.address}|${p.port}`, deviceId: d.deviceId, network: p.network, address: p.address, service: p.service, port: p.port,
+    kind: 'camera-node', path: '/api/v1', https: false, intervalMs: 1000, inScope: true,
+  });
+  bus.emit('probe.map', { targets: health.flatMap((d) => d.paths.map((p) => targetOf(d, p))), devices: health.map((d) => ({ deviceId: d.deviceId, state: 'unknown' })) });
+  const now = Date.now();
+  for (const d of health) {
+    for (const p of d.paths) {
+      const ok = p.state === 'up';
+      bus.emit('probe.outcome', {
+        target: targetOf(d, p), ok, latencyMs: ok ? p.latencyMs : null, at: now, source: 'poll', category: ok ? null : 'refused',
+        path: { state: p.state, lastBeat: p.heartbeatAgeMs === null ? null : now - p.heartbeatAgeMs }, transition: null, deviceState: d.state, device: null,
+      });
+    }
+    if (d.status) bus.emit('node.status', { deviceId: d.deviceId, status: d.status });
+  }
+  return metrics;
+}
+
 describe('/metrics for a fleet', () => {
   it('labels every series with the rig and serves rigmap_rig_info to join on', async () => {
     let name = 'Stage "B"';
-    const metrics = new RigMetrics({ health: () => sampleHealth, rig: () => name });
+    const metrics = metricsOf(sampleHealth, () => name);
     const text = await metrics.text();
     expect(text).toContain('rigmap_rig_info{rig="Stage \\"B\\""} 1');
     expect(text).toContain('rigmap_device_up{device="cam-a",rig="Stage \\"B\\""} 0.5');
@@ -148,7 +174,7 @@ describe('docs/grafana/rigmap.json', () => {
   });
 
   it('reads only metrics rigmap serves', async () => {
-    const text = await new RigMetrics({ health: () => sampleHealth, rig: () => 'A' }).text();
+    const text = await metricsOf(sampleHealth, () => 'A').text();
     const served = new Set([...text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]!));
     const used = new Set(exprs.flatMap((e) => [...e.matchAll(/\b(rigmap_[a-z_]+)/g)].map((m) => m[1]!.replace(/_bucket$/, ''))));
     expect(used.size).toBeGreaterThan(5);

@@ -102,10 +102,15 @@ export class DeviceRules {
   }
 
   /** What explains the loss of the device's path on `network` right now. */
-  private explain(deviceId: string, network: Network): Explanation {
+  private explain(deviceId: string, network: Network, verdicts?: Map<string, GroupVerdict>): Explanation {
     let pending = false;
     for (const g of this.deps.groups.groupsOf(deviceId, network)) {
-      const v = this.deps.groups.judge(g, this.deps.clock.now());
+      // `verdicts`: one judgement per group while looking at many members at once (judging is O(members)).
+      let v = verdicts?.get(g.id);
+      if (!v) {
+        v = this.deps.groups.judge(g, this.deps.clock.now());
+        verdicts?.set(g.id, v);
+      }
       if (v.state === 'down') return { group: g, verdict: v };
       if (v.state === 'pending') pending = true;
     }
@@ -120,6 +125,7 @@ export class DeviceRules {
   private explainedBehind(g: PathGroup, deviceId: string): string[] {
     if (this.deps.groupAlerts.find(g)) return [];
     const out: string[] = [];
+    const verdicts = new Map<string, GroupVerdict>();
     for (const id of g.members) {
       if (id === deviceId) continue;
       const h = this.deps.health(id);
@@ -127,7 +133,7 @@ export class DeviceRules {
       if (this.deps.writer.openOf(id).some((a) => a.kind === 'device_lost' || a.kind === 'path_lost' || a.kind === 'flapping')) continue;
       const lost = [...new Set(h.paths.filter((p) => p.state === 'down').map((p) => p.network))];
       if (!lost.includes(g.network)) continue;
-      if (lost.every((n) => { const why = this.explain(id, n); return !!why && why !== 'pending'; })) out.push(id);
+      if (lost.every((n) => { const why = this.explain(id, n, verdicts); return !!why && why !== 'pending'; })) out.push(id);
     }
     return out;
   }
@@ -139,8 +145,20 @@ export class DeviceRules {
    * the grouping window) so the one alert already names every device it explains.
    */
   private othersGoingQuiet(g: PathGroup): boolean {
-    if (this.deps.groupAlerts.find(g)) return false;
     const now = this.deps.clock.now();
+    // Every held member asks every RECHECK_MS: one look per group per recheck, not one per member (O(members) each).
+    const memo = this.quietMemo.get(g.id);
+    if (memo && now - memo.at < RECHECK_MS) return memo.value;
+    const value = this.lookQuiet(g, now);
+    if (this.quietMemo.size > 1000) this.quietMemo.clear();
+    this.quietMemo.set(g.id, { at: now, value });
+    return value;
+  }
+
+  private readonly quietMemo = new Map<string, { at: number; value: boolean }>();
+
+  private lookQuiet(g: PathGroup, now: number): boolean {
+    if (this.deps.groupAlerts.find(g)) return false;
     const paths = g.members.map((id) => this.deps.health(id).paths.find((p) => p.network === g.network && (p.state === 'up' || p.state === 'down')));
     const lost = paths.filter((p): p is PathHealth => p?.state === 'down' && p.heartbeatAgeMs != null);
     if (lost.length === 0) return false;

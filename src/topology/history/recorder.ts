@@ -10,6 +10,7 @@
 import type { Database as BetterSqlite, Statement } from 'better-sqlite3';
 import { lt } from 'drizzle-orm';
 import { systemClock, type Clock, type TimerHandle } from '../clock.ts';
+import type { EventBus } from '../events.ts';
 import type { Db } from '../store/db.ts';
 import { healthTransitions } from '../store/schema.ts';
 import { pruneRetainedTables } from './retention.ts';
@@ -74,10 +75,23 @@ export class HistoryRecorder implements HealthRecorder {
   }
 
   stop(): void {
+    for (const off of this.offBus.splice(0)) off();
     for (const t of this.timers.splice(0)) this.clock.clearInterval(t);
     if (this.slice) clearImmediate(this.slice);
     this.safe(() => this.flush());
   }
+
+  /** Take every probe result from the bus: a sample each, a transition row when the path moved. */
+  subscribe(bus: EventBus): () => void {
+    const off = bus.on('probe.outcome', ({ data: o }) => {
+      this.recordSample({ target: o.target, ok: o.ok, latencyMs: o.latencyMs, at: o.at });
+      if (o.transition) this.recordTransition({ target: o.target, from: o.transition.from, to: o.transition.to, reason: o.transition.reason, at: o.at });
+    });
+    this.offBus.push(off);
+    return off;
+  }
+
+  private readonly offBus: Array<() => void> = [];
 
   recordTransition({ target, from, to, reason, at }: { target: ProbeTarget; from: string; to: string; reason: string; at: number }): void {
     this.safe(() =>

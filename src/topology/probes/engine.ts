@@ -1,9 +1,11 @@
 /**
  * The probe engine: one scheduler per path (Gatus style), staggered with jitter,
- * bounded concurrency for polls, keep-alive agents. Feeds each path's state
- * machine, derives device health, records transitions and publishes them on the
- * bus. Picks up map changes without a restart: bus events from this process and
- * `PRAGMA data_version` for changes the CLI makes from another one.
+ * bounded concurrency for polls, keep-alive agents. Each result a runner reports
+ * goes through the path's state machine and out as one `probe.outcome` on the bus
+ * (then `path.state` / `device.state` when it moved something); metrics and
+ * history subscribe to it, nothing is called directly. Picks up map changes
+ * without a restart: bus events from this process and `PRAGMA data_version` for
+ * changes the CLI makes from another one (each reload publishes `probe.map`).
  */
 import http from 'node:http';
 import type https from 'node:https';
@@ -17,7 +19,8 @@ import { cameraProtocol } from '../cameras/registry.ts';
 import { quickCheck } from './http-get.ts';
 import { trustOf } from '../trust/pins.ts';
 import { deriveDeviceState, statusNewsKey } from './device-state.ts';
-import { PathMachine, type PathMachineOptions, type ProbeFailure } from './path-machine.ts';
+import type { ProbeOutcome } from './outcome.ts';
+import { type PathChange, PathMachine, type PathMachineOptions, type ProbeFailure } from './path-machine.ts';
 import type { ProbeRunner, ProbeSink, RunnerDeps } from './runner.ts';
 import type { ProbeScope } from './scope.ts';
 import { ShootBook } from './shoot-book.ts';
@@ -41,13 +44,13 @@ export interface ProbeEngineOptions extends PathMachineOptions {
   dataVersionPollMs?: number;
 }
 
-/** Where transitions and samples go (src/topology/history). */
+/** Where transitions and samples go (src/topology/history; fed from `probe.outcome`). */
 export interface HealthRecorder {
   recordTransition(t: { target: ProbeTarget; from: string; to: string; reason: string; at: number }): void;
   recordSample(t: { target: ProbeTarget; ok: boolean; latencyMs: number | null; at: number }): void;
 }
 
-/** Per-probe observations for metrics. */
+/** Per-probe observations for metrics (fed from `probe.outcome` and `probe.map`). */
 export interface ProbeObserver {
   latency(target: ProbeTarget, ms: number): void;
   error(target: ProbeTarget, category: string): void;
@@ -90,7 +93,7 @@ export class ProbeEngine {
    * `runnerFor`: which runner probes a target, when not the protocol registry's (tests drive a scripted camera).
    */
   constructor(private readonly deps: {
-    ctx: Ctx; options: ProbeEngineOptions; recorder?: HealthRecorder; observer?: ProbeObserver; onReload?: (e: { removed: string[] }) => void;
+    ctx: Ctx; options: ProbeEngineOptions; onReload?: (e: { removed: string[] }) => void;
     clock?: Clock; runnerFor?: (deps: RunnerDeps) => ProbeRunner | null;
   }) {
     this.limit = pLimit(deps.options.concurrency ?? 128);
@@ -190,7 +193,6 @@ export class ProbeEngine {
       if (next && sameProbe(next, entry.target)) continue;
       entry.runner?.stop();
       this.dropTls(entry);
-      if (!next) this.deps.observer?.dropped(entry.target);
       this.paths.delete(key);
       this.byDevice.get(entry.target.deviceId)?.delete(entry);
       touched.add(entry.target.deviceId);
@@ -223,6 +225,10 @@ export class ProbeEngine {
       this.shoot.forget(id);
     }
     for (const id of ids) if (touched.has(id) || !this.deviceStates.has(id)) this.refreshDevice(id, 'map changed');
+    this.deps.ctx.bus.emit('probe.map', {
+      targets: [...this.paths.values()].map((e) => e.target),
+      devices: [...this.deviceStates.values()].map((h) => ({ deviceId: h.deviceId, state: h.state })),
+    });
     this.deps.onReload?.({ removed });
   }
 
@@ -273,21 +279,17 @@ export class ProbeEngine {
         if (!live()) return;
         const now = this.clock.now();
         this.lastSeen.set(target.deviceId, now);
-        if (latencyMs !== null) this.deps.observer?.latency(target, latencyMs);
-        this.deps.recorder?.recordSample({ target, ok: true, latencyMs, at: now });
         const change = entry.machine.succeed(now, latencyMs === null ? null : Math.round(latencyMs * 10) / 10, reason, source);
-        if (change) this.onChange(entry, change.from, change.reason, now);
+        this.publish(entry, { ok: true, latencyMs, at: now, source, category: null }, change);
       },
       fail: (failure: ProbeFailure) => {
         if (!live()) return;
         const now = this.clock.now();
-        this.deps.observer?.error(target, failure.category);
-        this.deps.recorder?.recordSample({ target, ok: false, latencyMs: null, at: now });
         const before = entry.machine.lastCategory;
         const change = entry.machine.fail(now, failure);
-        if (change) this.onChange(entry, change.from, change.reason, now);
         // A down path that now fails another way (a dropped stream, then a phone's refused port: app_closed) may change the device's state.
-        else if (entry.machine.state === 'down' && before !== failure.category) this.refreshDevice(target.deviceId, failure.reason);
+        if (!change && entry.machine.state === 'down' && before !== failure.category) this.refreshDevice(target.deviceId, failure.reason);
+        this.publish(entry, { ok: false, latencyMs: null, at: now, source: failure.source ?? 'poll', category: failure.category }, change);
       },
       status: (status) => {
         if (!live()) return;
@@ -310,8 +312,7 @@ export class ProbeEngine {
       address: target.address,
       service: target.service,
       port: target.port,
-      // A certificate other than the pin outranks any probe verdict: the peer may be an impostor.
-      state: target.https && trustOf(this.deps.ctx).isUntrusted(target.deviceId, target.service) ? 'untrusted' : machine.state,
+      state: this.shownState(entry),
       latencyMs: machine.latencyMs,
       lastError: machine.state === 'up' ? null : machine.lastError,
       failure: machine.state === 'down' ? machine.lastCategory : null,
@@ -321,11 +322,38 @@ export class ProbeEngine {
     };
   }
 
-  private onChange(entry: PathEntry, from: PathHealth['state'], reason: string, now: number): void {
+  /**
+   * The one outcome of a result: `probe.outcome` first (history and metrics record
+   * it, the transition row lands before anyone reacts to the change), then on a
+   * change `path.state` and, if the device's state moved, `device.state`, as
+   * browsers and alerting read them.
+   */
+  private publish(entry: PathEntry, r: Pick<ProbeOutcome, 'ok' | 'latencyMs' | 'at' | 'source' | 'category'>, change: PathChange | null): void {
     const { target } = entry;
-    this.deps.recorder?.recordTransition({ target, from, to: entry.machine.state, reason, at: now });
-    this.deps.ctx.bus.emit('path.state', { deviceId: target.deviceId, path: this.pathHealth(entry, now), from, reason });
-    this.refreshDevice(target.deviceId, reason);
+    const { bus } = this.deps.ctx;
+    if (!change) {
+      bus.emit('probe.outcome', {
+        target, ...r, path: { state: this.shownState(entry), lastBeat: entry.lastBeat }, transition: null,
+        deviceState: this.deviceStates.get(target.deviceId)?.state ?? 'unknown', device: null,
+      });
+      return;
+    }
+    const path = this.pathHealth(entry, r.at);
+    const prev = this.deviceStates.get(target.deviceId);
+    const device = this.computeHealth(target.deviceId, this.clock.now());
+    this.deviceStates.set(target.deviceId, device);
+    bus.emit('probe.outcome', {
+      target, ...r, path: { state: path.state, lastBeat: entry.lastBeat },
+      transition: { from: change.from, to: entry.machine.state, reason: change.reason, path },
+      deviceState: device.state, device,
+    });
+    bus.emit('path.state', { deviceId: target.deviceId, path, from: change.from, reason: change.reason });
+    if (prev && prev.state !== device.state) bus.emit('device.state', { deviceId: target.deviceId, health: device, from: prev.state });
+  }
+
+  /** The state a path shows: a certificate other than the pin outranks any probe verdict (the peer may be an impostor). */
+  private shownState(entry: PathEntry): PathHealth['state'] {
+    return entry.target.https && trustOf(this.deps.ctx).isUntrusted(entry.target.deviceId, entry.target.service) ? 'untrusted' : entry.machine.state;
   }
 
   private computeHealth(deviceId: string, now: number): DeviceHealth {
@@ -344,11 +372,12 @@ export class ProbeEngine {
     };
   }
 
-  private refreshDevice(deviceId: string, _reason: string): void {
+  private refreshDevice(deviceId: string, _reason: string): DeviceHealth {
     const health = this.computeHealth(deviceId, this.clock.now());
     const prev = this.deviceStates.get(deviceId);
     this.deviceStates.set(deviceId, health);
     if (prev && prev.state !== health.state) this.deps.ctx.bus.emit('device.state', { deviceId, health, from: prev.state });
+    return health;
   }
 
   private tickFlapping(): void {
