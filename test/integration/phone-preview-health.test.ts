@@ -100,6 +100,24 @@ describe('phone preview rules', () => {
     await eventually('stopped and restored', async () => live('phone-01').status === 'Idle' && live('phone-01').customPlatforms.length === 0 && live('phone-01').active.platform === 'YouTube RTMP' && (await view('phone-01')).state === 'stopped', 15_000);
   }, 60_000);
 
+  it('a phone that could not be reached is asked again after the cool-down, and then streams', async () => {
+    await sim.applyFault('phone-01', { mode: 'app-closed' });
+    const failed = await preview('phone-01', 'operator');
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    expect(((await failed.json()) as { error: { message: string } }).error.message).toMatch(/phone-01 did not answer GET \/livestreams\/0/);
+    expect((await view('phone-01')).state).toBe('failed');
+    await sim.applyFault('phone-01', { mode: 'ok' });
+    // Within the cool-down the refusal is answered from memory; after it, the phone is asked again.
+    expect((await preview('phone-01', 'operator')).status).toBeGreaterThanOrEqual(500);
+    clock.advance(11_000);
+    const r = frameReader(await preview('phone-01', 'operator'));
+    expect((await r.take(1, 15_000)).length).toBe(1);
+    await r.close();
+    await eventually('hub let go', async () => (await view('phone-01')).outputs === 0, 10_000);
+    clock.advance(31_000);
+    await eventually('stopped', async () => (await view('phone-01')).state === 'stopped' && live('phone-01').customPlatforms.length === 0, 15_000);
+  }, 60_000);
+
   it('says "struggling" after 10 s of a full send buffer and "reconnecting" after 10 s of Connecting', async () => {
     const r = frameReader(await preview('phone-02', 'operator'));
     try {

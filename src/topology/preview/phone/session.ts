@@ -117,15 +117,22 @@ export class PhoneSession {
 
   private async start(): Promise<void> {
     const { api, deviceId } = this.d;
-    const live = await api.state();
-    const active = await api.activePlatform();
-    if (live.status !== 'Idle') {
-      if (active?.platform !== PREVIEW_PLATFORM) {
-        this.end('stopped', 'streaming elsewhere');
-        throw new RigmapError('conflict', `${deviceId} is streaming elsewhere${active ? ` (to "${active.platform}")` : ''}: rigmap leaves a stream the crew started alone`, { deviceId, streamingElsewhere: true });
+    let active: ActivePlatform | null;
+    try {
+      const live = await api.state();
+      active = await api.activePlatform();
+      if (live.status !== 'Idle') {
+        if (active?.platform !== PREVIEW_PLATFORM) {
+          this.end('stopped', 'streaming elsewhere');
+          throw new RigmapError('conflict', `${deviceId} is streaming elsewhere${active ? ` (to "${active.platform}")` : ''}: rigmap leaves a stream the crew started alone`, { deviceId, streamingElsewhere: true });
+        }
+        // Ours, left running by an earlier rigmap: stop it and start afresh.
+        await api.stop();
       }
-      // Ours, left running by an earlier rigmap: stop it and start afresh.
-      await api.stop();
+    } catch (err) {
+      // Nothing changed on the phone yet: end here, so the next viewer asks again.
+      this.end('failed', (err as Error).message);
+      throw err;
     }
     this.previous = active && active.platform !== PREVIEW_PLATFORM ? active : null;
     try {
