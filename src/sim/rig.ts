@@ -110,7 +110,7 @@ export async function startSimRig(opts: SimRigOptions = {}): Promise<SimRig> {
   // Simulated iPhones running Blackmagic Camera (src/sim/phone/), after the Blackmagic cameras.
   const phones = await addPhones({
     count: opts.phones ?? 0, websocket: true, specs, skip: opts.blackmagic ?? 0, lanCidr: opts.lanCidr ?? '127.0.1.0/24', tailnetCidr: opts.tailnetCidr ?? '127.100.0.0/16',
-    port: opts.phonePort, idPrefix, streamFormat: opts.phoneStream === '720p' ? SIM_STREAM_720P : SIM_STREAM_SMALL, hotspotDown: () => specs.some((s) => s.role === 'hotspot' && modeOf(s.id, 'lan').mode !== 'ok'),
+    port: opts.phonePort, idPrefix, streamFormat: { ...(opts.phoneStream === '720p' ? SIM_STREAM_720P : SIM_STREAM_SMALL), clockStrip: opts.phoneStreamClock === true }, hotspotDown: () => specs.some((s) => s.role === 'hotspot' && modeOf(s.id, 'lan').mode !== 'ok'),
   }).catch(async (err: unknown) => {
     clearInterval(timer);
     await bmd?.close();

@@ -90,6 +90,8 @@ export interface SimRigOptions {
   phones?: number;
   /** The picture a phone told to livestream sends: 'small' (640x360, 10 fps, default) or '720p' (1280x720, 15 fps). */
   phoneStream?: 'small' | '720p';
+  /** Draw the wall clock as a bar code on the phones' picture (the glass-to-board benchmark). */
+  phoneStreamClock?: boolean;
   /** Port of the phones (default 4444, as the app). */
   phonePort?: number;
 }

@@ -149,7 +149,7 @@ function pollFrames(img: HTMLImageElement, frameUrl: string, fps: number, onNote
       const share = GRID_BUDGET_BPS / pollingNow();
       delay = Math.max(1000 / fps, ((blob.size * 8) / share) * 1000) - (performance.now() - started);
     } catch {
-      delay = onNote ? 5000 : 2000; // the node or rigmap is not answering (or a phone refused): look again a little later
+      delay = 2000; // the node or rigmap is not answering: look again a little later (rigmap answers a phone's refusal from memory)
     }
     window.setTimeout(() => void tick(), Math.max(0, delay));
   };

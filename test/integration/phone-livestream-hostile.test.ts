@@ -49,6 +49,6 @@ describe('livestream client caps', () => {
     answers = { [`PUT ${B}/livestreams/0/start`]: { status: 200, body: 'false' } };
     await expect(api.start()).rejects.toThrow(/evil-phone did not start its livestream \(HTTP 200: false\)/);
     answers = {};
-    await expect(api.state()).rejects.toThrow(/has no livestream \(HTTP 404\): it needs Blackmagic Camera 3.4 or later/);
+    await expect(api.state()).rejects.toThrow(/has no livestream \(HTTP 404\): a phone needs Blackmagic Camera 3.4 or later/);
   });
 });

@@ -10,6 +10,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/server/app.ts';
+import { createPreviewHub, phonePreviewsOf } from '../../src/server/preview.ts';
+import type { PreviewHub } from '../../src/topology/preview/hub.ts';
 import { loadConfig } from '../../src/server/config.ts';
 import { startSimRig, type SimRig } from '../../src/sim/rig.ts';
 import { createToken } from '../../src/topology/access/tokens.ts';
@@ -26,6 +28,7 @@ let store: OpenDb;
 let cleanup: () => void;
 let app: ReturnType<typeof buildApp>;
 let offApp: ReturnType<typeof buildApp>;
+let hub: PreviewHub;
 const clock = new FakeClock();
 const bearer: Record<string, Record<string, string>> = {};
 
@@ -48,7 +51,9 @@ beforeAll(async () => {
   store = openDb(join(tmp.dir, 'rigmap.db'));
   const bus = new EventBus();
   const base = { db: store.path, port: 0, probeCidrs: '127.0.0.0/8', mdnsInterface: '127.0.0.1', auth: 'on', logLevel: 'silent', phonePreviewAddress: '127.156.2.250' };
-  app = buildApp({ db: store.db, bus, config: loadConfig(base, {}), clock });
+  const config = loadConfig(base, {});
+  hub = createPreviewHub({ db: store.db, bus, config, clock });
+  app = buildApp({ db: store.db, bus, config, clock, previewHub: hub });
   offApp = buildApp({ db: store.db, bus, config: loadConfig({ ...base, phonePreview: 'off' }, {}), clock });
   for (const role of ['viewer', 'operator', 'admin']) bearer[role] = { authorization: `Bearer ${createToken({ ctx: { db: store.db, bus, actor: 'test' }, input: { name: `t-${role}`, role } }).secret}` };
   const res = await app.request('/api/import', { method: 'POST', headers: { 'content-type': 'application/json', ...bearer.admin }, body: JSON.stringify(sim.manifest()) });
@@ -56,6 +61,8 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  hub?.closeAll();
+  if (hub) await phonePreviewsOf(hub)?.closeAll();
   await sim?.close();
   store?.close();
   cleanup?.();
@@ -90,7 +97,25 @@ describe('phone preview rules', () => {
     await sleep(300);
     expect(live('phone-01').status).toBe('Streaming');
     clock.advance(1500);
-    await eventually('stopped and restored', async () => live('phone-01').status === 'Idle' && live('phone-01').customPlatforms.length === 0 && live('phone-01').active.platform === 'YouTube RTMP', 15_000);
+    await eventually('stopped and restored', async () => live('phone-01').status === 'Idle' && live('phone-01').customPlatforms.length === 0 && live('phone-01').active.platform === 'YouTube RTMP' && (await view('phone-01')).state === 'stopped', 15_000);
+  }, 60_000);
+
+  it('a phone that could not be reached is asked again after the cool-down, and then streams', async () => {
+    await sim.applyFault('phone-01', { mode: 'app-closed' });
+    const failed = await preview('phone-01', 'operator');
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    expect(((await failed.json()) as { error: { message: string } }).error.message).toMatch(/phone-01 did not answer GET \/livestreams\/0/);
+    expect((await view('phone-01')).state).toBe('failed');
+    await sim.applyFault('phone-01', { mode: 'ok' });
+    // Within the cool-down the refusal is answered from memory; after it, the phone is asked again.
+    expect((await preview('phone-01', 'operator')).status).toBeGreaterThanOrEqual(500);
+    clock.advance(11_000);
+    const r = frameReader(await preview('phone-01', 'operator'));
+    expect((await r.take(1, 15_000)).length).toBe(1);
+    await r.close();
+    await eventually('hub let go', async () => (await view('phone-01')).outputs === 0, 10_000);
+    clock.advance(31_000);
+    await eventually('stopped', async () => (await view('phone-01')).state === 'stopped' && live('phone-01').customPlatforms.length === 0, 15_000);
   }, 60_000);
 
   it('says "struggling" after 10 s of a full send buffer and "reconnecting" after 10 s of Connecting', async () => {
@@ -122,6 +147,6 @@ describe('phone preview rules', () => {
     }
     await eventually('hub let go', async () => (await view('phone-02')).outputs === 0, 10_000);
     clock.advance(31_000);
-    await eventually('stopped', async () => live('phone-02').status === 'Idle', 15_000);
+    await eventually('stopped and undone', async () => live('phone-02').status === 'Idle' && live('phone-02').customPlatforms.length === 0 && (await view('phone-02')).state === 'stopped', 15_000);
   }, 120_000);
 });

@@ -16,6 +16,12 @@ export interface SimStreamFormat {
   fps: number;
   /** Bits a second asked of the encoder. */
   bitrate: number;
+  /**
+   * Draw the wall clock (ms, 32 bits, least significant first, 1/32 of the width
+   * each, white = 1) across the top 40 px: the glass-to-board benchmark reads it
+   * back from the board and compares it with the browser's clock.
+   */
+  clockStrip?: boolean;
 }
 
 /** Small enough for several phones on this box; `rigmap sim --phone-stream 720p` asks for more. */
@@ -31,6 +37,18 @@ export interface CallerProgress {
   frames: number;
   /** Bits a second, as ffmpeg measures its output. */
   bitrate: number;
+}
+
+/** The lavfi graph of the picture: testsrc, and the clock strip when asked. */
+function sourceGraph(f: SimStreamFormat): string {
+  const src = `testsrc=size=${f.width}x${f.height}:rate=${f.fps}`;
+  if (!f.clockStrip) return src;
+  // Timestamps from the wall clock (RTCTIME, µs) less an offset, so the encoder sees small ones; geq draws the bits of the ms.
+  const offUs = Date.now() * 1000;
+  const offMs = Math.floor(offUs / 1000) % 2 ** 32;
+  const bit = Math.floor(f.width / 32);
+  return `${src},setpts='(RTCTIME-${offUs})/(TB*1000000)',format=yuv420p,split[a][b];`
+    + `[b]crop=${f.width}:40:0:0,geq=lum='255*mod(floor((T*1000+${offMs})/pow(2,min(31,floor(X/${bit})))),2)':cb=128:cr=128[s];[a][s]overlay=0:0`;
 }
 
 /** The URL the caller may call: srt:// to a loopback IP literal and port (the simulator never calls out of the box). */
@@ -62,12 +80,13 @@ export class SrtCaller {
     const url = `srt://${target.host}:${target.port}?mode=caller&latency=50000&connect_timeout=3000&pkt_size=1316`;
     const args = [
       '-hide_banner', '-nostdin', '-loglevel', 'error', '-re',
-      '-f', 'lavfi', '-i', `testsrc=size=${format.width}x${format.height}:rate=${format.fps}`,
+      '-f', 'lavfi', '-i', sourceGraph(format),
       '-t', String(maxSeconds), '-an',
       '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p',
       // A keyframe every second, like the app.
       '-g', String(format.fps), '-b:v', String(format.bitrate), '-maxrate', String(format.bitrate), '-bufsize', String(format.bitrate),
-      '-f', 'mpegts', '-progress', 'pipe:1', '-stats_period', '0.5', url,
+      // No mux delay: the app sends as it encodes (first media packet ~0.4 s after start on a real phone).
+      '-muxdelay', '0', '-muxpreload', '0', '-f', 'mpegts', '-progress', 'pipe:1', '-stats_period', '0.5', url,
     ];
     this.child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'ignore'] });
     this.child.stdout!.setEncoding('utf8');

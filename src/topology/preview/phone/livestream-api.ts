@@ -75,7 +75,7 @@ export class LivestreamApi {
 
   async state(): Promise<LivestreamState> {
     const res = await call(this.path, 'GET', '/livestreams/0');
-    if (res.status === 404 || res.status === 501) throw new RigmapError('unsupported_format', `${this.id} has no livestream (HTTP ${res.status}): it needs Blackmagic Camera 3.4 or later`);
+    if (res.status === 404 || res.status === 501) throw new RigmapError('unsupported_format', `${this.id} has no livestream (HTTP ${res.status}): a phone needs Blackmagic Camera 3.4 or later; other Blackmagic cameras may not livestream at all`);
     expect(res, [200], 'report its livestream', this.id);
     const v = json(res.text) as Record<string, unknown> | undefined;
     const s = v?.status;

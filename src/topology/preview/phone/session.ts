@@ -79,6 +79,9 @@ export class PhoneSession {
   private uploaded = false;
   private selected = false;
   private ended = false;
+  private stopping: Promise<void> | null = null;
+  /** Requests to the phone in flight (a teardown waits for them: nothing touches the phone, or the pins, after it). */
+  private readonly inflight = new Set<Promise<unknown>>();
   readonly ready: Promise<void>;
 
   constructor(private readonly d: SessionDeps) {
@@ -114,18 +117,27 @@ export class PhoneSession {
 
   private async start(): Promise<void> {
     const { api, deviceId } = this.d;
-    const live = await api.state();
-    const active = await api.activePlatform();
-    if (live.status !== 'Idle') {
-      if (active?.platform !== PREVIEW_PLATFORM) {
-        this.end('stopped', 'streaming elsewhere');
-        throw new RigmapError('conflict', `${deviceId} is streaming elsewhere${active ? ` (to "${active.platform}")` : ''}: rigmap leaves a stream the crew started alone`, { deviceId, streamingElsewhere: true });
+    let active: ActivePlatform | null;
+    try {
+      const live = await api.state();
+      active = await api.activePlatform();
+      if (live.status !== 'Idle') {
+        if (active?.platform !== PREVIEW_PLATFORM) {
+          this.end('stopped', 'streaming elsewhere');
+          throw new RigmapError('conflict', `${deviceId} is streaming elsewhere${active ? ` (to "${active.platform}")` : ''}: rigmap leaves a stream the crew started alone`, { deviceId, streamingElsewhere: true });
+        }
+        // Ours, left running by an earlier rigmap: stop it and start afresh.
+        await api.stop();
       }
-      // Ours, left running by an earlier rigmap: stop it and start afresh.
-      await api.stop();
+    } catch (err) {
+      // Nothing changed on the phone yet: end here, so the next viewer asks again.
+      this.end('failed', (err as Error).message);
+      throw err;
     }
     this.previous = active && active.platform !== PREVIEW_PLATFORM ? active : null;
     try {
+      // Listening before the phone is told: an SRT caller that comes early repeats its handshake until ffmpeg answers
+      // (measured: waiting for the bind made the first frame later, not sooner).
       this.listen();
       await api.uploadPlatform(UPLOAD_FILE, previewPlatformXml(`srt://${this.d.listenAddress}:${this.d.port}`));
       this.uploaded = true;
@@ -171,10 +183,14 @@ export class PhoneSession {
   private async pollHealth(): Promise<void> {
     if (this.ended || this.state === 'stopping') return;
     let s: LivestreamState;
+    const asked = this.d.api.state();
+    this.inflight.add(asked);
     try {
-      s = await this.d.api.state();
+      s = await asked;
     } catch {
       return; // a missed poll is not news; the probe engine says when the phone is gone
+    } finally {
+      this.inflight.delete(asked);
     }
     if (this.ended) return;
     if (s.status === 'Idle' && this.state !== 'starting') return void this.teardown('the phone stopped the stream', 'stopped');
@@ -193,11 +209,18 @@ export class PhoneSession {
     await this.teardown(why, final);
   }
 
-  private async teardown(why: string | null, final: 'stopped' | 'failed'): Promise<void> {
-    if (this.ended || this.state === 'stopping') return;
+  private teardown(why: string | null, final: 'stopped' | 'failed'): Promise<void> {
+    // One teardown; a second caller (server shutdown during a linger stop) waits for the same one.
+    this.stopping ??= this.undo(why, final);
+    return this.stopping;
+  }
+
+  private async undo(why: string | null, final: 'stopped' | 'failed'): Promise<void> {
+    if (this.ended) return;
     this.state = 'stopping';
     if (this.lingerTimer !== null) this.d.clock.clearTimeout(this.lingerTimer);
     if (this.healthTimer !== null) this.d.clock.clearInterval(this.healthTimer);
+    await Promise.allSettled([...this.inflight]);
     const { api } = this.d;
     const quiet = async (what: string, f: () => Promise<void>) => {
       try {
