@@ -34,9 +34,6 @@ async function localSource(opts: { db?: string; probeCidrs?: string; runwayMinut
   engine.start();
   const deadline = Date.now() + SETTLE_MS;
   while (Date.now() < deadline && engine.allHealth().some((h) => h.paths.some((p) => p.state === 'unknown'))) await sleep(100);
-  // Cameras that are up but have not told their look yet (a phone's first poll round) get a moment more.
-  const lookDeadline = Date.now() + 1500;
-  while (Date.now() < lookDeadline && engine.allHealth().some((h) => h.state === 'up' && h.protocol !== undefined && !h.status?.look)) await sleep(100);
   const options = { batteryLow: config.batteryLow, storageLow: config.storageLow, clockOffsetMs: config.clockOffsetMs, runwayMinutes: config.runwayMinutes, conformBy: config.conformBy, presetDrift: presetDriftOf(ctx) };
   return {
     take: async () => runRollCall({ ctx, health: (id) => engine.getDeviceHealth(id), options }),
