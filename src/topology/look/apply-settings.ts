@@ -115,22 +115,24 @@ export async function applyToCamera({ device, settings, scope, health, timeoutMs
   if (!path || !before) return unreachable(lastError);
   const req: CameraRequest = { path, signal, timeoutMs };
   const results = new Map<SettingKey, SettingResult>();
-  for (const key of keys) {
+  const writeOne = async (key: SettingKey): Promise<void> => {
     const wanted = settings[key]!;
-    const early = checkSupported(key, wanted, before.look, before.supported);
+    const early = checkSupported(key, wanted, before!.look, before!.supported);
     if (early) {
       results.set(key, { key, wanted, outcome: 'refused', status: null, reason: early });
-      continue;
+      return;
     }
     try {
-      const w = await protocol.writeSetting({ ...req, key, value: wanted });
-      // The lock is judged on the look as it is at this write (auto exposure may have just been switched off).
-      if (!w.ok) results.set(key, { key, wanted, outcome: 'refused', status: w.status, reason: refusalReason(key, w.status, w.said, before.look, before.supported) });
+      const w = await protocol.writeSetting!({ ...req, key, value: wanted });
+      if (!w.ok) results.set(key, { key, wanted, outcome: 'refused', status: w.status, reason: refusalReason(key, w.status, w.said, before!.look, before!.supported) });
     } catch (err) {
       const e = err as NodeRequestError;
       results.set(key, { key, wanted, outcome: 'not_confirmed', status: null, reason: signal.aborted ? `no answer within ${timeoutMs} ms` : `sent, no answer: ${e.message}` });
     }
-  }
+  };
+  // Auto exposure, then the format, one at a time (each may change what the next is judged by); the rest together.
+  for (const key of keys.filter((k) => k === 'ae' || k === 'format')) await writeOne(key);
+  await Promise.all(keys.filter((k) => k !== 'ae' && k !== 'format').map(writeOne));
   // Read back what was sent (and not refused): the camera's own reading is the only proof.
   const sent = keys.filter((k) => !results.has(k));
   if (sent.length) {
