@@ -8,7 +8,7 @@ import { RigmapError } from '../topology/errors.ts';
 import { limitBody } from './body.ts';
 import type { AppDeps } from './deps.ts';
 import { handleError, toHttpError } from './errors.ts';
-import { settingsRoutes } from './routes/settings.ts';
+import { presetRoutes, settingsRoutes } from './routes/settings.ts';
 import { checkRoutes } from './routes/check.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { discoveredRoutes, discoveryRoutes } from './routes/discovery.ts';
@@ -82,7 +82,8 @@ export function buildApp(deps: AppDeps) {
   app.route('/api/viewer', viewerRoutes(deps));
   app.route('/api/reach', reachRoutes(deps));
   app.route('/api/check', checkRoutes(deps));
-  app.route('/api', settingsRoutes(deps));
+  app.route('/api/settings', settingsRoutes(deps));
+  app.route('/api/presets', presetRoutes(deps));
   app.route('/api/takes', takeRoutes(deps));
   // The OpenAPI document of every route above, generated from the route table and the routes' zod schemas.
   const openapi = openApiDocument(app, API_VERSION);

@@ -15,17 +15,25 @@ import { type AppDeps, ctxOf, deviceHealthOf } from '../deps.ts';
 
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
+/** Rig-wide settings with read-back, mounted at /api/settings. */
 export function settingsRoutes(deps: AppDeps) {
   const scope = parseProbeScope(deps.config.probeCidrs);
   const health = (id: string) => deviceHealthOf(deps)?.(id) ?? null;
   return new Hono<AppEnv>()
-    .post('/settings', async (c) => c.json(await applySettings({ ctx: ctxOf(deps, c), input: await readJson(c), scope, health })))
-    .get('/presets', (c) => {
+    .post('/', async (c) => c.json(await applySettings({ ctx: ctxOf(deps, c), input: await readJson(c), scope, health })));
+}
+
+/** The preset verbs, mounted at /api/presets. */
+export function presetRoutes(deps: AppDeps) {
+  const scope = parseProbeScope(deps.config.probeCidrs);
+  const health = (id: string) => deviceHealthOf(deps)?.(id) ?? null;
+  return new Hono<AppEnv>()
+    .get('/', (c) => {
       const ctx = ctxOf(deps, c);
       const applied = appliedPresets({ ctx });
       return c.json({ presets: listPresets({ ctx }).map((p) => ({ ...p, appliedTo: [...applied].filter(([, n]) => n === p.name).map(([id]) => id) })) });
     })
-    .post('/presets', async (c) => {
+    .post('/', async (c) => {
       const body = obj(await readJson(c));
       const ctx = ctxOf(deps, c);
       if (typeof body.name !== 'string') throw new RigmapError('validation_failed', 'name: give the preset a name');
@@ -33,14 +41,14 @@ export function settingsRoutes(deps: AppDeps) {
       if (body.settings === undefined) throw new RigmapError('validation_failed', 'give "from" (a camera id) or "settings"');
       return c.json({ preset: savePreset({ ctx, name: body.name, settings: body.settings }) }, 201);
     })
-    .post('/presets/:name/apply', async (c) => {
+    .post('/:name/apply', async (c) => {
       const { timeoutMs, concurrency, ...selection } = obj(await readJson(c));
       return c.json(await applyPreset({
         ctx: ctxOf(deps, c), name: c.req.param('name'), selection, scope, health,
         timeoutMs: typeof timeoutMs === 'number' ? timeoutMs : undefined, concurrency: typeof concurrency === 'number' ? concurrency : undefined,
       }));
     })
-    .delete('/presets/:name', (c) => {
+    .delete('/:name', (c) => {
       deletePreset({ ctx: ctxOf(deps, c), name: c.req.param('name') });
       return c.body(null, 204);
     });
