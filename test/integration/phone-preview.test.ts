@@ -39,6 +39,8 @@ beforeAll(async () => {
   server = await startServer(loadConfig({
     db: `${tmp.dir}/rigmap.db`, port: 0, logLevel: 'silent', probeCidrs: '127.0.0.0/8', probeIntervalMs: 500, neverSeenAfterSec: 0,
     tailscaleSync: 'off', tailnetCidrs: '127.156.101.0/24', phonePreviewAddress: '127.156.1.250', phonePreviewLingerS: 1,
+    // Ten viewers come from this one test client: the per-caller cap (its own tests: preview-hostile) is raised above them.
+    previewMaxStreamsPerCaller: 16,
   }, {}));
   const res = await fetch(`${server.url}/api/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sim.manifest()) });
   expect(res.status).toBe(200);
