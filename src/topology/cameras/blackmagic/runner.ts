@@ -140,14 +140,14 @@ export class BlackmagicRunner implements ProbeRunner {
       sink.ok(latencyMs, `HTTP 200 from ${target.path}${BLACKMAGIC_READS.product}`);
       this.publish();
     } catch (err) {
-      if (this.stopped || Date.now() < this.graceUntil) return;
+      if (this.stopped || this.clock.now() < this.graceUntil) return;
       sink.fail(classifyPhoneFailure(err instanceof ProbeError ? err.failure : describeSocketError(err as NodeJS.ErrnoException, target, false), target.https));
     }
   }
 
   /** The look endpoints that are due: all of them without a live socket (at most every LOOK_POLL_MS), else only what it never gave. */
   private async pollLook(): Promise<void> {
-    const now = Date.now();
+    const now = this.clock.now();
     const due = LOOK_KEYS.filter((k) => {
       const missingSince = this.lookMissing.get(k);
       if (missingSince !== undefined) return now - missingSince >= NOT_OFFERED_RETRY_MS;
@@ -189,7 +189,7 @@ export class BlackmagicRunner implements ProbeRunner {
   private noteVideoFormat(value: unknown): void {
     const name = value && typeof value === 'object' ? (value as { name?: unknown }).name : undefined;
     if (typeof name !== 'string') return;
-    if (this.videoFormat !== null && name.slice(0, 64) !== this.videoFormat) this.graceUntil = Date.now() + FORMAT_CHANGE_GRACE_MS;
+    if (this.videoFormat !== null && name.slice(0, 64) !== this.videoFormat) this.graceUntil = this.clock.now() + FORMAT_CHANGE_GRACE_MS;
     this.videoFormat = name.slice(0, 64);
   }
 
@@ -238,7 +238,7 @@ export class BlackmagicRunner implements ProbeRunner {
         this.flapping = false;
       } else if (young) this.flapping = true;
       const phoneAnswered = cause && target.https ? classifyPhoneFailure(cause, true) : null;
-      if (Date.now() < this.graceUntil) {
+      if (this.clock.now() < this.graceUntil) {
         // a format change: the phone may be quiet for a few seconds, nothing to report
       } else if (phoneAnswered?.category === 'app_closed') {
         // The phone refused or reset the socket (even one that never opened): the app is off screen, said at once.
@@ -324,7 +324,7 @@ export class BlackmagicRunner implements ProbeRunner {
       if (accepted) {
         for (const key of LOOK_KEYS) {
           if (accepted.has(LOOK_READS[key])) continue;
-          this.lookMissing.set(key, Date.now());
+          this.lookMissing.set(key, this.clock.now());
           delete this.look[key];
         }
       }
