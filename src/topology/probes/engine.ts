@@ -6,6 +6,8 @@
  * history subscribe to it, nothing is called directly. Picks up map changes
  * without a restart: bus events from this process and `PRAGMA data_version` for
  * changes the CLI makes from another one (each reload publishes `probe.map`).
+ * Scheduling only: deriving health is device-health-book.ts, publishing a result
+ * outcome-publisher.ts, the flap window path-entry.ts.
  */
 import http from 'node:http';
 import type https from 'node:https';
@@ -13,17 +15,17 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { systemClock, type Clock, type TimerHandle } from '../clock.ts';
 import type { Ctx } from '../context.ts';
 import { loadDevices } from '../device-rows.ts';
-import type { DeviceHealth, NodeStatus, PathHealth } from '../health-types.ts';
-import { cameraProtocolOf } from '../cameras/health.ts';
+import type { DeviceHealth } from '../health-types.ts';
 import { cameraProtocol } from '../cameras/registry.ts';
 import { quickCheck } from './http-get.ts';
 import { trustOf } from '../trust/pins.ts';
-import { deriveDeviceState, statusNewsKey } from './device-state.ts';
-import type { ProbeOutcome } from './outcome.ts';
-import { type PathChange, PathMachine, type PathMachineOptions, type ProbeFailure } from './path-machine.ts';
+import { DeviceHealthBook } from './device-health-book.ts';
+import { publishOutcome } from './outcome-publisher.ts';
+import { type PathEntry, tickFlapping } from './path-entry.ts';
+import { PathMachine, type PathMachineOptions, type ProbeFailure } from './path-machine.ts';
 import type { ProbeRunner, ProbeSink, RunnerDeps } from './runner.ts';
 import type { ProbeScope } from './scope.ts';
-import { ShootBook } from './shoot-book.ts';
+import type { ShootBook, ShootFigures } from './shoot-book.ts';
 import { SimpleProbeRunner } from './simple-probes.ts';
 import { buildTargets, type ProbeTarget, sameProbe } from './targets.ts';
 
@@ -58,22 +60,11 @@ export interface ProbeObserver {
   dropped(target: ProbeTarget): void;
 }
 
-interface PathEntry {
-  target: ProbeTarget;
-  machine: PathMachine;
-  runner: ProbeRunner | null;
-  lastBeat: number | null;
-  /** Pinned-certificate agents of an https path (poll, stream). */
-  tls: { poll: https.Agent; stream: https.Agent } | null;
-}
-
 /** Probes every path of the map and keeps live health. */
 export class ProbeEngine {
   private readonly paths = new Map<string, PathEntry>();
   private readonly byDevice = new Map<string, Set<PathEntry>>();
-  private readonly deviceStates = new Map<string, DeviceHealth>();
-  private readonly statuses = new Map<string, { status: NodeStatus; key: string }>();
-  private readonly lastSeen = new Map<string, number>();
+  private readonly book: DeviceHealthBook;
   private readonly limit: LimitFunction;
   private readonly pollAgent = new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
   private readonly streamAgent = new http.Agent({ keepAlive: false });
@@ -84,8 +75,6 @@ export class ProbeEngine {
   private readonly clock: Clock;
   private dataVersion = -1;
   running = false;
-  /** Clock offsets and recording bitrates of camera nodes (shoot). */
-  readonly shoot = new ShootBook();
 
   /**
    * `onReload`: after every re-read of the map (CLI changes too, via data_version), with the devices that left it.
@@ -98,6 +87,12 @@ export class ProbeEngine {
   }) {
     this.limit = pLimit(deps.options.concurrency ?? 128);
     this.clock = deps.clock ?? systemClock;
+    this.book = new DeviceHealthBook({ ctx: deps.ctx, clock: this.clock, entriesOf: (id) => this.byDevice.get(id) ?? [] });
+  }
+
+  /** Clock offsets and recording bitrates of camera nodes (shoot). */
+  get shoot(): ShootBook {
+    return this.book.shoot;
   }
 
   /** Load the map and start probing; resolves at once (probes run in the background). */
@@ -105,13 +100,16 @@ export class ProbeEngine {
     if (this.running) return;
     this.running = true;
     const { bus } = this.deps.ctx;
+    this.unsubscribe.push(this.shoot.subscribe(bus));
     for (const type of ['device.changed', 'link.changed', 'inventory.imported'] as const) {
       this.unsubscribe.push(bus.on(type, () => this.scheduleReload()));
     }
     this.reload();
     const pollMs = this.deps.options.dataVersionPollMs ?? 1000;
     if (pollMs > 0) this.timers.push(this.clock.setInterval(() => this.checkDataVersion(), pollMs));
-    this.timers.push(this.clock.setInterval(() => this.tickFlapping(), 1000));
+    this.timers.push(this.clock.setInterval(() => {
+      for (const id of tickFlapping(this.paths.values(), this.clock.now())) this.book.refresh(id);
+    }, 1000));
   }
 
   /** Stop every runner and timer; close sockets. */
@@ -128,15 +126,17 @@ export class ProbeEngine {
 
   /** Live health of one device (unknown when it has no probeable path). */
   getDeviceHealth(deviceId: string): DeviceHealth {
-    const known = this.deviceStates.get(deviceId);
-    if (!known) return { deviceId, state: 'unknown', paths: [], status: null, lastSeen: null };
-    // Fresh paths (heartbeat age moves on), the state as last published.
-    return { ...this.computeHealth(deviceId, this.clock.now()), state: known.state };
+    return this.book.get(deviceId);
   }
 
-  /** Every device's health, for /api/topology and metrics. */
+  /** Every device's health, for /api/topology and the roll call. */
   allHealth(): DeviceHealth[] {
-    return [...this.deviceStates.keys()].map((id) => this.getDeviceHealth(id));
+    return this.book.ids().map((id) => this.book.get(id));
+  }
+
+  /** A camera's shoot side (status, clock, runway) without deriving its paths, for the shoot rules. */
+  shootOf(deviceId: string): ShootFigures {
+    return this.book.shootOf(deviceId);
   }
 
   /** Counts for /healthz. */
@@ -216,19 +216,13 @@ export class ProbeEngine {
       entry.runner.start(Math.random() * stagger);
     }
     const ids = new Set(devices.map((d) => d.id));
-    const removed = [...this.deviceStates.keys()].filter((id) => !ids.has(id));
+    const removed = this.book.ids().filter((id) => !ids.has(id));
     for (const id of removed) {
-      this.deviceStates.delete(id);
       this.byDevice.delete(id);
-      this.statuses.delete(id);
-      this.lastSeen.delete(id); // a device re-added under this id starts unseen
-      this.shoot.forget(id);
+      this.book.forget(id);
     }
-    for (const id of ids) if (touched.has(id) || !this.deviceStates.has(id)) this.refreshDevice(id, 'map changed');
-    this.deps.ctx.bus.emit('probe.map', {
-      targets: [...this.paths.values()].map((e) => e.target),
-      devices: [...this.deviceStates.values()].map((h) => ({ deviceId: h.deviceId, state: h.state })),
-    });
+    for (const id of ids) if (touched.has(id) || !this.book.has(id)) this.book.refresh(id);
+    this.deps.ctx.bus.emit('probe.map', { targets: [...this.paths.values()].map((e) => e.target), devices: this.book.all() });
     this.deps.onReload?.({ removed });
   }
 
@@ -278,9 +272,9 @@ export class ProbeEngine {
       ok: (latencyMs, reason, source = 'poll') => {
         if (!live()) return;
         const now = this.clock.now();
-        this.lastSeen.set(target.deviceId, now);
+        this.book.seen(target.deviceId, now);
         const change = entry.machine.succeed(now, latencyMs === null ? null : Math.round(latencyMs * 10) / 10, reason, source);
-        this.publish(entry, { ok: true, latencyMs, at: now, source, category: null }, change);
+        publishOutcome(this.deps.ctx.bus, this.book, entry, { ok: true, latencyMs, at: now, source, category: null }, change);
       },
       fail: (failure: ProbeFailure) => {
         if (!live()) return;
@@ -288,102 +282,16 @@ export class ProbeEngine {
         const before = entry.machine.lastCategory;
         const change = entry.machine.fail(now, failure);
         // A down path that now fails another way (a dropped stream, then a phone's refused port: app_closed) may change the device's state.
-        if (!change && entry.machine.state === 'down' && before !== failure.category) this.refreshDevice(target.deviceId, failure.reason);
-        this.publish(entry, { ok: false, latencyMs: null, at: now, source: failure.source ?? 'poll', category: failure.category }, change);
+        if (!change && entry.machine.state === 'down' && before !== failure.category) this.book.refresh(target.deviceId);
+        publishOutcome(this.deps.ctx.bus, this.book, entry, { ok: false, latencyMs: null, at: now, source: failure.source ?? 'poll', category: failure.category }, change);
       },
+      // Kept for health and published as node.status when news; the shoot book and rules take it from the bus.
       status: (status) => {
-        if (!live()) return;
-        this.shoot.noteStatus(target.deviceId, status);
-        const key = statusNewsKey(status);
-        const prev = this.statuses.get(target.deviceId);
-        this.statuses.set(target.deviceId, { status, key });
-        if (prev?.key !== key) this.deps.ctx.bus.emit('node.status', { deviceId: target.deviceId, status });
+        if (live()) this.book.noteStatus(target.deviceId, status);
       },
       heartbeat: (at) => {
         if (live()) entry.lastBeat = at;
       },
     };
-  }
-
-  private pathHealth(entry: PathEntry, now: number): PathHealth {
-    const { target, machine } = entry;
-    return {
-      network: target.network,
-      address: target.address,
-      service: target.service,
-      port: target.port,
-      state: this.shownState(entry),
-      latencyMs: machine.latencyMs,
-      lastError: machine.state === 'up' ? null : machine.lastError,
-      failure: machine.state === 'down' ? machine.lastCategory : null,
-      since: machine.since ? new Date(machine.since).toISOString() : null,
-      flapping: machine.flapping,
-      heartbeatAgeMs: entry.lastBeat ? now - entry.lastBeat : null,
-    };
-  }
-
-  /**
-   * The one outcome of a result: `probe.outcome` first (history and metrics record
-   * it, the transition row lands before anyone reacts to the change), then on a
-   * change `path.state` and, if the device's state moved, `device.state`, as
-   * browsers and alerting read them.
-   */
-  private publish(entry: PathEntry, r: Pick<ProbeOutcome, 'ok' | 'latencyMs' | 'at' | 'source' | 'category'>, change: PathChange | null): void {
-    const { target } = entry;
-    const { bus } = this.deps.ctx;
-    if (!change) {
-      bus.emit('probe.outcome', {
-        target, ...r, path: { state: this.shownState(entry), lastBeat: entry.lastBeat }, transition: null,
-        deviceState: this.deviceStates.get(target.deviceId)?.state ?? 'unknown', device: null,
-      });
-      return;
-    }
-    const path = this.pathHealth(entry, r.at);
-    const prev = this.deviceStates.get(target.deviceId);
-    const device = this.computeHealth(target.deviceId, this.clock.now());
-    this.deviceStates.set(target.deviceId, device);
-    bus.emit('probe.outcome', {
-      target, ...r, path: { state: path.state, lastBeat: entry.lastBeat },
-      transition: { from: change.from, to: entry.machine.state, reason: change.reason, path },
-      deviceState: device.state, device,
-    });
-    bus.emit('path.state', { deviceId: target.deviceId, path, from: change.from, reason: change.reason });
-    if (prev && prev.state !== device.state) bus.emit('device.state', { deviceId: target.deviceId, health: device, from: prev.state });
-  }
-
-  /** The state a path shows: a certificate other than the pin outranks any probe verdict (the peer may be an impostor). */
-  private shownState(entry: PathEntry): PathHealth['state'] {
-    return entry.target.https && trustOf(this.deps.ctx).isUntrusted(entry.target.deviceId, entry.target.service) ? 'untrusted' : entry.machine.state;
-  }
-
-  private computeHealth(deviceId: string, now: number): DeviceHealth {
-    const entries = [...(this.byDevice.get(deviceId) ?? [])];
-    const paths = entries.map((p) => this.pathHealth(p, now));
-    const seen = this.lastSeen.get(deviceId);
-    const status = this.statuses.get(deviceId)?.status ?? null;
-    return {
-      deviceId,
-      state: deriveDeviceState(paths),
-      paths,
-      status,
-      lastSeen: seen ? new Date(seen).toISOString() : null,
-      ...this.shoot.healthOf(deviceId, status),
-      ...cameraProtocolOf(entries.map((e) => e.target.kind)),
-    };
-  }
-
-  private refreshDevice(deviceId: string, _reason: string): DeviceHealth {
-    const health = this.computeHealth(deviceId, this.clock.now());
-    const prev = this.deviceStates.get(deviceId);
-    this.deviceStates.set(deviceId, health);
-    if (prev && prev.state !== health.state) this.deps.ctx.bus.emit('device.state', { deviceId, health, from: prev.state });
-    return health;
-  }
-
-  private tickFlapping(): void {
-    const now = this.clock.now();
-    const changed = new Set<string>();
-    for (const entry of this.paths.values()) if (entry.machine.tick(now)) changed.add(entry.target.deviceId);
-    for (const id of changed) this.refreshDevice(id, 'flapping changed');
   }
 }
