@@ -4,11 +4,20 @@
  * camera stops mid-take without being told, runway_low while recording with
  * fewer minutes of storage or battery left than the limit. Also publishes each
  * camera's shoot figures (`device.shoot`) for the board when they change.
+ *
+ * A subscriber of the bus, no poll: a camera is looked at when a status that is
+ * news arrives (`node.status`: recording started or stopped, storage, battery) and
+ * on its probe outcomes (`probe.outcome`: a poll's clock sample, a status that was
+ * not news), at most once per `minLookMs` per camera there, since outcomes come
+ * several times a second per path. Every input (a clock sample, a status) arrives
+ * with an outcome, so no timer is needed: a runway threshold is crossed on the
+ * status that crosses it, a clock offset on the sample that moves it.
  */
 import { systemClock } from '../clock.ts';
 import type { Ctx } from '../context.ts';
 import { loadDevices } from '../device-rows.ts';
-import type { Alert, AlertKind, DeviceHealth } from '../health-types.ts';
+import type { Alert, AlertKind } from '../health-types.ts';
+import type { ShootFigures } from '../probes/shoot-book.ts';
 import { shortestRunway } from '../runway.ts';
 import type { Clock } from '../clock.ts';
 import { AlertWriter } from './alert-writer.ts';
@@ -20,8 +29,8 @@ export interface ShootAlertOptions {
   clockOffsetMs: number;
   /** Storage or battery minutes under this while recording raise runway_low. */
   runwayMinutes: number;
-  /** How often clocks and runways are looked at (default 1000 ms). */
-  tickMs?: number;
+  /** Least time between two looks at one camera on its probe outcomes (default 1000 ms); a status that is news is looked at at once. */
+  minLookMs?: number;
 }
 
 const SHOOT_KINDS: AlertKind[] = ['clock_offset', 'recording_stopped', 'runway_low'];
@@ -29,25 +38,35 @@ const SHOOT_KINDS: AlertKind[] = ['clock_offset', 'recording_stopped', 'runway_l
 /** Raises and resolves the shoot alerts. */
 export class ShootAlerts {
   private readonly unsubscribe: Array<() => void> = [];
-  private timer: unknown = null;
   private readonly lastShoot = new Map<string, string>();
+  /** When each camera was last looked at (the injected clock's ms). */
+  private readonly lastLook = new Map<string, number>();
 
   private readonly writer: AlertWriter;
   private readonly clock: Clock;
 
-  /** `writer`: the alert service (one per server; a fresh one when absent). */
-  constructor(private readonly deps: { ctx: Ctx; options: ShootAlertOptions; allHealth: () => DeviceHealth[]; writer?: AlertWriter; clock?: Clock }) {
+  /**
+   * `shoot`: a camera's status, clock estimate and runway as the engine keeps them (`engine.shootOf`).
+   * `writer`: the alert service (one per server; a fresh one when absent).
+   */
+  constructor(private readonly deps: { ctx: Ctx; options: ShootAlertOptions; shoot: (deviceId: string) => ShootFigures; writer?: AlertWriter; clock?: Clock }) {
     this.clock = deps.clock ?? systemClock;
     this.writer = deps.writer ?? new AlertWriter(deps.ctx, { clock: this.clock });
   }
 
-  /** `kind:deviceId` of open shoot alerts: the tick looks here, not at the database, every second. */
+  /** `kind:deviceId` of open shoot alerts: a look checks here, not the database, on every outcome. */
   private readonly openKeys = new Set<string>();
 
   start(): void {
     const { bus } = this.deps.ctx;
     for (const a of listAlerts({ ctx: this.deps.ctx, recentLimit: 1 }).open) if (SHOOT_KINDS.includes(a.kind)) this.openKeys.add(`${a.kind}:${a.deviceId}`);
     this.unsubscribe.push(
+      bus.on('node.status', (e) => this.look(e.data.deviceId)),
+      bus.on('probe.outcome', (e) => {
+        const id = e.data.target.deviceId;
+        const last = this.lastLook.get(id);
+        if (last === undefined || this.clock.now() - last >= (this.deps.options.minLookMs ?? 1000)) this.look(id);
+      }),
       bus.on('take.changed', (e) => {
         const { deviceId, change } = e.data;
         if (change === 'camera.stopped' && deviceId && e.data.early && e.data.takeRunning) {
@@ -63,48 +82,47 @@ export class ShootAlerts {
       bus.on('device.changed', (e) => {
         this.names = null;
         if (e.data.change !== 'removed') return;
+        this.lastLook.delete(e.data.deviceId);
+        this.lastShoot.delete(e.data.deviceId);
         for (const a of this.writer.openOf(e.data.deviceId)) if (SHOOT_KINDS.includes(a.kind)) this.resolve(a, `${e.data.deviceId} removed from the map`);
       }),
     );
-    this.timer = this.clock.setInterval(() => this.tick(), this.deps.options.tickMs ?? 1000);
   }
 
   stop(): void {
     for (const off of this.unsubscribe.splice(0)) off();
-    if (this.timer !== null) this.clock.clearInterval(this.timer);
-    this.timer = null;
   }
 
-  /** Look at every camera's clock and runway once. */
-  tick(): void {
+  /** Look at one camera's clock and runway now. */
+  private look(deviceId: string): void {
+    this.lastLook.set(deviceId, this.clock.now());
     const { clockOffsetMs, runwayMinutes } = this.deps.options;
-    for (const h of this.deps.allHealth()) {
-      this.publishShoot(h);
-      const name = () => this.nameOf(h.deviceId);
-      if (h.clock) {
-        const off = Math.abs(h.clock.offsetMs);
-        if (off > clockOffsetMs) {
-          this.raise('clock_offset', h.deviceId, 'warning', `${name()}'s clock is ${Math.round(h.clock.offsetMs)} ms ${h.clock.offsetMs > 0 ? 'ahead of' : 'behind'} rigmap (limit ${clockOffsetMs} ms): its footage will not line up with the other cameras`);
-        } else this.resolveKind('clock_offset', h.deviceId, `${name()}'s clock is back within ${clockOffsetMs} ms (${Math.round(h.clock.offsetMs)} ms)`);
-      }
-      const recording = h.status?.state === 'recording';
-      const shortest = shortestRunway(h.runway);
-      if (recording && shortest && shortest.minutes < runwayMinutes) {
-        this.raise('runway_low', h.deviceId, 'warning', `${name()} has ${Math.floor(shortest.minutes)} min of ${shortest.what} left while recording (limit ${runwayMinutes} min)`);
-      } else if (!recording || (shortest && shortest.minutes >= runwayMinutes)) {
-        this.resolveKind('runway_low', h.deviceId, recording ? `${name()} has ${Math.floor(shortest!.minutes)} min of ${shortest!.what} left` : `${name()} is no longer recording`);
-      }
+    const h = this.deps.shoot(deviceId);
+    this.publishShoot(deviceId, h);
+    const name = () => this.nameOf(deviceId);
+    if (h.clock) {
+      const off = Math.abs(h.clock.offsetMs);
+      if (off > clockOffsetMs) {
+        this.raise('clock_offset', deviceId, 'warning', `${name()}'s clock is ${Math.round(h.clock.offsetMs)} ms ${h.clock.offsetMs > 0 ? 'ahead of' : 'behind'} rigmap (limit ${clockOffsetMs} ms): its footage will not line up with the other cameras`);
+      } else this.resolveKind('clock_offset', deviceId, `${name()}'s clock is back within ${clockOffsetMs} ms (${Math.round(h.clock.offsetMs)} ms)`);
+    }
+    const recording = h.status?.state === 'recording';
+    const shortest = shortestRunway(h.runway);
+    if (recording && shortest && shortest.minutes < runwayMinutes) {
+      this.raise('runway_low', deviceId, 'warning', `${name()} has ${Math.floor(shortest.minutes)} min of ${shortest.what} left while recording (limit ${runwayMinutes} min)`);
+    } else if (!recording || (shortest && shortest.minutes >= runwayMinutes)) {
+      this.resolveKind('runway_low', deviceId, recording ? `${name()} has ${Math.floor(shortest!.minutes)} min of ${shortest!.what} left` : `${name()} is no longer recording`);
     }
   }
 
   /** `device.shoot` when a camera's figures change as the board shows them (whole minutes, whole ms). */
-  private publishShoot(h: DeviceHealth): void {
+  private publishShoot(deviceId: string, h: ShootFigures): void {
     if (!h.status) return;
     const recording = h.status.recording ?? null;
     const key = JSON.stringify([recording?.since, recording?.clip, h.runway && [Math.floor(h.runway.storageMinutes ?? -1), Math.floor(h.runway.batteryMinutes ?? -1)], h.clock && Math.round(h.clock.offsetMs)]);
-    if (this.lastShoot.get(h.deviceId) === key) return;
-    this.lastShoot.set(h.deviceId, key);
-    this.deps.ctx.bus.emit('device.shoot', { deviceId: h.deviceId, recording, runway: h.runway ?? null, clock: h.clock ?? null });
+    if (this.lastShoot.get(deviceId) === key) return;
+    this.lastShoot.set(deviceId, key);
+    this.deps.ctx.bus.emit('device.shoot', { deviceId, recording, runway: h.runway ?? null, clock: h.clock ?? null });
   }
 
   private raise(kind: AlertKind, deviceId: string, severity: Alert['severity'], message: string): void {
