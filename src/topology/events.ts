@@ -40,6 +40,11 @@ export interface RigEventMap {
   'settings.applied': { report: SettingsReport; actor?: string };
   /** A device's tailnet path (direct, relayed…) or its tailscaled ping changed (src/topology/tailscale/tailnet-health.ts). */
   'tailnet.path': { deviceId: string; tailnet: TailnetPathHealth };
+  /**
+   * Every device's tailnet path after one refresh from tailscaled (src/topology/tailscale/service.ts), changed or not:
+   * the tailnet's results on the bus, as `probe.outcome` is the probes'; the relayed rule judges each (in-process only).
+   */
+  'tailnet.paths': { paths: Array<{ deviceId: string; tailnet: TailnetPathHealth }> };
   /** A fan-out is about to go out (so a stop that lands before the report is known to be asked for). */
   'command.sending': { action: string; deviceIds: string[]; actor?: string };
   /** A take opened, a camera started or stopped in it (`early`: without being told), or it closed (src/topology/takes). */
@@ -55,11 +60,12 @@ export interface RigEventMap {
 export type RigEventType = keyof RigEventMap;
 
 /**
- * Events for in-process subscribers only (metrics, history): thousands a second
- * at a big rig, so they take no sequence number, no time string (the payload has
- * its own), and `onAny` (SSE to browsers, the audit trail) never sees them.
+ * Events for in-process subscribers only (metrics, history, rules): thousands a
+ * second at a big rig, or whole-rig snapshots, so they take no sequence number, no
+ * time string (the payload has its own), and `onAny` (SSE to browsers, the audit
+ * trail) never sees them; browsers get the per-device events derived from them.
  */
-export const INTERNAL_EVENTS: ReadonlySet<RigEventType> = new Set<RigEventType>(['probe.outcome', 'probe.map']);
+export const INTERNAL_EVENTS: ReadonlySet<RigEventType> = new Set<RigEventType>(['probe.outcome', 'probe.map', 'tailnet.paths']);
 
 /** An event as delivered: its type, payload and a sequence number for SSE resume. */
 export type RigEvent<K extends RigEventType = RigEventType> = {

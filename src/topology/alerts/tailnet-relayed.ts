@@ -4,7 +4,8 @@
  * live preview and commands are slower. Resolved when the path is direct
  * again. Its own module (the manager handles probe alerts); it decides and the
  * alert service (alert-writer.ts) writes and tells the bus, so notifiers, SSE
- * and metrics see it like any other alert. Time is injected (the one Clock).
+ * and metrics see it like any other alert. It hears the tailnet's results from
+ * the bus (`tailnet.paths`), never from a call. Time is injected (the one Clock).
  */
 import { systemClock, type Clock } from '../clock.ts';
 import type { Ctx } from '../context.ts';
@@ -17,14 +18,30 @@ function relayedVia(t: TailnetPathHealth): string {
   return `DERP${t.relay ? ` "${t.relay}"` : ''}`;
 }
 
-/** Judges every device's tailnet path against the relayed limit; raise and resolve are idempotent. */
+/**
+ * Judges every device's tailnet path against the relayed limit; raise and resolve
+ * are idempotent. A subscriber of `tailnet.paths` (one per refresh from tailscaled):
+ * the refresh cadence, twice per limit, is what moves the relayed time on, so it
+ * needs no timer of its own.
+ */
 export class TailnetRelayedAlerts {
   private writerOf: { ctx: Ctx; writer: AlertWriter } | null = null;
+  private off: (() => void) | null = null;
 
   /** `writer`: the server's alert service, when it has one (else one is made on the context). */
   constructor(private readonly deps: { ctx: () => Ctx; relayedSec: number; clock?: Clock; writer?: () => AlertWriter | undefined }) {}
 
-  /** Look at each device's current tailnet path (call after every path refresh). */
+  /** Judge every refresh published on the context's bus. */
+  start(): void {
+    this.off ??= this.deps.ctx().bus.on('tailnet.paths', (e) => this.judge(e.data.paths));
+  }
+
+  stop(): void {
+    this.off?.();
+    this.off = null;
+  }
+
+  /** Look at each device's current tailnet path (one refresh's paths). */
   judge(paths: ReadonlyArray<{ deviceId: string; tailnet: TailnetPathHealth }>): void {
     const w = this.writer();
     const now = (this.deps.clock ?? systemClock).now();

@@ -170,6 +170,7 @@ export class TailscaleService {
   start(): void {
     // A camera that stops answering gets one tailscaled ping at once: is the phone itself alive? (Local API only.)
     if (this.local && !this.alive) this.alive = new PhoneAliveChecks({ bus: this.opts.ctx().bus, pinger: this, now: this.opts.now }).start();
+    this.relayedAlerts.start();
     this.sync?.start();
     this.pathLoop?.start();
     this.pingLoop?.start();
@@ -179,6 +180,7 @@ export class TailscaleService {
   async stop(): Promise<void> {
     this.alive?.stop();
     this.alive = null;
+    this.relayedAlerts.stop();
     await Promise.all([this.sync?.stop(), this.pathLoop?.stop(), this.pingLoop?.stop()]);
   }
 
@@ -202,10 +204,10 @@ export class TailscaleService {
     this.afterPaths();
   }
 
-  /** A fresh path snapshot: track relayed time, then judge the tailnet_relayed rule. */
+  /** A fresh path snapshot: track relayed time, then publish every path (the tailnet_relayed rule subscribes). */
   private afterPaths(): void {
     this.tailnet.observePaths(this.paths.all());
-    this.relayedAlerts.judge(this.tailnet.all());
+    this.opts.ctx().bus.emit('tailnet.paths', { paths: this.tailnet.all() });
   }
 
   /** One round of tailscaled pings of every device that is a peer (paths first, if never read). */
