@@ -8,6 +8,7 @@ import type { AppEnv } from '../app-env.ts';
 import { systemClock } from '../../topology/clock.ts';
 import { RigmapError } from '../../topology/errors.ts';
 import { applySettings } from '../../topology/look/apply-settings.ts';
+import { SupportedCache } from '../../topology/look/first-read.ts';
 import { applyPreset, savePresetFromCamera } from '../../topology/look/preset-verbs.ts';
 import { appliedPresets, deletePreset, listPresets, savePreset } from '../../topology/look/presets.ts';
 import { parseProbeScope } from '../../topology/probes/scope.ts';
@@ -21,8 +22,10 @@ export function settingsRoutes(deps: AppDeps) {
   const scope = parseProbeScope(deps.config.probeCidrs);
   const health = (id: string) => deviceHealthOf(deps)?.(id) ?? null;
   const clock = deps.clock ?? systemClock;
+  // What each camera supports, kept between changes of this server (checked again after a reconnect or for another format).
+  const supported = new SupportedCache(clock);
   return new Hono<AppEnv>()
-    .post('/', async (c) => c.json(await applySettings({ ctx: ctxOf(deps, c), input: await readJson(c), scope, health, clock })));
+    .post('/', async (c) => c.json(await applySettings({ ctx: ctxOf(deps, c), input: await readJson(c), scope, health, clock, supported })));
 }
 
 /** The preset verbs, mounted at /api/presets. */
@@ -30,6 +33,7 @@ export function presetRoutes(deps: AppDeps) {
   const scope = parseProbeScope(deps.config.probeCidrs);
   const health = (id: string) => deviceHealthOf(deps)?.(id) ?? null;
   const clock = deps.clock ?? systemClock;
+  const supported = new SupportedCache(clock);
   return new Hono<AppEnv>()
     .get('/', (c) => {
       const ctx = ctxOf(deps, c);
@@ -47,7 +51,7 @@ export function presetRoutes(deps: AppDeps) {
     .post('/:name/apply', async (c) => {
       const { timeoutMs, concurrency, ...selection } = obj(await readJson(c));
       return c.json(await applyPreset({
-        ctx: ctxOf(deps, c), name: c.req.param('name'), selection, scope, health, clock,
+        ctx: ctxOf(deps, c), name: c.req.param('name'), selection, scope, health, clock, supported,
         timeoutMs: typeof timeoutMs === 'number' ? timeoutMs : undefined, concurrency: typeof concurrency === 'number' ? concurrency : undefined,
       }));
     })

@@ -20,9 +20,10 @@ import type { CameraLook, DeviceHealth } from '../health-types.ts';
 import type { Device } from '../model.ts';
 import type { ProbeScope } from '../probes/scope.ts';
 import { NodeRequestError } from '../relay/node-request.ts';
-import { orderPaths, type NodePath } from '../relay/paths.ts';
+import { orderPaths } from '../relay/paths.ts';
 import { cameraService } from '../services.ts';
 import { trustOf } from '../trust/pins.ts';
+import { readBefore, type SupportedCache } from './first-read.ts';
 import { sameFormat } from './format.ts';
 import { holds, lookValue } from './presets.ts';
 import { type CameraSettingsResult, type LookSettings, parseSettings, type SettingKey, type SettingResult, type SettingsReport } from './settings-types.ts';
@@ -98,6 +99,8 @@ export function deadlineOn(clock: Clock, ms: number): { signal: AbortSignal; cle
 /** Apply settings to one camera and read it back. Never rejects. */
 export async function applyToCamera({ clock = systemClock, ...rest }: {
   device: Device; settings: LookSettings; scope: ProbeScope; health?: DeviceHealth | null; timeoutMs: number; ctx: Ctx; clock?: Clock;
+  /** What cameras support, kept between changes (the server's; the CLI reads afresh). */
+  supported?: SupportedCache;
 }): Promise<CameraSettingsResult> {
   const deadline = deadlineOn(clock, rest.timeoutMs);
   try {
@@ -107,8 +110,8 @@ export async function applyToCamera({ clock = systemClock, ...rest }: {
   }
 }
 
-async function applyWithin({ device, settings, scope, health, timeoutMs, ctx, clock, signal }: {
-  device: Device; settings: LookSettings; scope: ProbeScope; health?: DeviceHealth | null; timeoutMs: number; ctx: Ctx; clock: Clock; signal: AbortSignal;
+async function applyWithin({ device, settings, scope, health, timeoutMs, ctx, clock, signal, supported }: {
+  device: Device; settings: LookSettings; scope: ProbeScope; health?: DeviceHealth | null; timeoutMs: number; ctx: Ctx; clock: Clock; signal: AbortSignal; supported?: SupportedCache;
 }): Promise<CameraSettingsResult> {
   const started = clock.now();
   const keys = WRITE_ORDER.filter((k) => settings[k] !== undefined);
@@ -120,20 +123,9 @@ async function applyWithin({ device, settings, scope, health, timeoutMs, ctx, cl
   const paths = orderPaths({ device, service: camera.service, scope, health, trust: trustOf(ctx) });
   if (!paths.length) return unreachable('no address of this camera is inside the probe scope');
   // The first path that answers carries the whole change: settings are not split across paths.
-  let path: NodePath | null = null;
-  let before: CameraSettingsRead | null = null;
-  let lastError = 'no answer';
-  for (const p of paths) {
-    try {
-      before = await protocol.readSettings({ path: p, signal, timeoutMs, supported: true });
-      path = p;
-      break;
-    } catch (err) {
-      lastError = signal.aborted ? `no answer within ${timeoutMs} ms` : (err as Error).message;
-      if (signal.aborted) break;
-    }
-  }
-  if (!path || !before) return unreachable(lastError);
+  const first = await readBefore({ paths, protocol, health, signal, timeoutMs, ...(supported ? { cache: supported } : {}) });
+  if ('error' in first) return unreachable(first.error);
+  const { path, before } = first;
   const req: CameraRequest = { path, signal, timeoutMs };
   const results = new Map<SettingKey, SettingResult>();
   const writeOne = async (key: SettingKey): Promise<void> => {
@@ -185,8 +177,8 @@ async function applyWithin({ device, settings, scope, health, timeoutMs, ctx, cl
 }
 
 /** Apply settings to every selected camera; resolves when each has been read back or timed out. */
-export async function applySettings({ ctx, input, scope, health, preset, clock = systemClock }: {
-  ctx: Ctx; input: unknown; scope: ProbeScope; health?: (id: string) => DeviceHealth | null | undefined; preset?: string; clock?: Clock;
+export async function applySettings({ ctx, input, scope, health, preset, clock = systemClock, supported }: {
+  ctx: Ctx; input: unknown; scope: ProbeScope; health?: (id: string) => DeviceHealth | null | undefined; preset?: string; clock?: Clock; supported?: SupportedCache;
 }): Promise<SettingsReport> {
   const parsed = parseOrThrow(settingsInputSchema, input, 'settings');
   const settings = parseSettings(parsed.settings);
@@ -196,7 +188,7 @@ export async function applySettings({ ctx, input, scope, health, preset, clock =
   const started = clock.now();
   // A settings change is a handful of small requests per camera: 64 cameras at once by default.
   const limit = pLimit(parsed.concurrency ?? 64);
-  const cameras = await Promise.all(devices.map((device) => limit(() => applyToCamera({ device, settings, scope, health: health?.(device.id), timeoutMs: parsed.timeoutMs ?? 8000, ctx, clock }))));
+  const cameras = await Promise.all(devices.map((device) => limit(() => applyToCamera({ device, settings, scope, health: health?.(device.id), timeoutMs: parsed.timeoutMs ?? 8000, ctx, clock, ...(supported ? { supported } : {}) }))));
   const applied = cameras.filter((c) => c.outcome === 'applied').length;
   const report: SettingsReport = { settings, total: cameras.length, applied, notApplied: cameras.length - applied, cameras, ...(preset ? { preset } : {}), sentAt: new Date(started).toISOString(), ms: clock.now() - started };
   ctx.bus.emit('settings.applied', { report, actor: ctx.actor });

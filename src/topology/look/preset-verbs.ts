@@ -12,6 +12,7 @@ import { type NodePath, orderPaths } from '../relay/paths.ts';
 import { cameraService } from '../services.ts';
 import { trustOf } from '../trust/pins.ts';
 import { applySettings, deadlineOn } from './apply-settings.ts';
+import type { SupportedCache } from './first-read.ts';
 import { getPreset, type Preset, recordPresetApplied, savePreset, settingsOfLook } from './presets.ts';
 import type { SettingsReport } from './settings-types.ts';
 
@@ -52,11 +53,11 @@ async function saveFirstAnswer({ ctx, name, device, protocol, paths, signal, tim
 }
 
 /** Apply preset `name` to a selection with the read-back report; remembers it on every camera that answered. */
-export async function applyPreset({ ctx, name, selection, scope, health, timeoutMs, concurrency, clock }: {
-  ctx: Ctx; name: string; selection: Record<string, unknown>; scope: ProbeScope; health?: (id: string) => DeviceHealth | null | undefined; timeoutMs?: number; concurrency?: number; clock?: Clock;
+export async function applyPreset({ ctx, name, selection, scope, health, timeoutMs, concurrency, clock, supported }: {
+  ctx: Ctx; name: string; selection: Record<string, unknown>; scope: ProbeScope; health?: (id: string) => DeviceHealth | null | undefined; timeoutMs?: number; concurrency?: number; clock?: Clock; supported?: SupportedCache;
 }): Promise<SettingsReport> {
   const preset = getPreset({ ctx, name });
-  const report = await applySettings({ ctx, input: { ...selection, settings: preset.settings, ...(timeoutMs ? { timeoutMs } : {}), ...(concurrency ? { concurrency } : {}) }, scope, health, preset: preset.name, ...(clock ? { clock } : {}) });
+  const report = await applySettings({ ctx, input: { ...selection, settings: preset.settings, ...(timeoutMs ? { timeoutMs } : {}), ...(concurrency ? { concurrency } : {}) }, scope, health, preset: preset.name, ...(clock ? { clock } : {}), ...(supported ? { supported } : {}) });
   recordPresetApplied({ ctx, name: preset.name, deviceIds: report.cameras.filter((c) => c.outcome !== 'unreachable').map((c) => c.deviceId) });
   return report;
 }
