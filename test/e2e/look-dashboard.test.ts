@@ -10,18 +10,13 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceHealth } from '../../src/topology/health-types.ts';
-import { type Dashboard, LAN_VIEW_HOST, launchBrowser, openDashboard, startDashboard, until, type WatchedPage } from './harness.ts';
+import { type Dashboard, LAN_VIEW_HOST, launchBrowser, pageTracker, startDashboard, until } from './harness.ts';
 
 let dash: Dashboard;
 let browser: Browser;
-let open: WatchedPage[] = [];
+const pages = pageTracker(() => browser, () => dash);
+const view = (hash: string) => pages.view(LAN_VIEW_HOST, hash);
 const CAMERAS = ['bmd-01', 'cam-01', 'cam-02', 'cam-03'];
-
-async function view(hash: string): Promise<WatchedPage> {
-  const w = await openDashboard(browser, `${dash.urlFrom(LAN_VIEW_HOST)}/${hash}`, undefined, dash.authHeaders);
-  open.push(w);
-  return w;
-}
 
 const simStatus = (id: string) => dash.rig!.describe().find((n) => n.id === id)!.status as Record<string, unknown>;
 const health = async (id: string) => (await (await fetch(`${dash.urlFrom(LAN_VIEW_HOST)}/api/devices/${id}/health`, { headers: dash.authHeaders })).json()) as DeviceHealth;
@@ -44,12 +39,7 @@ beforeAll(async () => {
   await camerasTold();
 }, 120_000);
 
-afterEach(async () => {
-  const errors = open.flatMap((w) => w.errors);
-  await Promise.all(open.map((w) => w.page.close()));
-  open = [];
-  expect(errors, 'console errors in the dashboard').toEqual([]);
-});
+afterEach(async () => expect(await pages.closeAll(), 'console errors in the dashboard').toEqual([]));
 
 afterAll(async () => {
   await browser?.close();
