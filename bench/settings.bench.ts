@@ -5,7 +5,9 @@
  * running): time until every camera is read back, p50/p95 over 20 rounds that
  * alternate two looks (target p95 < 1 s), and each camera's own time. The
  * cameras run in their own process (`rigmap sim`), as real cameras are other
- * machines: the figure is rigmap's, not the simulator's.
+ * machines: the figure is rigmap's, not the simulator's. The server's CPU time
+ * per change (this process: the server and the bench's one request) is printed
+ * too: on a loaded box it says more about the work done than the wall time.
  */
 import { loadConfig } from '../src/server/config.ts';
 import { startServer } from '../src/server/main.ts';
@@ -38,13 +40,17 @@ try {
   const imported = await fetch(`${server.url}/api/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: readFileSync(manifestFile, 'utf8') });
   if (imported.status !== 200) throw new Error(`import failed: ${await imported.text()}`);
   const rounds: number[] = [];
+  const cpuPerRound: number[] = [];
   const perCamera: number[] = [];
   let notApplied = 0;
   for (let i = 0; i < ROUNDS; i++) {
     const started = performance.now();
+    const cpu = process.cpuUsage();
     const res = await fetch(`${server.url}/api/settings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'camera', settings: LOOKS[i % 2] }) });
     const r = (await res.json()) as SettingsReport;
     rounds.push(performance.now() - started);
+    const used = process.cpuUsage(cpu);
+    cpuPerRound.push((used.user + used.system) / 1000);
     if (res.status !== 200) throw new Error(`POST /api/settings answered ${res.status}: ${JSON.stringify(r)}`);
     if (r.total !== 50) throw new Error(`expected 50 cameras, got ${r.total}`);
     notApplied += r.notApplied;
@@ -56,6 +62,8 @@ try {
   report('all 50 read back, p95', percentile(rounds, 95), 'ms', { max: 1000 });
   report('one camera (read, 4 writes, read-back), p50', percentile(perCamera, 50), 'ms');
   report('one camera, p95', percentile(perCamera, 95), 'ms');
+  report('server CPU per change, p50', percentile(cpuPerRound, 50), 'ms');
+  report('server CPU, all rounds', cpuPerRound.reduce((a, b) => a + b, 0), 'ms');
   process.stdout.write(`load average during the run: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores\n`);
   process.stdout.write(`cameras not applied over all rounds: ${notApplied} (expected 0)\n`);
   if (notApplied) process.exitCode = 1;

@@ -138,3 +138,25 @@ function tempScreenshotDir(): URL {
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return pathToFileURL(`${dir}/`);
 }
+
+/**
+ * The pages a test file opens: `view` opens one signed in by the harness's token,
+ * `closeAll` (in afterEach) closes them and returns their console errors for the
+ * test to assert empty. `browser` and `dash` are read when a page opens (set in beforeAll).
+ */
+export function pageTracker(browser: () => Browser, dash: () => Dashboard) {
+  let open: WatchedPage[] = [];
+  return {
+    view: async (host: string, hash = '', viewport?: { width: number; height: number }): Promise<WatchedPage> => {
+      const w = await openDashboard(browser(), `${dash().urlFrom(host)}/${hash}`, viewport, dash().authHeaders);
+      open.push(w);
+      return w;
+    },
+    closeAll: async (): Promise<string[]> => {
+      const errors = open.flatMap((w) => w.errors);
+      await Promise.all(open.map((w) => w.page.close()));
+      open = [];
+      return errors;
+    },
+  };
+}

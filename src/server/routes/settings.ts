@@ -5,8 +5,10 @@
  */
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env.ts';
+import { systemClock } from '../../topology/clock.ts';
 import { RigmapError } from '../../topology/errors.ts';
 import { applySettings } from '../../topology/look/apply-settings.ts';
+import { SupportedCache } from '../../topology/look/first-read.ts';
 import { applyPreset, savePresetFromCamera } from '../../topology/look/preset-verbs.ts';
 import { appliedPresets, deletePreset, listPresets, savePreset } from '../../topology/look/presets.ts';
 import { parseProbeScope } from '../../topology/probes/scope.ts';
@@ -19,14 +21,19 @@ const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object'
 export function settingsRoutes(deps: AppDeps) {
   const scope = parseProbeScope(deps.config.probeCidrs);
   const health = (id: string) => deviceHealthOf(deps)?.(id) ?? null;
+  const clock = deps.clock ?? systemClock;
+  // What each camera supports, kept between changes of this server (checked again after a reconnect or for another format).
+  const supported = new SupportedCache(clock);
   return new Hono<AppEnv>()
-    .post('/', async (c) => c.json(await applySettings({ ctx: ctxOf(deps, c), input: await readJson(c), scope, health })));
+    .post('/', async (c) => c.json(await applySettings({ ctx: ctxOf(deps, c), input: await readJson(c), scope, health, clock, supported })));
 }
 
 /** The preset verbs, mounted at /api/presets. */
 export function presetRoutes(deps: AppDeps) {
   const scope = parseProbeScope(deps.config.probeCidrs);
   const health = (id: string) => deviceHealthOf(deps)?.(id) ?? null;
+  const clock = deps.clock ?? systemClock;
+  const supported = new SupportedCache(clock);
   return new Hono<AppEnv>()
     .get('/', (c) => {
       const ctx = ctxOf(deps, c);
@@ -37,14 +44,14 @@ export function presetRoutes(deps: AppDeps) {
       const body = obj(await readJson(c));
       const ctx = ctxOf(deps, c);
       if (typeof body.name !== 'string') throw new RigmapError('validation_failed', 'name: give the preset a name');
-      if (typeof body.from === 'string') return c.json({ preset: await savePresetFromCamera({ ctx, name: body.name, deviceId: body.from, scope, health: health(body.from) }) }, 201);
+      if (typeof body.from === 'string') return c.json({ preset: await savePresetFromCamera({ ctx, name: body.name, deviceId: body.from, scope, health: health(body.from), clock }) }, 201);
       if (body.settings === undefined) throw new RigmapError('validation_failed', 'give "from" (a camera id) or "settings"');
       return c.json({ preset: savePreset({ ctx, name: body.name, settings: body.settings }) }, 201);
     })
     .post('/:name/apply', async (c) => {
       const { timeoutMs, concurrency, ...selection } = obj(await readJson(c));
       return c.json(await applyPreset({
-        ctx: ctxOf(deps, c), name: c.req.param('name'), selection, scope, health,
+        ctx: ctxOf(deps, c), name: c.req.param('name'), selection, scope, health, clock, supported,
         timeoutMs: typeof timeoutMs === 'number' ? timeoutMs : undefined, concurrency: typeof concurrency === 'number' ? concurrency : undefined,
       }));
     })

@@ -11,6 +11,7 @@ import type { Ctx } from '../context.ts';
 import { loadDevices } from '../device-rows.ts';
 import type { DeviceHealth } from '../health-types.ts';
 import { type ConformBy, type GroupVerdict, judgeConformance } from '../look/conformance.ts';
+import { formatKey } from '../look/format.ts';
 import { AlertWriter } from './alert-writer.ts';
 
 /** The alert's device id for a group: "formats" for the cameras, "formats:<tag>" per tag. */
@@ -33,13 +34,23 @@ export function decideMismatches(groups: GroupVerdict[]): Map<string, MismatchDe
   return new Map(groups.map((g) => [mismatchAlertId(g.group), g.odd.length ? { raise: mismatchMessage(g), oddIds: g.odd.map((o) => o.id).sort() } : { resolve: true as const }]));
 }
 
-/** The subscriber: re-judges on every camera status change and map change. */
+/**
+ * How long status changes are gathered into one judgement. A rig-wide `rigmap set`
+ * makes every camera report at once; judging the whole rig per report was most of
+ * the server's CPU during a change. Far below the settle time, so no alert is later.
+ */
+export const MISMATCH_COALESCE_MS = 100;
+
+/** The subscriber: re-judges when a camera's recorded format changes and when the map changes. */
 export class FormatMismatchRule {
   private readonly writer: AlertWriter;
   private readonly pending = new Map<string, { key: string; timer: TimerHandle }>();
   /** The odd set each open alert names, so a changed set replaces the alert. */
   private readonly named = new Map<string, string>();
   private readonly off: Array<() => void> = [];
+  /** Each camera's format as last reported: a status that leaves it alone (battery, ISO, a heartbeat) cannot change a verdict. */
+  private readonly formats = new Map<string, string | null>();
+  private soon: TimerHandle | null = null;
 
   constructor(private readonly deps: { ctx: Ctx; health: (id: string) => DeviceHealth | undefined; clock: Clock; by: ConformBy; settleMs?: number }) {
     this.writer = new AlertWriter(deps.ctx);
@@ -47,14 +58,36 @@ export class FormatMismatchRule {
 
   start(): void {
     const { bus } = this.deps.ctx;
-    this.off.push(bus.on('node.status', () => this.evaluate()), bus.on('device.changed', () => this.evaluate()));
+    this.off.push(
+      bus.on('node.status', (e) => {
+        const key = formatKey(e.data.status.look?.format);
+        if (this.formats.has(e.data.deviceId) && this.formats.get(e.data.deviceId) === key) return;
+        this.formats.set(e.data.deviceId, key);
+        this.evaluateSoon();
+      }),
+      bus.on('device.changed', (e) => {
+        if (e.data.change === 'removed') this.formats.delete(e.data.deviceId);
+        this.evaluateSoon();
+      }),
+    );
     this.evaluate();
   }
 
   stop(): void {
     for (const f of this.off.splice(0)) f();
+    if (this.soon !== null) this.deps.clock.clearTimeout(this.soon);
+    this.soon = null;
     for (const p of this.pending.values()) this.deps.clock.clearTimeout(p.timer);
     this.pending.clear();
+  }
+
+  /** One judgement for every change of the next moment. */
+  private evaluateSoon(): void {
+    if (this.soon !== null) return;
+    this.soon = this.deps.clock.setTimeout(() => {
+      this.soon = null;
+      this.evaluate();
+    }, MISMATCH_COALESCE_MS);
   }
 
   /** Judge the rig now and act on what changed. */

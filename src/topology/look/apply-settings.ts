@@ -9,6 +9,7 @@
 import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import { z } from 'zod';
+import { type Clock, sleepOn, systemClock } from '../clock.ts';
 import { cameraProtocol } from '../cameras/registry.ts';
 import type { CameraRequest, CameraSettingsRead, SupportedSettings } from '../cameras/protocol.ts';
 import { selectDevices } from '../commands/fan-out.ts';
@@ -19,9 +20,10 @@ import type { CameraLook, DeviceHealth } from '../health-types.ts';
 import type { Device } from '../model.ts';
 import type { ProbeScope } from '../probes/scope.ts';
 import { NodeRequestError } from '../relay/node-request.ts';
-import { orderPaths, type NodePath } from '../relay/paths.ts';
+import { orderPaths } from '../relay/paths.ts';
 import { cameraService } from '../services.ts';
 import { trustOf } from '../trust/pins.ts';
+import { readBefore, type SupportedCache } from './first-read.ts';
 import { sameFormat } from './format.ts';
 import { holds, lookValue } from './presets.ts';
 import { type CameraSettingsResult, type LookSettings, parseSettings, type SettingKey, type SettingResult, type SettingsReport } from './settings-types.ts';
@@ -82,37 +84,48 @@ export function checkSupported(key: SettingKey, value: string | number, look: Ca
   }
 }
 
+/**
+ * An AbortSignal that fires after `ms` on `clock` (the deadline follows the injected
+ * clock like the read-back's retries do); `clear` drops the timer once the work is done.
+ */
+export function deadlineOn(clock: Clock, ms: number): { signal: AbortSignal; clear(): void } {
+  const controller = new AbortController();
+  // A settings read asks a dozen endpoints at once on this one deadline.
+  setMaxListeners(64, controller.signal);
+  const timer = clock.setTimeout(() => controller.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError')), ms);
+  return { signal: controller.signal, clear: () => clock.clearTimeout(timer) };
+}
+
 /** Apply settings to one camera and read it back. Never rejects. */
-export async function applyToCamera({ device, settings, scope, health, timeoutMs, ctx }: {
-  device: Device; settings: LookSettings; scope: ProbeScope; health?: DeviceHealth | null; timeoutMs: number; ctx: Ctx;
+export async function applyToCamera({ clock = systemClock, ...rest }: {
+  device: Device; settings: LookSettings; scope: ProbeScope; health?: DeviceHealth | null; timeoutMs: number; ctx: Ctx; clock?: Clock;
+  /** What cameras support, kept between changes (the server's; the CLI reads afresh). */
+  supported?: SupportedCache;
 }): Promise<CameraSettingsResult> {
-  const started = Date.now();
+  const deadline = deadlineOn(clock, rest.timeoutMs);
+  try {
+    return await applyWithin({ ...rest, clock, signal: deadline.signal });
+  } finally {
+    deadline.clear();
+  }
+}
+
+async function applyWithin({ device, settings, scope, health, timeoutMs, ctx, clock, signal, supported }: {
+  device: Device; settings: LookSettings; scope: ProbeScope; health?: DeviceHealth | null; timeoutMs: number; ctx: Ctx; clock: Clock; signal: AbortSignal; supported?: SupportedCache;
+}): Promise<CameraSettingsResult> {
+  const started = clock.now();
   const keys = WRITE_ORDER.filter((k) => settings[k] !== undefined);
-  const done = (r: Omit<CameraSettingsResult, 'deviceId' | 'name' | 'ms'>): CameraSettingsResult => ({ deviceId: device.id, name: device.name, ...r, ms: Date.now() - started });
+  const done = (r: Omit<CameraSettingsResult, 'deviceId' | 'name' | 'ms'>): CameraSettingsResult => ({ deviceId: device.id, name: device.name, ...r, ms: clock.now() - started });
   const unreachable = (error: string) => done({ outcome: 'unreachable', error, settings: keys.map((key) => ({ key, wanted: settings[key]!, outcome: 'not_confirmed', reason: error })) });
   const camera = cameraService(device);
   const protocol = camera ? cameraProtocol(camera.protocol) : undefined;
   if (!camera || !protocol?.readSettings || !protocol.writeSetting) return unreachable('this device has no camera service that takes settings');
-  const signal = AbortSignal.timeout(timeoutMs);
-  // A settings read asks a dozen endpoints at once on this one deadline.
-  setMaxListeners(64, signal);
   const paths = orderPaths({ device, service: camera.service, scope, health, trust: trustOf(ctx) });
   if (!paths.length) return unreachable('no address of this camera is inside the probe scope');
   // The first path that answers carries the whole change: settings are not split across paths.
-  let path: NodePath | null = null;
-  let before: CameraSettingsRead | null = null;
-  let lastError = 'no answer';
-  for (const p of paths) {
-    try {
-      before = await protocol.readSettings({ path: p, signal, timeoutMs, supported: true });
-      path = p;
-      break;
-    } catch (err) {
-      lastError = signal.aborted ? `no answer within ${timeoutMs} ms` : (err as Error).message;
-      if (signal.aborted) break;
-    }
-  }
-  if (!path || !before) return unreachable(lastError);
+  const first = await readBefore({ paths, protocol, health, signal, timeoutMs, ...(supported ? { cache: supported } : {}) });
+  if ('error' in first) return unreachable(first.error);
+  const { path, before } = first;
   const req: CameraRequest = { path, signal, timeoutMs };
   const results = new Map<SettingKey, SettingResult>();
   const writeOne = async (key: SettingKey): Promise<void> => {
@@ -138,7 +151,7 @@ export async function applyToCamera({ device, settings, scope, health, timeoutMs
   if (sent.length) {
     let after: CameraSettingsRead | null = null;
     let why = 'no answer to the read-back';
-    const readFrom = Date.now();
+    const readFrom = clock.now();
     while (!signal.aborted) {
       try {
         after = await protocol.readSettings({ ...req, supported: false, keys: sent });
@@ -147,8 +160,9 @@ export async function applyToCamera({ device, settings, scope, health, timeoutMs
         why = `no answer to the read-back (${(err as Error).message})`;
       }
       // Not yet as asked: a camera may apply a format a moment later. Asked again until the deadline's last second.
-      if (Date.now() - readFrom + READ_BACK_RETRY_MS > READ_BACK_WINDOW_MS || Date.now() - started + READ_BACK_RETRY_MS > timeoutMs - 250) break;
-      await new Promise((r) => setTimeout(r, READ_BACK_RETRY_MS));
+      const now = clock.now();
+      if (now - readFrom + READ_BACK_RETRY_MS > READ_BACK_WINDOW_MS || now - started + READ_BACK_RETRY_MS > timeoutMs - 250) break;
+      await sleepOn(clock, READ_BACK_RETRY_MS);
     }
     for (const key of sent) {
       const wanted = settings[key]!;
@@ -163,20 +177,20 @@ export async function applyToCamera({ device, settings, scope, health, timeoutMs
 }
 
 /** Apply settings to every selected camera; resolves when each has been read back or timed out. */
-export async function applySettings({ ctx, input, scope, health, preset }: {
-  ctx: Ctx; input: unknown; scope: ProbeScope; health?: (id: string) => DeviceHealth | null | undefined; preset?: string;
+export async function applySettings({ ctx, input, scope, health, preset, clock = systemClock, supported }: {
+  ctx: Ctx; input: unknown; scope: ProbeScope; health?: (id: string) => DeviceHealth | null | undefined; preset?: string; clock?: Clock; supported?: SupportedCache;
 }): Promise<SettingsReport> {
   const parsed = parseOrThrow(settingsInputSchema, input, 'settings');
   const settings = parseSettings(parsed.settings);
   const selection: CommandSelection = parsed.devices ? { devices: parsed.devices } : parsed.tag ? { tag: parsed.tag } : { role: parsed.role! };
   const devices = selectDevices({ ctx, selection });
   if (!devices.length) throw new RigmapError('not_found', 'no camera matches that selection', { selection });
-  const started = Date.now();
+  const started = clock.now();
   // A settings change is a handful of small requests per camera: 64 cameras at once by default.
   const limit = pLimit(parsed.concurrency ?? 64);
-  const cameras = await Promise.all(devices.map((device) => limit(() => applyToCamera({ device, settings, scope, health: health?.(device.id), timeoutMs: parsed.timeoutMs ?? 8000, ctx }))));
+  const cameras = await Promise.all(devices.map((device) => limit(() => applyToCamera({ device, settings, scope, health: health?.(device.id), timeoutMs: parsed.timeoutMs ?? 8000, ctx, clock, ...(supported ? { supported } : {}) }))));
   const applied = cameras.filter((c) => c.outcome === 'applied').length;
-  const report: SettingsReport = { settings, total: cameras.length, applied, notApplied: cameras.length - applied, cameras, ...(preset ? { preset } : {}), sentAt: new Date(started).toISOString(), ms: Date.now() - started };
+  const report: SettingsReport = { settings, total: cameras.length, applied, notApplied: cameras.length - applied, cameras, ...(preset ? { preset } : {}), sentAt: new Date(started).toISOString(), ms: clock.now() - started };
   ctx.bus.emit('settings.applied', { report, actor: ctx.actor });
   return report;
 }
