@@ -42,3 +42,16 @@ export const systemClock: Clock = {
 export function sleepOn(clock: Clock, ms: number): Promise<void> {
   return new Promise((resolve) => void clock.setTimeout(resolve, ms));
 }
+
+/**
+ * As `sleepOn`, but the wait holds the process open like a bare `setTimeout`: for
+ * a wait a CLI command awaits with nothing else pending (a synchronized start
+ * waiting for its instant), where an unref'd timer would let the process exit
+ * mid-command. A fake clock's timer has nothing to hold.
+ */
+export function sleepHeldOn(clock: Clock, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const handle = clock.setTimeout(resolve, ms) as { ref?: () => unknown } | null;
+    handle?.ref?.();
+  });
+}
