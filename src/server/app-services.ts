@@ -33,6 +33,7 @@ export function appServices(deps: AppDeps): AppServices {
         settings: { ...settingsFromConfig(deps.config), sync: 'off' },
         credentials: resolveApiCredentials(),
         headscaleKey: resolveHeadscaleKey(),
+        clock: deps.clock,
       })),
   };
 }

@@ -59,6 +59,7 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
     headscaleKey: resolveHeadscaleKey(),
     onSyncError: (err) => logger.warn({ error: (err as Error).message }, 'tailscale sync failed'),
     alertService: () => healthService?.alertService,
+    clock,
   });
   // Live health: the event ring first (so browsers miss nothing), then engine, history, alerts.
   const eventRing = new EventRing(bus);

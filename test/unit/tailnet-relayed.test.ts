@@ -23,7 +23,7 @@ beforeEach(() => {
   rig = makeTestRig();
   createDevice({ ctx: rig.ctx, input: { id: 'cam-a', name: 'Cam A', role: 'camera' } });
   now = Date.parse('2026-11-30T20:00:00Z');
-  tailnet = new TailnetHealth({ bus: () => rig.bus, now: () => now });
+  tailnet = new TailnetHealth({ bus: () => rig.bus, clock: { ...systemClock, now: () => now } });
   alerts = new TailnetRelayedAlerts({ ctx: () => rig.ctx, relayedSec: 30, clock: { ...systemClock, now: () => now } });
   events.length = 0;
   rig.bus.on('alert.raised', (e) => events.push(`raised ${e.data.alert.kind} ${e.data.alert.deviceId}`));
