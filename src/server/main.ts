@@ -85,7 +85,7 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
   formatRule?.start();
   // Discovery: Bonjour browsing on by default (--no-bonjour), scans and .local probes on demand.
   const discovery = new DiscoveryService({
-    bonjour: config.bonjour, mdnsInterface: config.mdnsInterface, scope: config.probeCidrs, logger: logger.child({ part: 'discovery' }),
+    bonjour: config.bonjour, mdnsInterface: config.mdnsInterface, scope: config.probeCidrs, logger: logger.child({ part: 'discovery' }), clock,
   }).start({ ctx: { db: store.db, bus, actor: 'discovery' } });
   if (config.bonjour) logger.info({ mdnsInterface: discovery.iface ?? 'default' }, 'bonjour browsing started');
   const previewHub = createPreviewHub({ db: store.db, bus, config, healthService, logger });
