@@ -88,7 +88,8 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
     bonjour: config.bonjour, mdnsInterface: config.mdnsInterface, scope: config.probeCidrs, logger: logger.child({ part: 'discovery' }), clock,
   }).start({ ctx: { db: store.db, bus, actor: 'discovery' } });
   if (config.bonjour) logger.info({ mdnsInterface: discovery.iface ?? 'default' }, 'bonjour browsing started');
-  const previewHub = createPreviewHub({ db: store.db, bus, config, healthService, logger });
+  // The one clock for the phone linger (deps) and the relay's own timers (tuning).
+  const previewHub = createPreviewHub({ db: store.db, bus, config, healthService, logger, clock }, { clock });
   if (config.phonePreview === 'on-request') {
     // Said at start-up, not at the first viewer: the crew fixes it before the shoot.
     void checkFfmpeg(config.ffmpeg).then((r) => (r.ok ? logger.info({ ffmpeg: r.bin, version: r.version }, 'phone previews ready (ffmpeg with SRT)') : logger.warn({ ffmpeg: r.bin }, `phone previews unavailable: ${r.problem}`)));
