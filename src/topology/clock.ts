@@ -55,3 +55,18 @@ export function sleepHeldOn(clock: Clock, ms: number): Promise<void> {
     handle?.ref?.();
   });
 }
+
+/**
+ * Restart a pending timeout with its original delay. A Node timer (the system
+ * clock's) is refreshed in place, so a hot path (every heartbeat of every path)
+ * allocates nothing; any other clock's timer is replaced. Returns the handle to keep.
+ */
+export function restartTimeout(clock: Clock, handle: TimerHandle, fn: () => void, ms: number): TimerHandle {
+  const node = handle as { refresh?: () => unknown } | null;
+  if (typeof node?.refresh === 'function') {
+    node.refresh();
+    return handle;
+  }
+  clock.clearTimeout(handle);
+  return clock.setTimeout(fn, ms);
+}
