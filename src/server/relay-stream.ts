@@ -53,6 +53,7 @@ export function relayBodyOf(res: IncomingMessage, limits: BodyLimits, onEnd: () 
         stop();
         controller.close();
       };
+      // Real time on purpose, both limits: they bound a real node connection and a real viewer, not a rule.
       const touch = () => {
         clearTimeout(idle);
         idle = setTimeout(() => fail('nothing moved on the relayed answer (node quiet, or viewer not reading)'), limits.idleMs);
