@@ -65,7 +65,7 @@ export class CameraNodeRunner implements ProbeRunner {
 
   constructor(private readonly deps: RunnerDeps) {
     this.clock = deps.scheduler ?? systemClock;
-    this.detector = new SilenceDetector({ expectedMs: DEFAULT_HEARTBEAT_MS, ceilingFactor: deps.heartbeatFactor, clock: () => this.clock.now() });
+    this.detector = new SilenceDetector({ expectedMs: DEFAULT_HEARTBEAT_MS, ceilingFactor: deps.heartbeatFactor, clock: this.clock });
     this.polls = new PollLoop({ intervalMs: deps.target.intervalMs, limit: deps.limit, once: () => this.pollOnce(), clock: deps.scheduler });
   }
 
