@@ -5,7 +5,7 @@
  * failed before the command could have left (connect refused or timed out), so
  * a command is never delivered twice.
  */
-import type { Clock } from '../clock.ts';
+import { systemClock, type Clock } from '../clock.ts';
 import { trustOf } from '../trust/pins.ts';
 import pLimit from 'p-limit';
 import { z } from 'zod';
@@ -86,7 +86,7 @@ export async function sendCommand({ ctx, input, scope, health, clocks, clock }: 
     const clip = slates?.get(id)?.clipName;
     return clip ? JSON.stringify({ action: parsed.action, args: { ...parsed.args, clip } }) : body;
   };
-  const sentAt = new Date().toISOString();
+  const sentAt = new Date((clock ?? systemClock).now()).toISOString();
   const results = await Promise.all(devices.map((device) => limit(async () => {
     const r = await sendToNode({ device, body: bodyOf(device.id), scope, health: health?.(device.id), timeoutMs, trust: trustOf(ctx), clock });
     const clip = slates?.get(device.id)?.clipName;
