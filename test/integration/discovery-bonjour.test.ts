@@ -13,6 +13,7 @@ import { loadConfig } from '../../src/server/config.ts';
 import { createLogger, startServer } from '../../src/server/main.ts';
 import { makeTempDir, makeTestRig, type TestRig } from '../helpers/app.ts';
 import { eventually } from '../helpers/eventually.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
 
 const LOOPBACK = (ip: string) => ip.startsWith('127.');
 
@@ -23,14 +24,14 @@ describe('Bonjour browsing on loopback', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  async function setup(prefix: string, lanCidr: string, tailnetCidr: string): Promise<{ rig: TestRig; sim: SimRig; browser: BonjourBrowser; events: DeviceDiscoveredEvent[] }> {
+  async function setup(prefix: string, lanCidr: string, tailnetCidr: string, clock?: FakeClock): Promise<{ rig: TestRig; sim: SimRig; browser: BonjourBrowser; events: DeviceDiscoveredEvent[] }> {
     const rig = makeTestRig();
     cleanups.push(() => rig.close());
     const events: DeviceDiscoveredEvent[] = [];
     rig.bus.on('device.discovered', (e) => {
       if (e.data.discovered.nodeId?.startsWith(`${prefix}-`)) events.push(e.data);
     });
-    const browser = new BonjourBrowser({ ctx: rig.ctx, iface: '127.0.0.1', inScope: LOOPBACK, recheckMs: 60_000 }).start();
+    const browser = new BonjourBrowser({ ctx: rig.ctx, iface: '127.0.0.1', inScope: LOOPBACK, recheckMs: 60_000, clock }).start();
     cleanups.push(() => browser.stop());
     const sim = await startSimRig({ nodes: 3, lanCidr, tailnetCidr, port: 0, advertise: true, extras: false, idPrefix: prefix, heartbeatMs: 1000 });
     cleanups.push(() => sim.close());
@@ -84,6 +85,21 @@ describe('Bonjour browsing on loopback', () => {
     await eventually('every node marked gone after its goodbye', () => mine().every((d) => d.goneAt !== null), 10_000, 50);
     expect(events.filter((e) => e.change === 'gone')).toHaveLength(sim.nodes.length);
     expect(mine()).toHaveLength(sim.nodes.length);
+  });
+
+  it('re-checks on its clock: a node that stops answering without a goodbye is marked gone when the fake clock passes recheckMs', async () => {
+    const clock = new FakeClock();
+    const { rig, sim } = await setup('dscr', '127.61.4.0/28', '127.61.5.0/28', clock);
+    const mine = () => listDiscovered({ ctx: rig.ctx }).filter((d) => d.nodeId?.startsWith('dscr-'));
+    await eventually('every node in the inbox', () => mine().length === sim.nodes.length, 10_000, 50);
+    const lost = sim.nodes[0]!;
+    // Its app stops answering but nothing says goodbye (the advertisement stays).
+    await sim.applyFault(lost.id, { mode: 'down', path: 'both' });
+    clock.advance(59_999);
+    expect(mine().every((d) => d.goneAt === null)).toBe(true);
+    clock.advance(1);
+    await eventually('the silent node marked gone at the re-check', () => mine().find((d) => d.nodeId === lost.id)?.goneAt, 10_000, 50);
+    expect(mine().filter((d) => d.nodeId !== lost.id).every((d) => d.goneAt === null)).toBe(true);
   });
 
   it('browses by default while the server runs (mDNS on loopback with a loopback probe scope), and not with RIGMAP_BONJOUR=off', async () => {
