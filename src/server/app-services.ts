@@ -25,7 +25,7 @@ export function appServices(deps: AppDeps): AppServices {
   let tailscale = deps.tailscale;
   return {
     eventRing: deps.eventRing ?? new EventRing(deps.bus),
-    discovery: deps.discovery ?? new DiscoveryService({ bonjour: false, mdnsInterface: deps.config.mdnsInterface, scope: deps.config.probeCidrs }),
+    discovery: deps.discovery ?? new DiscoveryService({ bonjour: false, mdnsInterface: deps.config.mdnsInterface, scope: deps.config.probeCidrs, clock: deps.clock }),
     previewHub: deps.previewHub ?? createPreviewHub(deps),
     tailscale: () =>
       (tailscale ??= new TailscaleService({
@@ -33,6 +33,7 @@ export function appServices(deps: AppDeps): AppServices {
         settings: { ...settingsFromConfig(deps.config), sync: 'off' },
         credentials: resolveApiCredentials(),
         headscaleKey: resolveHeadscaleKey(),
+        clock: deps.clock,
       })),
   };
 }

@@ -64,7 +64,7 @@ export function createAccess(deps: AppDeps): Access {
     mode: auth === 'off' ? 'open' : auth === 'auto' && loopback ? 'loopback' : 'required',
     rules: parseTailscaleRoles(deps.config.tailscaleRoles ?? ''),
     sessionTtlMs: Math.round((deps.config.sessionHours ?? 12) * 3_600_000),
-    limiter: new LoginLimiter(),
+    limiter: new LoginLimiter({}, deps.clock),
     secret: randomBytes(32),
     allowedHosts: new Set([normalHost(host), ...(deps.config.allowedHosts ?? []).map(normalHost)]),
   };
@@ -101,7 +101,7 @@ function identify(deps: AppDeps, access: Access, c: Context<AppEnv>): Caller | R
     return { role: token.role, actor: `token:${token.name}`, via: 'token', csrf: null, owner: token.owner };
   }
   const sid = getCookie(c, SESSION_COOKIE);
-  const session = sid ? resolveSession({ ctx, id: sid }) : null;
+  const session = sid ? resolveSession({ ctx, id: sid, clock: deps.clock }) : null;
   if (session) return { role: session.role, actor: session.login, via: 'session', csrf: session.csrf, sessionId: sid, expiresAt: session.expiresAt, owner: session.login };
   if (viewer) {
     const role = roleForTailscale(access.rules, viewer);

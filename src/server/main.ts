@@ -59,11 +59,12 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
     headscaleKey: resolveHeadscaleKey(),
     onSyncError: (err) => logger.warn({ error: (err as Error).message }, 'tailscale sync failed'),
     alertService: () => healthService?.alertService,
+    clock,
   });
   // Live health: the event ring first (so browsers miss nothing), then engine, history, alerts.
   const eventRing = new EventRing(bus);
   // Changes the CLI makes in the same database reach this bus (and browsers) through the audit trail.
-  const stopAuditFeed = startAuditFeed({ db: store.db, bus, onError: (err) => logger.warn({ error: (err as Error).message }, 'reading the CLI\'s changes failed') });
+  const stopAuditFeed = startAuditFeed({ db: store.db, bus, clock, onError: (err) => logger.warn({ error: (err as Error).message }, 'reading the CLI\'s changes failed') });
   // Links back to the dashboard (notices): --public-url, else the address we end up listening on.
   let listenUrl = `http://${config.host}:${config.port}`;
   const publicUrl = () => config.publicUrl || listenUrl;
@@ -80,20 +81,21 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
   }
   // One look: a camera switched to another format mid-shoot raises one format_mismatch per group.
   const started = healthService;
-  const formatRule = started ? new FormatMismatchRule({ ctx: { db: store.db, bus, actor: 'probe' }, health: (id) => started.engine.getDeviceHealth(id), clock: systemClock, by: config.conformBy }) : null;
+  const formatRule = started ? new FormatMismatchRule({ ctx: { db: store.db, bus, actor: 'probe' }, health: (id) => started.engine.getDeviceHealth(id), clock, by: config.conformBy }) : null;
   formatRule?.start();
   // Discovery: Bonjour browsing on by default (--no-bonjour), scans and .local probes on demand.
   const discovery = new DiscoveryService({
-    bonjour: config.bonjour, mdnsInterface: config.mdnsInterface, scope: config.probeCidrs, logger: logger.child({ part: 'discovery' }),
+    bonjour: config.bonjour, mdnsInterface: config.mdnsInterface, scope: config.probeCidrs, logger: logger.child({ part: 'discovery' }), clock,
   }).start({ ctx: { db: store.db, bus, actor: 'discovery' } });
   if (config.bonjour) logger.info({ mdnsInterface: discovery.iface ?? 'default' }, 'bonjour browsing started');
-  const previewHub = createPreviewHub({ db: store.db, bus, config, healthService, logger });
+  // The one clock for the phone linger (deps) and the relay's own timers (tuning).
+  const previewHub = createPreviewHub({ db: store.db, bus, config, healthService, logger, clock }, { clock });
   if (config.phonePreview === 'on-request') {
     // Said at start-up, not at the first viewer: the crew fixes it before the shoot.
     void checkFfmpeg(config.ffmpeg).then((r) => (r.ok ? logger.info({ ffmpeg: r.bin, version: r.version }, 'phone previews ready (ffmpeg with SRT)') : logger.warn({ ffmpeg: r.bin }, `phone previews unavailable: ${r.problem}`)));
   }
   const app = buildApp({
-    db: store.db, bus, config, logger, tailscale, healthService, eventRing, discovery, previewHub,
+    db: store.db, bus, config, logger, tailscale, healthService, eventRing, discovery, previewHub, clock,
   });
 
   let server: ServerType;

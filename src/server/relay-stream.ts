@@ -55,8 +55,10 @@ export function relayBodyOf(res: IncomingMessage, limits: BodyLimits, onEnd: () 
       };
       const touch = () => {
         clearTimeout(idle);
+        // Real time on purpose: it bounds a real node connection and a real viewer, not a rule.
         idle = setTimeout(() => fail('nothing moved on the relayed answer (node quiet, or viewer not reading)'), limits.idleMs);
       };
+      // Real time on purpose, as the idle limit above.
       total = setTimeout(() => (limits.endCleanlyAtMaxMs ? finish() : fail('the relayed answer took too long')), limits.maxMs);
       touch();
       res.on('data', (chunk: Buffer) => {

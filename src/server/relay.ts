@@ -89,6 +89,7 @@ export function relayRoutes(deps: AppDeps) {
     const abort = new AbortController();
     // The viewer leaving cancels the node request too.
     c.req.raw.signal?.addEventListener('abort', () => abort.abort(), { once: true });
+    // Real time on purpose: it bounds how long a real node takes to start answering.
     const headTimer = setTimeout(() => abort.abort(), limits.headMs);
     const health = deviceHealthOf(deps)?.(deviceId) ?? null;
     let opened;

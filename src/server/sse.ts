@@ -80,6 +80,7 @@ export function streamEvents(c: Context, ring: EventRing, opts: { keepAliveMs?: 
       void stream.write(': connected\n\n').catch(() => undefined);
     }
     const off = ring.subscribe(write);
+    // Real time on purpose: a comment line that keeps a real connection open through proxies, not a rule.
     const keepAlive = setInterval(() => void stream.write(': keep-alive\n\n').catch(() => undefined), opts.keepAliveMs ?? 15_000);
     await new Promise<void>((resolve) => stream.onAbort(() => resolve()));
     clearInterval(keepAlive);

@@ -42,3 +42,31 @@ export const systemClock: Clock = {
 export function sleepOn(clock: Clock, ms: number): Promise<void> {
   return new Promise((resolve) => void clock.setTimeout(resolve, ms));
 }
+
+/**
+ * As `sleepOn`, but the wait holds the process open like a bare `setTimeout`: for
+ * a wait a CLI command awaits with nothing else pending (a synchronized start
+ * waiting for its instant), where an unref'd timer would let the process exit
+ * mid-command. A fake clock's timer has nothing to hold.
+ */
+export function sleepHeldOn(clock: Clock, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const handle = clock.setTimeout(resolve, ms) as { ref?: () => unknown } | null;
+    handle?.ref?.();
+  });
+}
+
+/**
+ * Restart a pending timeout with its original delay. A Node timer (the system
+ * clock's) is refreshed in place, so a hot path (every heartbeat of every path)
+ * allocates nothing; any other clock's timer is replaced. Returns the handle to keep.
+ */
+export function restartTimeout(clock: Clock, handle: TimerHandle, fn: () => void, ms: number): TimerHandle {
+  const node = handle as { refresh?: () => unknown } | null;
+  if (typeof node?.refresh === 'function') {
+    node.refresh();
+    return handle;
+  }
+  clock.clearTimeout(handle);
+  return clock.setTimeout(fn, ms);
+}

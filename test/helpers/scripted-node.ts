@@ -28,7 +28,7 @@ export class ScriptedNode implements ProbeRunner {
 
   constructor(private readonly deps: RunnerDeps, private readonly stream: boolean) {
     this.clock = deps.scheduler!;
-    this.detector = new SilenceDetector({ expectedMs: BEAT_MS, ceilingFactor: deps.heartbeatFactor, clock: () => this.clock.now() });
+    this.detector = new SilenceDetector({ expectedMs: BEAT_MS, ceilingFactor: deps.heartbeatFactor, clock: this.clock });
   }
 
   private get reachable(): boolean {

@@ -4,6 +4,7 @@ import { buildApp } from '../../src/server/app.ts';
 import { loadConfig } from '../../src/server/config.ts';
 import { createToken } from '../../src/topology/access/tokens.ts';
 import { addUser } from '../../src/topology/access/users.ts';
+import type { Clock } from '../../src/topology/clock.ts';
 import type { Ctx } from '../../src/topology/context.ts';
 import { EventBus } from '../../src/topology/events.ts';
 import { openDb, type OpenDb } from '../../src/topology/store/db.ts';
@@ -20,13 +21,13 @@ export interface AuthRig {
   close(): void;
 }
 
-/** An app with `--auth on` (plus `extra` config), a real SQLite file, and one API token per role. */
-export async function makeAuthRig(extra: Record<string, unknown> = {}): Promise<AuthRig> {
+/** An app with `--auth on` (plus `extra` config), a real SQLite file, and one API token per role; `clock`: the app's (sessions, limiter). */
+export async function makeAuthRig(extra: Record<string, unknown> = {}, clock?: Clock): Promise<AuthRig> {
   const { dir, cleanup } = makeTempDir('rigmap-access-');
   const store = openDb(join(dir, 'rigmap.db'));
   const bus = new EventBus();
   const config = loadConfig({ db: store.path, port: 0, probeCidrs: '127.0.0.0/8', mdnsInterface: '127.0.0.1', auth: 'on', logLevel: 'silent', ...extra }, {});
-  const app = buildApp({ db: store.db, bus, config });
+  const app = buildApp({ db: store.db, bus, config, clock });
   const ctx: Ctx = { db: store.db, bus, actor: 'test' };
   const bearer = {} as AuthRig['bearer'];
   for (const role of ROLES) bearer[role] = { authorization: `Bearer ${createToken({ ctx, input: { name: `t-${role}`, role } }).secret}` };

@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSession } from '../../src/topology/access/sessions.ts';
 import { findUser } from '../../src/topology/access/users.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
 import { type AuthRig, makeAuthRig, signIn } from './access-helpers.ts';
 
 let rig: AuthRig;
@@ -34,12 +35,42 @@ describe('sessions', () => {
     expect(bad.headers.get('set-cookie')).toBeNull();
     const ada = findUser({ ctx: rig.ctx, login: 'ada' })!;
     // A session that ran out an hour ago (the same check as one that runs out now).
-    const expired = createSession({ ctx: rig.ctx, userId: ada.id, ttlMs: 60_000, now: Date.now() - 3_600_000 });
+    const expired = createSession({ ctx: rig.ctx, userId: ada.id, ttlMs: 60_000, clock: new FakeClock(Date.now() - 3_600_000) });
     const res = await rig.app.request('/api/devices', { headers: { cookie: `rigmap_session=${expired.id}` } });
     expect(res.status).toBe(401);
     const live = createSession({ ctx: rig.ctx, userId: ada.id, ttlMs: 60_000 });
     expect((await rig.app.request('/api/devices', { headers: { cookie: `rigmap_session=${live.id}` } })).status).toBe(200);
     expect(rig.store.sqlite.prepare('select count(*) as n from sessions').get()).toEqual({ n: 1 });
+  });
+
+  it('a session runs out when the app\'s clock passes its lifetime, not before', async () => {
+    const clock = new FakeClock(Date.now());
+    rig = await makeAuthRig({ sessionHours: 1 }, clock);
+    const { cookie } = await signIn(rig.app, 'ada', 'correct horse battery');
+    const me = async () => (await (await rig.app.request('/api/auth/me', { headers: { cookie } })).json()).user;
+    expect((await rig.app.request('/api/auth/me', { headers: { cookie } })).status).toBe(200);
+    clock.advance(3_600_000 - 1);
+    expect(await me()).toMatchObject({ login: 'ada', via: 'session' });
+    expect((await rig.app.request('/api/devices', { headers: { cookie } })).status).toBe(200);
+    clock.advance(1);
+    expect((await rig.app.request('/api/devices', { headers: { cookie } })).status).toBe(401);
+    expect(await me()).toBeNull();
+    // The expired row went with the refusal.
+    expect(rig.store.sqlite.prepare('select count(*) as n from sessions').get()).toEqual({ n: 0 });
+  });
+
+  it('a login held back by the limiter is let in once the app\'s clock leaves the window', async () => {
+    const clock = new FakeClock(Date.now());
+    rig = await makeAuthRig({}, clock);
+    const attempt = (password: string) => rig.app.request('/api/auth/login', { method: 'POST', ...json({ login: 'ada', password }) });
+    for (let i = 0; i < 5; i++) expect((await attempt(`wrong ${i}`)).status).toBe(401);
+    const held = await attempt('correct horse battery');
+    expect(held.status).toBe(429);
+    expect(held.headers.get('retry-after')).toBe('900');
+    clock.advance(15 * 60_000 - 1);
+    expect((await attempt('correct horse battery')).status).toBe(429);
+    clock.advance(1);
+    expect((await attempt('correct horse battery')).status).toBe(200);
   });
 
   it('requires the CSRF header on cookie-authenticated mutations', async () => {

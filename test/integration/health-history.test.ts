@@ -9,6 +9,7 @@ import { HistoryRecorder } from '../../src/topology/history/recorder.ts';
 import { availability24h, latencySeries } from '../../src/topology/history/queries.ts';
 import type { ProbeTarget } from '../../src/topology/probes/targets.ts';
 import { makeTestRig, type TestRig } from '../helpers/app.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
 
 const HOUR = 3_600_000;
 const NOW = Date.UTC(2026, 10, 23, 12, 30);
@@ -48,8 +49,8 @@ describe('health history downsampling', () => {
     fill(recorder);
     const before = totals();
     const ctx = rig.ctx;
-    const avail = availability24h({ ctx, deviceId: 'cam-01', now: NOW });
-    const spark = latencySeries({ ctx, deviceId: 'cam-01', minutes: 60, now: NOW });
+    const avail = availability24h({ ctx, deviceId: 'cam-01', clock: new FakeClock(NOW) });
+    const spark = latencySeries({ ctx, deviceId: 'cam-01', minutes: 60, clock: new FakeClock(NOW) });
 
     const folded = recorder.compact(NOW);
     const after = totals();
@@ -68,8 +69,8 @@ describe('health history downsampling', () => {
     const recent = (sqlite().prepare('select count(*) n from health_rollups where minute >= ?').get(cutoff) as { n: number }).n;
     expect(recent).toBeGreaterThanOrEqual(2 * 48 * 60);
 
-    expect(availability24h({ ctx, deviceId: 'cam-01', now: NOW })).toEqual(avail);
-    expect(latencySeries({ ctx, deviceId: 'cam-01', minutes: 60, now: NOW })).toEqual(spark);
+    expect(availability24h({ ctx, deviceId: 'cam-01', clock: new FakeClock(NOW) })).toEqual(avail);
+    expect(latencySeries({ ctx, deviceId: 'cam-01', minutes: 60, clock: new FakeClock(NOW) })).toEqual(spark);
 
     // Idempotent: nothing more to fold, nothing changes.
     expect(recorder.compact(NOW)).toBe(0);

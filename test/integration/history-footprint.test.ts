@@ -17,6 +17,7 @@ import { RETENTION_PRUNERS } from '../../src/topology/history/retention.ts';
 import type { ProbeTarget } from '../../src/topology/probes/targets.ts';
 import { MIGRATIONS_DIR, migrateDb, openDb } from '../../src/topology/store/db.ts';
 import { makeTempDir } from '../helpers/app.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
 
 const NOW = Date.UTC(2026, 10, 30, 12, 30);
 const HOUR = 3_600_000;
@@ -65,8 +66,8 @@ describe('the compact history migration', () => {
       ]);
       expect(s.prepare('select count(*) n, sum(ok_count) ok, sum(fail_count) fail, sum(latency_count) lc from health_rollups').get()).toEqual(before);
       const ctx = { db: store.db, bus: undefined as never };
-      expect(availability24h({ ctx, deviceId: 'cam-01', now: NOW }).byNetwork).toEqual({ lan: 70 / 72, tailscale: 60 / 72 });
-      const spark = latencySeries({ ctx, deviceId: 'cam-01', minutes: 5, now: NOW });
+      expect(availability24h({ ctx, deviceId: 'cam-01', clock: new FakeClock(NOW) }).byNetwork).toEqual({ lan: 70 / 72, tailscale: 60 / 72 });
+      const spark = latencySeries({ ctx, deviceId: 'cam-01', minutes: 5, clock: new FakeClock(NOW) });
       expect(spark.find((p) => p.network === 'tailscale')).toMatchObject({ avgMs: 10, maxMs: 20 });
       // Latency is kept in whole ms (36.4 → 36).
       expect(spark.find((p) => p.network === 'lan')).toMatchObject({ avgMs: 3, maxMs: 5 });

@@ -2,17 +2,19 @@
  * The take tracker on a real database and bus: never-started and clock-off cameras,
  * a take seen on the cameras (not started by rigmap) whose whole rig stops together
  * (the take ended: no early stop), and one camera stopping alone in it (early).
+ * The rig-stop grace and the take times run on a FakeClock: judged when it passes.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CommandReport } from '../../src/topology/commands/types.ts';
 import type { DeviceHealth, NodeStatus } from '../../src/topology/health-types.ts';
 import { listTakes } from '../../src/topology/takes/store.ts';
 import { TakeTracker } from '../../src/topology/takes/tracker.ts';
-import { eventually } from '../helpers/eventually.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
 import { makeTestRig, type TestRig } from '../helpers/app.ts';
 
 let rig: TestRig;
 let tracker: TakeTracker;
+let clock: FakeClock;
 const clocks = new Map<string, number>();
 const stopped: Array<{ deviceId?: string; early?: boolean; takeRunning?: boolean }> = [];
 
@@ -30,9 +32,10 @@ beforeEach(() => {
   rig = makeTestRig();
   clocks.clear();
   stopped.length = 0;
+  clock = new FakeClock();
   rig.bus.on('take.changed', (e) => { if (e.data.change === 'camera.stopped') stopped.push(e.data); });
   tracker = new TakeTracker({
-    ctx: rig.ctx, options: { clockOffsetMs: 40, rigStopGraceMs: 200 },
+    ctx: rig.ctx, options: { clockOffsetMs: 40, rigStopGraceMs: 200 }, clock,
     health: (id) => ({ deviceId: id, state: 'up', paths: [], status: null, lastSeen: null, clock: clocks.has(id) ? { offsetMs: clocks.get(id)!, uncertaintyMs: 1 } : null }) as DeviceHealth,
   });
   tracker.start();
@@ -57,23 +60,32 @@ describe('take tracker', () => {
     expect(cam('cam-01')).toMatchObject({ problems: [], startedAt: since.toISOString(), clip: 'C_0001' });
   });
 
-  it('in a take seen on the cameras, the whole rig stopping together ends the take without an early stop', async () => {
-    const since = new Date().toISOString();
+  it('in a take seen on the cameras, the whole rig stopping together ends the take without an early stop', () => {
+    const since = new Date(clock.now()).toISOString();
     for (const id of ['cam-01', 'cam-02', 'cam-03']) emitStatus(id, status('recording', since));
     expect(listTakes({ ctx: rig.ctx })[0]).toMatchObject({ startedBy: 'node', stoppedAt: null });
+    clock.advance(5000);
     for (const id of ['cam-01', 'cam-02', 'cam-03']) emitStatus(id, status('idle'));
-    await eventually('stops judged', () => stopped.length === 3, 5000, 20);
+    // Judged once the others had the grace (200 ms of the tracker's clock) to stop too.
+    clock.advance(199);
+    expect(stopped).toEqual([]);
+    clock.advance(1);
+    expect(stopped).toHaveLength(3);
     expect(stopped.every((s) => !s.early)).toBe(true);
     const take = listTakes({ ctx: rig.ctx })[0]!;
-    expect(take.stoppedAt).not.toBeNull();
+    expect(take.stoppedAt).toBe(new Date(clock.now()).toISOString());
+    expect(take.cameras.map((c) => c.stoppedAt)).toEqual(Array(3).fill(new Date(clock.now() - 200).toISOString()));
     expect(take.cameras.flatMap((c) => c.problems)).toEqual([]);
   });
 
-  it('in a take seen on the cameras, one camera stopping alone is an early stop while most record', async () => {
-    const since = new Date().toISOString();
+  it('in a take seen on the cameras, one camera stopping alone is an early stop while most record', () => {
+    const since = new Date(clock.now()).toISOString();
     for (const id of ['cam-01', 'cam-02', 'cam-03']) emitStatus(id, status('recording', since));
     emitStatus('cam-02', status('idle', undefined, 'recording stopped on the phone'));
-    await eventually('stop judged', () => stopped.length === 1, 5000, 20);
+    clock.advance(199);
+    expect(stopped).toEqual([]);
+    clock.advance(1);
+    expect(stopped).toHaveLength(1);
     expect(stopped[0]).toMatchObject({ deviceId: 'cam-02', early: true, takeRunning: true });
     const take = listTakes({ ctx: rig.ctx })[0]!;
     expect(take.stoppedAt).toBeNull();

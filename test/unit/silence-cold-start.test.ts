@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SilenceDetector } from '../../src/topology/probes/silence-detector.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
 
 /** A seeded PRNG (mulberry32). */
 function rng(seed: number): () => number {
@@ -23,12 +24,12 @@ describe('SilenceDetector cold start', () => {
   it('from the third beat on, a 1 s stream is judged within 1.5 s, and no later than in steady state', () => {
     for (let seed = 1; seed <= 50; seed++) {
       const r = rng(seed);
-      const clock = { now: 0 };
-      const d = new SilenceDetector({ expectedMs: 1000, clock: () => clock.now });
+      const clock = new FakeClock(0);
+      const d = new SilenceDetector({ expectedMs: 1000, clock });
       d.beat();
       const limits: number[] = [];
       for (let beat = 2; beat <= 70; beat++) {
-        clock.now += 1000 + (r() - 0.5) * 20;
+        clock.advance(1000 + (r() - 0.5) * 20);
         d.beat();
         if (beat >= 3) limits.push(d.limitMs());
       }
@@ -45,14 +46,14 @@ describe('SilenceDetector cold start', () => {
     let falseSilent = 0;
     for (let seed = 1; seed <= 1000; seed++) {
       const r = rng(seed);
-      const clock = { now: 0 };
-      const d = new SilenceDetector({ expectedMs: 1000, clock: () => clock.now });
+      const clock = new FakeClock(0);
+      const d = new SilenceDetector({ expectedMs: 1000, clock });
       d.beat();
       for (let beat = 2; beat <= 60; beat++) {
         // A loaded sender and a LAN: ±60 ms around the announced second.
         const gap = 1000 + (r() - 0.5) * 120;
-        if (d.isSilent(clock.now, clock.now + gap)) falseSilent++;
-        clock.now += gap;
+        if (d.isSilent(clock.now(), clock.now() + gap)) falseSilent++;
+        clock.advance(gap);
         d.beat();
       }
     }
@@ -60,14 +61,14 @@ describe('SilenceDetector cold start', () => {
   });
 
   it('a stream slower than announced widens the limit as soon as its real intervals are learned', () => {
-    const clock = { now: 0 };
-    const d = new SilenceDetector({ expectedMs: 1000, clock: () => clock.now });
+    const clock = new FakeClock(0);
+    const d = new SilenceDetector({ expectedMs: 1000, clock });
     d.beat();
     let falseSilent = 0;
     for (let beat = 2; beat <= 30; beat++) {
       // Announced 1 s, really 1.2 s: the ceiling (2.5 s) still bounds it, and the real gaps are never judged silent.
-      if (d.isSilent(clock.now, clock.now + 1200)) falseSilent++;
-      clock.now += 1200;
+      if (d.isSilent(clock.now(), clock.now() + 1200)) falseSilent++;
+      clock.advance(1200);
       d.beat();
     }
     expect(falseSilent).toBe(0);
@@ -75,18 +76,18 @@ describe('SilenceDetector cold start', () => {
   });
 
   it('does not learn a burst of replayed beats after a reconnect (the limit stays near the steady one)', () => {
-    const clock = { now: 0 };
-    const d = new SilenceDetector({ expectedMs: 1000, clock: () => clock.now });
+    const clock = new FakeClock(0);
+    const d = new SilenceDetector({ expectedMs: 1000, clock });
     d.beat();
     for (let i = 0; i < 3; i++) {
-      clock.now += 1000;
+      clock.advance(1000);
       d.beat();
     }
     const before = d.limitMs();
     // The stream is cut and resumed with Last-Event-ID: the node replays five beats within a few ms.
     d.restart();
     for (let i = 0; i < 6; i++) {
-      clock.now += i === 0 ? 3000 : 3;
+      clock.advance(i === 0 ? 3000 : 3);
       d.beat();
     }
     expect(d.limitMs()).toBe(before);

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { phiOf, SilenceDetector, zForPhi } from '../../src/topology/probes/silence-detector.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
 
 /** A seeded PRNG (mulberry32) so every run sees the same jitter. */
 function rng(seed: number): () => number {
@@ -20,11 +21,11 @@ function rng(seed: number): () => number {
 }
 
 /** Feed `count` beats whose gaps come from `gap()`, on a fake clock; returns the clock. */
-function feed(d: SilenceDetector, clock: { now: number }, count: number, gap: () => number, onGap?: (g: number) => void): void {
+function feed(d: SilenceDetector, clock: FakeClock, count: number, gap: () => number, onGap?: (g: number) => void): void {
   for (let i = 0; i < count; i++) {
     const g = gap();
     onGap?.(g);
-    clock.now += g;
+    clock.advance(g);
     d.beat();
   }
 }
@@ -42,8 +43,8 @@ describe('φ maths', () => {
 
 describe('SilenceDetector', () => {
   it('uses the old fixed ceiling (2.5 × announced) only until the third beat, then a prior built on the announced interval', () => {
-    const clock = { now: 0 };
-    const d = new SilenceDetector({ expectedMs: 1000, clock: () => clock.now });
+    const clock = new FakeClock(0);
+    const d = new SilenceDetector({ expectedMs: 1000, clock });
     expect(d.limitMs()).toBe(2500);
     feed(d, clock, 2, () => 1000);
     expect(d.samples).toBe(1);
@@ -56,31 +57,31 @@ describe('SilenceDetector', () => {
   });
 
   it('judges a steady stream silent soon after its expected beat (well before the old 2.5 ×)', () => {
-    const clock = { now: 0 };
+    const clock = new FakeClock(0);
     const r = rng(1);
-    const d = new SilenceDetector({ expectedMs: 1000, clock: () => clock.now });
+    const d = new SilenceDetector({ expectedMs: 1000, clock });
     feed(d, clock, 60, () => 1000 + (r() - 0.5) * 10);
     const limit = d.limitMs();
     expect(limit).toBeGreaterThanOrEqual(1250); // floor: mean + 25 %
     expect(limit).toBeLessThanOrEqual(1300);
-    const last = clock.now;
+    const last = clock.now();
     expect(d.isSilent(last, last + limit - 20)).toBe(false);
     expect(d.isSilent(last, last + limit)).toBe(true);
     expect(d.phi(limit)).toBeGreaterThan(5);
   });
 
   it('at a 500 ms heartbeat, a hang is seen within 650 ms of the last beat', () => {
-    const clock = { now: 0 };
+    const clock = new FakeClock(0);
     const r = rng(2);
-    const d = new SilenceDetector({ expectedMs: 500, clock: () => clock.now });
+    const d = new SilenceDetector({ expectedMs: 500, clock });
     feed(d, clock, 40, () => 500 + (r() - 0.5) * 6);
     expect(d.limitMs()).toBeLessThanOrEqual(650);
   });
 
   it('never judges a jittery Wi-Fi stream silent while it keeps beating, and gives it more slack', () => {
-    const clock = { now: 0 };
+    const clock = new FakeClock(0);
     const r = rng(3);
-    const d = new SilenceDetector({ expectedMs: 1000, clock: () => clock.now });
+    const d = new SilenceDetector({ expectedMs: 1000, clock });
     // Wi-Fi power save: beats bunch up, a late one (up to +400 ms) is followed by an early one.
     let owed = 0;
     const gap = () => {
@@ -93,26 +94,26 @@ describe('SilenceDetector', () => {
     // 10,000 beats (almost 3 hours of a 1 s stream): before each beat, was the gap judged silent?
     feed(d, clock, 10_000, gap, (g) => {
       if (d.samples >= 8) judged++;
-      if (d.isSilent(clock.now, clock.now + g - 1)) falseSilent++;
+      if (d.isSilent(clock.now(), clock.now() + g - 1)) falseSilent++;
     });
     expect(judged).toBeGreaterThan(9000);
     expect(falseSilent).toBe(0);
     expect(d.limitMs()).toBeGreaterThan(1600);
     expect(d.limitMs()).toBeLessThanOrEqual(2500);
     // It still notices a real silence, by the ceiling at the latest.
-    expect(d.isSilent(clock.now, clock.now + 2500)).toBe(true);
+    expect(d.isSilent(clock.now(), clock.now() + 2500)).toBe(true);
   });
 
   it('does not learn an outage gap, and relearns when the node announces another interval', () => {
-    const clock = { now: 0 };
-    const d = new SilenceDetector({ expectedMs: 1000, clock: () => clock.now });
+    const clock = new FakeClock(0);
+    const d = new SilenceDetector({ expectedMs: 1000, clock });
     feed(d, clock, 20, () => 1000);
     const steady = d.limitMs();
-    clock.now += 30_000; // the stream was cut and came back
+    clock.advance(30_000); // the stream was cut and came back
     d.beat();
     expect(d.limitMs()).toBe(steady);
     d.restart();
-    clock.now += 5000;
+    clock.advance(5000);
     d.beat(); // first beat after a restart: no gap to learn
     expect(d.limitMs()).toBe(steady);
     d.expect(250);

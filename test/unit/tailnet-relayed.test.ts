@@ -28,7 +28,7 @@ beforeEach(() => {
   rig = makeTestRig();
   createDevice({ ctx: rig.ctx, input: { id: 'cam-a', name: 'Cam A', role: 'camera' } });
   now = Date.parse('2026-11-30T20:00:00Z');
-  tailnet = new TailnetHealth({ bus: () => rig.bus, now: () => now });
+  tailnet = new TailnetHealth({ bus: () => rig.bus, clock: { ...systemClock, now: () => now } });
   alerts = new TailnetRelayedAlerts({ ctx: () => rig.ctx, relayedSec: 30, clock: { ...systemClock, now: () => now } });
   alerts.start();
   events.length = 0;
@@ -117,7 +117,7 @@ describe('tailnet_relayed through the Tailscale service and the bus, on a FakeCl
   it('a peer relayed for longer than relayedSec, refresh after refresh, raises exactly one alert; direct again resolves it', async () => {
     const clock = new FakeClock(Date.parse('2026-11-30T20:00:00Z'));
     const service = new TailscaleService({
-      ctx: () => rig.ctx, credentials: null, now: clock.now,
+      ctx: () => rig.ctx, credentials: null, clock,
       settings: { sync: 'off', apiBase: '', tailnet: '-', socket: '', syncIntervalSec: 300, roleMap: {}, relayedSec: 20, pingSec: 0 },
     });
     const seen: number[] = [];

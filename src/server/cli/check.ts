@@ -4,6 +4,7 @@
  * asks a running rigmap instead (signed in with RIGMAP_TOKEN when set). Exit 0 only when every expected device passes.
  */
 import type { Command } from 'commander';
+import { sleepHeldOn, systemClock, type Clock } from '../../topology/clock.ts';
 import { EventBus } from '../../topology/events.ts';
 import { ProbeEngine } from '../../topology/probes/engine.ts';
 import { presetDriftOf } from '../../topology/look/presets.ts';
@@ -16,7 +17,9 @@ import { dbOption, print, serverFetch } from './shared.ts';
 
 /** How long a first look waits for every path to answer one way or the other. */
 const SETTLE_MS = 4000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The command's one clock: the engine's, the settle and --wait deadlines'. Its waits are held (sleepHeldOn): they are what keeps the command running. */
+const clock: Clock = systemClock;
+const sleep = (ms: number) => sleepHeldOn(clock, ms);
 
 /** A source of roll calls: asked again and again while --wait runs. */
 interface RollCallSource {
@@ -30,10 +33,10 @@ async function localSource(opts: { db?: string; probeCidrs?: string; runwayMinut
   const ctx = { db: store.db, bus: new EventBus(), actor: 'check' };
   const probes = healthOptionsFromConfig(config).probes;
   // A roll call wants an answer now: poll every second and call a path down at its first failure.
-  const engine = new ProbeEngine({ ctx, options: { ...probes, intervalMs: 1000, failuresToDown: 1, dataVersionPollMs: 0, staggerMs: 200 } });
+  const engine = new ProbeEngine({ ctx, clock, options: { ...probes, intervalMs: 1000, failuresToDown: 1, dataVersionPollMs: 0, staggerMs: 200 } });
   engine.start();
-  const deadline = Date.now() + SETTLE_MS;
-  while (Date.now() < deadline && engine.allHealth().some((h) => h.paths.some((p) => p.state === 'unknown'))) await sleep(100);
+  const deadline = clock.now() + SETTLE_MS;
+  while (clock.now() < deadline && engine.allHealth().some((h) => h.paths.some((p) => p.state === 'unknown'))) await sleep(100);
   const options = { batteryLow: config.batteryLow, storageLow: config.storageLow, clockOffsetMs: config.clockOffsetMs, runwayMinutes: config.runwayMinutes, conformBy: config.conformBy, presetDrift: presetDriftOf(ctx) };
   return {
     take: async () => runRollCall({ ctx, health: (id) => engine.getDeviceHealth(id), options }),
@@ -74,11 +77,11 @@ export function registerCheck(program: Command): void {
       if (!Number.isFinite(waitSec) || waitSec < 0) throw new RigmapError('validation_failed', `--wait must be a number of seconds (got "${opts.wait}")`);
       const source = opts.server ? serverSource(opts.server, opts.conformBy) : await localSource(opts);
       try {
-        const deadline = Date.now() + waitSec * 1000;
+        const deadline = clock.now() + waitSec * 1000;
         let report = await source.take();
         let last = '';
-        while (!report.ok && Date.now() < deadline) {
-          const line = progressLine(report, Math.ceil((deadline - Date.now()) / 1000));
+        while (!report.ok && clock.now() < deadline) {
+          const line = progressLine(report, Math.ceil((deadline - clock.now()) / 1000));
           // A terminal gets one line rewritten in place; a log gets a line only when it changes.
           if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${line}`);
           else if (line.replace(/\(\d+ s left\)/, '') !== last) process.stderr.write(`${line}\n`);

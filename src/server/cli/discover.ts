@@ -83,6 +83,7 @@ export function registerDiscover(program: Command): void {
                 const before = new Set(listDiscovered({ ctx }).map((d) => `${d.id}|${d.lastSeen}`));
                 const browser = new BonjourBrowser({ ctx, iface: service.iface, inScope: service.inScope, recheckMs: 3_600_000 }).start();
                 await new Promise<void>((resolve) => {
+                  // Real time on purpose (and ref'd: it keeps the command running): how long this one-shot command listens.
                   const t = setTimeout(resolve, timeoutMs);
                   abort.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
                 });

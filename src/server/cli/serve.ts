@@ -25,6 +25,7 @@ export function registerServe(program: Command): void {
         if (stopping) return;
         stopping = true;
         server.logger.info({ signal }, 'stopping');
+        // Real time on purpose: a one-shot deadline for a stuck shutdown (exit anyway), not a rule.
         const force = setTimeout(() => process.exit(1), 5000);
         force.unref();
         server.close().then(() => process.exit(0), () => process.exit(1));

@@ -14,6 +14,7 @@ export function stopOnSignal(close: () => Promise<void>): void {
   const stop = () => {
     if (stopping) return;
     stopping = true;
+    // Real time on purpose: a one-shot deadline for a stuck shutdown (exit anyway), not a rule.
     setTimeout(() => process.exit(1), 5000).unref();
     close().then(() => process.exit(0), () => process.exit(1));
   };

@@ -48,8 +48,8 @@ export function authRoutes(deps: AppDeps, access: Access) {
         return c.json(body, status);
       }
       access.limiter.succeed(remote, input.login);
-      pruneSessions({ ctx }); // expired sessions go when someone signs in: the table stays small without a timer
-      const session = createSession({ ctx, userId: user.id, ttlMs: access.sessionTtlMs, remote });
+      pruneSessions({ ctx, clock: deps.clock }); // expired sessions go when someone signs in: the table stays small without a timer
+      const session = createSession({ ctx, userId: user.id, ttlMs: access.sessionTtlMs, remote, clock: deps.clock });
       setCookie(c, SESSION_COOKIE, session.id, {
         httpOnly: true, sameSite: 'Strict', path: '/', maxAge: Math.floor(access.sessionTtlMs / 1000),
         secure: new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https',

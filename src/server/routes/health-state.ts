@@ -27,8 +27,8 @@ export function healthStateRoutes(deps: AppDeps) {
       ...health,
       tailnet,
       transitions: listTransitions({ ctx, deviceId: device.id, limit: q.transitions }),
-      latency: latencySeries({ ctx, deviceId: device.id, minutes: q.minutes }),
-      availability24h: availability24h({ ctx, deviceId: device.id }),
+      latency: latencySeries({ ctx, deviceId: device.id, minutes: q.minutes, clock: deps.clock }),
+      availability24h: availability24h({ ctx, deviceId: device.id, clock: deps.clock }),
     });
   });
 }

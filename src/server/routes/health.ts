@@ -2,11 +2,13 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env.ts';
 import { sql } from 'drizzle-orm';
+import { systemClock } from '../../topology/clock.ts';
 import type { AppDeps } from '../deps.ts';
 
-const startedAt = Date.now();
-
 export function healthRoutes(deps: AppDeps) {
+  // Uptime on the app's clock, from when the app was built (not when this module was first imported).
+  const clock = deps.clock ?? systemClock;
+  const startedAt = clock.now();
   return new Hono<AppEnv>().get('/', (c) => {
     let database: 'ok' | 'error' = 'ok';
     try {
@@ -19,6 +21,6 @@ export function healthRoutes(deps: AppDeps) {
     const tailscale = deps.tailscale?.sync?.status() ?? null;
     // Probe engine state (null when probing is off): counts of paths up, down, unknown, outside scope.
     const probes = deps.healthService?.engine.summary() ?? null;
-    return c.json({ ok, database, uptimeSec: Math.round((Date.now() - startedAt) / 1000), tailscale, probes }, ok ? 200 : 503);
+    return c.json({ ok, database, uptimeSec: Math.round((clock.now() - startedAt) / 1000), tailscale, probes }, ok ? 200 : 503);
   });
 }

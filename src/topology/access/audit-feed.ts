@@ -9,6 +9,7 @@
  * audit recorder does not write them twice.
  */
 import { and, asc, gt, like } from 'drizzle-orm';
+import { systemClock, type Clock } from '../clock.ts';
 import type { EventBus } from '../events.ts';
 import type { Db } from '../store/db.ts';
 import { auditLog } from '../store/schema.ts';
@@ -39,7 +40,7 @@ function publishRow(bus: EventBus, row: Row): void {
  * Poll for audit rows the CLI wrote since start and publish them; returns the
  * stop function. `pollMs` is how soon a CLI change shows on /api/events.
  */
-export function startAuditFeed({ db, bus, pollMs = 1000, onError }: { db: Db; bus: EventBus; pollMs?: number; onError?: (err: unknown) => void }): () => void {
+export function startAuditFeed({ db, bus, pollMs = 1000, onError, clock = systemClock }: { db: Db; bus: EventBus; pollMs?: number; onError?: (err: unknown) => void; clock?: Clock }): () => void {
   const sqlite = (db as unknown as { $client: { pragma(s: string, o: { simple: true }): number } }).$client;
   let version = sqlite.pragma('data_version', { simple: true });
   let lastId = db.select({ id: auditLog.id }).from(auditLog).orderBy(asc(auditLog.id)).all().at(-1)?.id ?? 0;
@@ -58,7 +59,7 @@ export function startAuditFeed({ db, bus, pollMs = 1000, onError }: { db: Db; bu
       onError?.(err);
     }
   };
-  const timer = setInterval(poll, pollMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  // The clock's timers are unref'd, as this one always was: the server is held open by its socket.
+  const timer = clock.setInterval(poll, pollMs);
+  return () => clock.clearInterval(timer);
 }

@@ -7,8 +7,10 @@
  * attacker behind the same address as the crew (a same-host proxy, the venue's
  * NAT) can hold back strangers but not lock out the crew: each crew member's
  * own pair is still capped at `perUser` failures, so guessing gains nothing.
- * In memory and bounded (`maxKeys` per map, oldest dropped first).
+ * In memory and bounded (`maxKeys` per map, oldest dropped first). Time is the
+ * injected clock's, so the window is tested on a fake clock.
  */
+import { systemClock, type Clock } from '../clock.ts';
 
 /** Limits; the defaults stop guessing without locking a crew member out for long. */
 export interface LoginLimits {
@@ -31,7 +33,7 @@ export class LoginLimiter {
   private readonly known = new Map<string, number>();
   readonly limits: LoginLimits;
 
-  constructor(limits: Partial<LoginLimits> = {}) {
+  constructor(limits: Partial<LoginLimits> = {}, private readonly clock: Clock = systemClock) {
     this.limits = { ...DEFAULT_LOGIN_LIMITS, ...limits };
   }
 
@@ -48,7 +50,8 @@ export class LoginLimiter {
   }
 
   /** Null when an attempt is allowed, else the seconds to wait. */
-  check(remote: string, login: string, now = Date.now()): number | null {
+  check(remote: string, login: string): number | null {
+    const now = this.clock.now();
     const pair = pairOf(remote, login);
     const user = this.recent(pair, now);
     if (user.length >= this.limits.perUser) return this.waitOf(user, this.limits.perUser, now);
@@ -59,7 +62,8 @@ export class LoginLimiter {
   }
 
   /** Count a failed attempt. */
-  fail(remote: string, login: string, now = Date.now()): void {
+  fail(remote: string, login: string): void {
+    const now = this.clock.now();
     for (const key of [pairOf(remote, login), remote]) {
       if (!this.failures.has(key) && this.failures.size >= this.limits.maxKeys) this.failures.delete(this.failures.keys().next().value as string);
       this.failures.set(key, [...this.recent(key, now), now]);
@@ -67,7 +71,8 @@ export class LoginLimiter {
   }
 
   /** A successful login clears that pair's failures and keeps the pair exempt from the per-address limit. */
-  succeed(remote: string, login: string, now = Date.now()): void {
+  succeed(remote: string, login: string): void {
+    const now = this.clock.now();
     const pair = pairOf(remote, login);
     this.failures.delete(pair);
     this.known.delete(pair);

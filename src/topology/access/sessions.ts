@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { eq, lt } from 'drizzle-orm';
+import { systemClock, type Clock } from '../clock.ts';
 import type { Ctx } from '../context.ts';
 import { sessions, users } from '../store/schema.ts';
 import type { UserRole } from './roles.ts';
@@ -25,9 +26,10 @@ export interface Session {
 }
 
 /** Start a session; returns the cookie value (shown once) and the CSRF token. */
-export function createSession({ ctx, userId, ttlMs = SESSION_TTL_MS, remote, now = Date.now() }: {
-  ctx: Ctx; userId: number; ttlMs?: number; remote?: string | null; now?: number;
+export function createSession({ ctx, userId, ttlMs = SESSION_TTL_MS, remote, clock = systemClock }: {
+  ctx: Ctx; userId: number; ttlMs?: number; remote?: string | null; clock?: Clock;
 }): { id: string; csrf: string; expiresAt: number } {
+  const now = clock.now();
   const id = randomBytes(32).toString('base64url');
   const csrf = randomBytes(24).toString('base64url');
   const expiresAt = now + ttlMs;
@@ -36,11 +38,11 @@ export function createSession({ ctx, userId, ttlMs = SESSION_TTL_MS, remote, now
 }
 
 /** The session behind a cookie value, or null when unknown or expired (expired ones are deleted). */
-export function resolveSession({ ctx, id, now = Date.now() }: { ctx: Ctx; id: string; now?: number }): Session | null {
+export function resolveSession({ ctx, id, clock = systemClock }: { ctx: Ctx; id: string; clock?: Clock }): Session | null {
   if (!id || id.length > 200) return null;
   const row = ctx.db.select({ s: sessions, u: users }).from(sessions).innerJoin(users, eq(users.id, sessions.userId)).where(eq(sessions.idHash, sha256(id))).get();
   if (!row) return null;
-  if (row.s.expiresAt <= now) {
+  if (row.s.expiresAt <= clock.now()) {
     ctx.db.delete(sessions).where(eq(sessions.idHash, row.s.idHash)).run();
     return null;
   }
@@ -53,6 +55,6 @@ export function deleteSession({ ctx, id }: { ctx: Ctx; id: string }): boolean {
 }
 
 /** Drop expired sessions; returns how many. */
-export function pruneSessions({ ctx, now = Date.now() }: { ctx: Ctx; now?: number }): number {
-  return ctx.db.delete(sessions).where(lt(sessions.expiresAt, now)).run().changes;
+export function pruneSessions({ ctx, clock = systemClock }: { ctx: Ctx; clock?: Clock }): number {
+  return ctx.db.delete(sessions).where(lt(sessions.expiresAt, clock.now())).run().changes;
 }

@@ -5,6 +5,7 @@
  * failed before the command could have left (connect refused or timed out), so
  * a command is never delivered twice.
  */
+import type { Clock } from '../clock.ts';
 import { trustOf } from '../trust/pins.ts';
 import pLimit from 'p-limit';
 import { z } from 'zod';
@@ -57,8 +58,10 @@ export function selectDevices({ ctx, selection }: { ctx: Ctx; selection: Command
  * Send a command to every selected node; resolves when each has answered,
  * failed or timed out. Publishes `command.sent` with the report.
  */
-export async function sendCommand({ ctx, input, scope, health, clocks }: {
+export async function sendCommand({ ctx, input, scope, health, clocks, clock }: {
   ctx: Ctx; input: unknown; scope: ProbeScope; health?: (id: string) => DeviceHealth | null | undefined;
+  /** rigmap's clock (a synchronized start's instant and waits, answer times); the system clock when absent. */
+  clock?: Clock;
   /** Clock offset estimators (the probe engine's); a synchronized start measures the clocks it lacks. */
   clocks?: ClockBook;
 }): Promise<CommandReport> {
@@ -68,7 +71,7 @@ export async function sendCommand({ ctx, input, scope, health, clocks }: {
   if (!devices.length) throw new RigmapError('not_found', 'no camera node matches that selection', { selection });
   ctx.bus.emit('command.sending', { action: parsed.action, deviceIds: devices.map((d) => d.id), actor: ctx.actor });
   if (parsed.at !== undefined) {
-    const report = await syncRecordStart({ devices, selection, at: parsed.at, args: parsed.args, scope, health, clocks, timeoutMs: parsed.timeoutMs ?? 5000, concurrency: parsed.concurrency ?? 16, trust: trustOf(ctx) });
+    const report = await syncRecordStart({ devices, selection, at: parsed.at, args: parsed.args, scope, health, clocks, timeoutMs: parsed.timeoutMs ?? 5000, concurrency: parsed.concurrency ?? 16, trust: trustOf(ctx), clock });
     ctx.bus.emit('command.sent', { report, actor: ctx.actor });
     return report;
   }
@@ -85,7 +88,7 @@ export async function sendCommand({ ctx, input, scope, health, clocks }: {
   };
   const sentAt = new Date().toISOString();
   const results = await Promise.all(devices.map((device) => limit(async () => {
-    const r = await sendToNode({ device, body: bodyOf(device.id), scope, health: health?.(device.id), timeoutMs, trust: trustOf(ctx) });
+    const r = await sendToNode({ device, body: bodyOf(device.id), scope, health: health?.(device.id), timeoutMs, trust: trustOf(ctx), clock });
     const clip = slates?.get(device.id)?.clipName;
     const problem = slateProblems.get(device.id);
     return clip ? { ...r, clip, ...(problem ? { note: [r.note, problem].filter(Boolean).join('; ') } : {}) } : r;

@@ -4,6 +4,7 @@
  * before the command could have left, so a command is never delivered twice.
  * Each camera protocol (src/topology/cameras) speaks its own API.
  */
+import { systemClock, type Clock } from '../clock.ts';
 import type { DeviceHealth } from '../health-types.ts';
 import type { Device } from '../model.ts';
 import type { ProbeScope } from '../probes/scope.ts';
@@ -15,14 +16,16 @@ import type { NodeCommandResult } from './types.ts';
 import type { TrustStore } from '../trust/pins.ts';
 
 /** Send `body` to the node's /commands; resolves with what happened (never rejects). */
-export async function sendToNode({ device, body, scope, health, timeoutMs, trust }: {
+export async function sendToNode({ device, body, scope, health, timeoutMs, trust, clock = systemClock }: {
   device: Device; body: string; scope: ProbeScope; health?: DeviceHealth | null; timeoutMs: number;
+  /** Times the answer (`ms`). */
+  clock?: Clock;
   /** Pins of https peers (src/topology/trust/): https commands go only to the pinned certificate. */
   trust?: TrustStore;
 }): Promise<NodeCommandResult> {
-  const started = Date.now();
+  const started = clock.now();
   const result = (r: Partial<NodeCommandResult>): NodeCommandResult => ({
-    deviceId: device.id, ok: false, state: null, status: null, error: null, timedOut: false, network: null, address: null, ...r, ms: Date.now() - started,
+    deviceId: device.id, ok: false, state: null, status: null, error: null, timedOut: false, network: null, address: null, ...r, ms: clock.now() - started,
   });
   const camera = cameraService(device);
   if (!camera) return result({ error: 'this device has no camera service (camera-node or blackmagic)' });

@@ -6,6 +6,7 @@
  * rigmap's clock) within one frame of the target → verified.
  */
 import pLimit from 'p-limit';
+import { sleepHeldOn, systemClock, type Clock } from '../clock.ts';
 import { RigmapError } from '../errors.ts';
 import type { DeviceHealth, NodeStatus } from '../health-types.ts';
 import type { Device } from '../model.ts';
@@ -30,8 +31,6 @@ const GOOD_ENOUGH_MS = 5;
 /** How long after the instant nodes not yet recording are read again. */
 const READ_BACK_MS = 2000;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
-
 /** "+3s", "+500ms", "+2m" (from now) or an ISO 8601 time → ms of rigmap's clock, bounded. */
 export function parseStartInstant(at: string, now: number): number {
   const rel = /^\+(\d{1,6}(?:\.\d{1,3})?)(ms|s|m)$/.exec(at.trim());
@@ -46,12 +45,12 @@ export function parseStartInstant(at: string, now: number): number {
 }
 
 /** GET /status of a node on one path; the status and when it was asked and answered. */
-async function readStatus(path: NodePath, timeoutMs: number): Promise<{ status: NodeStatus; sentAt: number; receivedAt: number } | null> {
-  const sentAt = Date.now();
+async function readStatus(path: NodePath, timeoutMs: number, clock: Clock): Promise<{ status: NodeStatus; sentAt: number; receivedAt: number } | null> {
+  const sentAt = clock.now();
   try {
     const res = await openNodeRequest({ path, method: 'GET', pathAndQuery: `${path.basePath}/status`, signal: AbortSignal.timeout(timeoutMs), connectTimeoutMs: Math.min(timeoutMs, 3000) });
     const body = (await readBody(res, 64 * 1024)).toString('utf8');
-    const receivedAt = Date.now();
+    const receivedAt = clock.now();
     const status = res.statusCode === 200 ? parseNodeStatus(body) : null;
     return status ? { status, sentAt, receivedAt } : null;
   } catch {
@@ -60,12 +59,12 @@ async function readStatus(path: NodePath, timeoutMs: number): Promise<{ status: 
 }
 
 /** The clock of a node: the engine's estimate, sharpened by a few round trips of our own when it is loose or missing. */
-async function measureClock(clocks: ClockBook, deviceId: string, path: NodePath | undefined, timeoutMs: number): Promise<ClockEstimate | null> {
+async function measureClock(clocks: ClockBook, deviceId: string, path: NodePath | undefined, timeoutMs: number, clock: Clock): Promise<ClockEstimate | null> {
   const known = clocks.estimate(deviceId);
   if ((known && known.uncertaintyMs <= GOOD_ENOUGH_MS) || !path) return known;
   const sink = clocks.sinkFor(deviceId);
   for (let i = 0; i < MEASURE_ROUND_TRIPS; i++) {
-    const r = await readStatus(path, Math.min(timeoutMs, 2000));
+    const r = await readStatus(path, Math.min(timeoutMs, 2000), clock);
     if (!r) break;
     sink.roundTrip(r.sentAt, r.receivedAt, r.status.time);
   }
@@ -87,54 +86,59 @@ function judge(deviceId: string, target: number, clock: ClockEstimate | null, at
 }
 
 /** Start every device at `at`; resolves after reading every node back. */
-export async function syncRecordStart({ devices, selection, at, args, scope, health, clocks = new ClockBook(), timeoutMs, concurrency, now = Date.now, trust }: {
+export async function syncRecordStart({ devices, selection, at, args, scope, health, clocks: given, timeoutMs, concurrency, clock = systemClock, trust }: {
   devices: Device[]; selection: CommandSelection; at: string; args?: Record<string, unknown>; scope: ProbeScope;
-  health?: (id: string) => DeviceHealth | null | undefined; clocks?: ClockBook; timeoutMs: number; concurrency: number; now?: () => number;
+  health?: (id: string) => DeviceHealth | null | undefined; clocks?: ClockBook; timeoutMs: number; concurrency: number;
+  /** rigmap's clock: the instant, the round trips that measure each node's offset and the read-back waits. */
+  clock?: Clock;
   /** Pins of https peers (src/topology/trust/). */
   trust?: TrustStore;
 }): Promise<CommandReport> {
-  const target = parseStartInstant(at, now());
+  // Offsets measured here age on the same clock as the round trips that measured them.
+  const clocks = given ?? new ClockBook({ now: () => clock.now() });
+  const target = parseStartInstant(at, clock.now());
   const limit = pLimit(concurrency);
   const pathsOf = (d: Device) => {
     const service = cameraNodeService(d);
     return service ? orderPaths({ device: d, service, scope, health: health?.(d.id), trust }) : [];
   };
-  const sentAt = new Date().toISOString();
+  const sentAt = new Date(clock.now()).toISOString();
   const sent = await Promise.all(devices.map((device) => limit(async () => {
     if (!cameraNodeService(device)) {
       // A Blackmagic camera's API tells neither its time of day nor takes a start time: arming it would start it now, not at the instant.
       const result: NodeCommandResult = { deviceId: device.id, ok: false, state: null, status: null, error: 'this camera cannot start at an instant (its API has no clock and no start time), so it was not armed; start it without --at', timedOut: false, network: null, address: null, ms: 0 };
-      return { device, clock: null, nodeAt: null, result };
+      return { device, estimate: null, nodeAt: null, result };
     }
-    const clock = await measureClock(clocks, device.id, pathsOf(device)[0], timeoutMs);
-    if (!clock) {
+    const estimate = await measureClock(clocks, device.id, pathsOf(device)[0], timeoutMs, clock);
+    if (!estimate) {
       const result: NodeCommandResult = { deviceId: device.id, ok: false, state: null, status: null, error: 'its clock could not be read (no answer to /status), so it was not armed', timedOut: false, network: null, address: null, ms: 0 };
-      return { device, clock, nodeAt: null, result };
+      return { device, estimate, nodeAt: null, result };
     }
-    const nodeAt = new Date(Math.round(target + clock.offsetMs)).toISOString();
+    const nodeAt = new Date(Math.round(target + estimate.offsetMs)).toISOString();
     const body = JSON.stringify({ action: 'record.start', args: { ...args, at: nodeAt } });
-    const result = await sendToNode({ device, body, scope, trust, health: health?.(device.id), timeoutMs: Math.min(timeoutMs, Math.max(100, target - Date.now())) });
-    return { device, clock, nodeAt, result };
+    const result = await sendToNode({ device, body, scope, trust, health: health?.(device.id), timeoutMs: Math.min(timeoutMs, Math.max(100, target - clock.now())), clock });
+    return { device, estimate, nodeAt, result };
   })));
   // Read back once every node should have started; those not yet recording get a few more looks.
-  await sleep(target - Date.now() + 250);
+  // Held waits (sleepHeldOn): `rigmap command --at` awaits them with nothing else keeping the process open.
+  await sleepHeldOn(clock, Math.max(0, target - clock.now() + 250));
   const statuses = new Map<string, NodeStatus | null>();
   const deadline = target + READ_BACK_MS;
   for (;;) {
     const pending = sent.filter((s) => s.result.ok && statuses.get(s.device.id)?.state !== 'recording');
     await Promise.all(pending.map((s) => limit(async () => {
       const path = pathsOf(s.device).find((p) => p.address === s.result.address) ?? pathsOf(s.device)[0];
-      const r = path ? await readStatus(path, Math.min(timeoutMs, 2000)) : null;
+      const r = path ? await readStatus(path, Math.min(timeoutMs, 2000), clock) : null;
       if (r) clocks.sinkFor(s.device.id).roundTrip(r.sentAt, r.receivedAt, r.status.time);
       statuses.set(s.device.id, r?.status ?? statuses.get(s.device.id) ?? null);
     })));
-    if (!pending.length || Date.now() > deadline) break;
-    await sleep(250);
+    if (!pending.length || clock.now() > deadline) break;
+    await sleepHeldOn(clock, 250);
   }
   // Judged with the clock as measured now, read-back round trips included: an offset that was
   // wrong when the instant was sent shows up as an error here instead of cancelling itself out.
-  const nodes = sent.map((s) => (s.result.ok ? judge(s.device.id, target, clocks.estimate(s.device.id) ?? s.clock, s.nodeAt, statuses.get(s.device.id) ?? null)
-    : { deviceId: s.device.id, offsetMs: s.clock?.offsetMs ?? null, uncertaintyMs: s.clock?.uncertaintyMs ?? null, at: s.nodeAt, verified: false, since: null, errorMs: null, clip: null, why: s.result.error ?? 'the command failed' }));
+  const nodes = sent.map((s) => (s.result.ok ? judge(s.device.id, target, clocks.estimate(s.device.id) ?? s.estimate, s.nodeAt, statuses.get(s.device.id) ?? null)
+    : { deviceId: s.device.id, offsetMs: s.estimate?.offsetMs ?? null, uncertaintyMs: s.estimate?.uncertaintyMs ?? null, at: s.nodeAt, verified: false, since: null, errorMs: null, clip: null, why: s.result.error ?? 'the command failed' }));
   const starts = nodes.filter((n) => n.since !== null && n.errorMs !== null && Math.abs(n.errorMs) <= READ_BACK_MS).map((n) => n.errorMs!);
   const results = sent.map((s) => s.result);
   return {

@@ -3,6 +3,7 @@
  * as it appears, puts it in the inbox, and notes when a node stops advertising
  * (a goodbye packet, or no answer at a periodic re-check).
  */
+import { systemClock, type Clock, type TimerHandle } from '../clock.ts';
 import { Bonjour, type Service } from 'bonjour-service';
 import ipaddr from 'ipaddr.js';
 import type { Ctx } from '../context.ts';
@@ -31,6 +32,8 @@ export interface BonjourBrowserOptions {
   /** How often advertised nodes are re-checked and the network re-queried (default 30 s). */
   recheckMs?: number;
   logger?: Log;
+  /** The re-check cadence runs on it (default the system clock). */
+  clock?: Clock;
 }
 
 interface Tracked {
@@ -55,12 +58,16 @@ export class BonjourBrowser {
   private browser: ReturnType<Bonjour['find']> | null = null;
   /** `_http._tcp`, of which only TXT capabilities=cameraControl (Blackmagic Camera phones) is kept. */
   private phoneBrowser: ReturnType<Bonjour['find']> | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: TimerHandle | null = null;
   private readonly tracked = new Map<string, Tracked>();
   private readonly pending = new Set<Promise<unknown>>();
   private stopped = false;
 
   constructor(private readonly opts: BonjourBrowserOptions) {}
+
+  private get clock(): Clock {
+    return this.opts.clock ?? systemClock;
+  }
 
   /** Start browsing; nodes already advertising answer the first query. */
   start(): this {
@@ -80,8 +87,8 @@ export class BonjourBrowser {
     this.phoneBrowser = this.bonjour.find(PHONE_SERVICE);
     for (const ev of ['up', 'srv-update', 'txt-update'] as const) this.phoneBrowser.on(ev, (s: Service) => { if (isPhoneTxt(s.txt)) this.track(this.handlePhoneUp(s)); });
     this.phoneBrowser.on('down', (s: Service) => { if (isPhoneTxt(s.txt)) this.handleDown(s); });
-    this.timer = setInterval(() => this.track(this.recheck()), this.opts.recheckMs ?? 30_000);
-    this.timer.unref();
+    // Unref'd (the clock's timers are), as it always was: browsing never holds the process open.
+    this.timer = this.clock.setInterval(() => this.track(this.recheck()), this.opts.recheckMs ?? 30_000);
     return this;
   }
 
@@ -94,7 +101,7 @@ export class BonjourBrowser {
   /** Stop browsing and wait for fetches in flight, so nothing writes after stop. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) this.clock.clearInterval(this.timer);
     this.browser?.stop();
     this.phoneBrowser?.stop();
     await Promise.allSettled([...this.pending]);

@@ -57,6 +57,7 @@ export function isPortOpen({ ip, port, timeoutMs, signal }: { ip: string; port: 
       resolve(open);
     };
     const onAbort = () => finish(false);
+    // Real time on purpose: this bounds a real TCP connect (a fake clock would leave a hung peer hanging).
     const timer = setTimeout(() => finish(false), timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });
     socket.once('connect', () => finish(true));

@@ -74,11 +74,13 @@ export function resolveMdnsHostnames({
         if (rr.type === 'A' && set && typeof rr.data === 'string' && (rr.ttl ?? 1) > 0) set.add(rr.data);
       }
       // Give other responders for the same names a moment, then stop once all are answered.
+      // Real time on purpose, as below: these bound one query on a real multicast socket, not a rule.
       if ([...answers.values()].every((s) => s.size > 0)) timers.push(setTimeout(finish, 50));
     });
     // A socket error (no multicast route, port refused) ends the query with what we have.
     mdns.on('error', finish);
     mdns.on('ready', ask);
+    // Real time on purpose: re-asks and the deadline of a query on a real socket (a fake clock would never end it).
     timers.push(setTimeout(ask, 250), setTimeout(ask, 1000), setTimeout(finish, timeoutMs));
   });
 }

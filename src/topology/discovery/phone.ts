@@ -66,6 +66,7 @@ export function fetchPhoneProduct({ ip, port = PHONE_PORT, apiPath = PHONE_API_P
       });
       res.on('error', () => finish(null));
     });
+    // Real time on purpose: this bounds a real socket (a fake clock would leave a hung peer hanging).
     const timer = setTimeout(() => {
       req.destroy();
       finish(null);

@@ -2,6 +2,7 @@
  * Scans started over the API run in the background; the registry keeps their
  * progress (polled by the dashboard) and their abort switch (cancel).
  */
+import { systemClock, type Clock } from '../clock.ts';
 import type { Ctx } from '../context.ts';
 import { RigmapError } from '../errors.ts';
 import { CONTRACT_PORT, defaultScanCidrs, parseScanRange, scanSubnet } from './subnet-scan.ts';
@@ -28,7 +29,11 @@ export class ScanRegistry {
   private readonly scans = new Map<string, { state: ScanState; abort: AbortController; done: Promise<void> }>();
   private seq = 0;
 
-  constructor(private readonly opts: { inScope?: (ip: string) => boolean; keep?: number; concurrency?: number } = {}) {}
+  constructor(private readonly opts: { inScope?: (ip: string) => boolean; keep?: number; concurrency?: number; clock?: Clock } = {}) {}
+
+  private get clock(): Clock {
+    return this.opts.clock ?? systemClock;
+  }
 
   /** Validate and start a scan (default: this machine's LAN ranges); returns at once. */
   start({ ctx, cidr, port, force }: { ctx: Ctx; cidr?: string | string[]; port?: number; force?: boolean }): ScanState {
@@ -37,7 +42,7 @@ export class ScanRegistry {
     const ranges = cidrs.map((c) => parseScanRange({ cidr: c, force }));
     const abort = new AbortController();
     const state: ScanState = {
-      id: `scan-${++this.seq}-${Date.now().toString(36)}`,
+      id: `scan-${++this.seq}-${this.clock.now().toString(36)}`,
       cidrs: ranges.map((r) => r.cidr),
       port: port ?? CONTRACT_PORT,
       state: 'running',
@@ -45,7 +50,7 @@ export class ScanRegistry {
       done: 0,
       found: 0,
       discoveredIds: [],
-      startedAt: new Date().toISOString(),
+      startedAt: new Date(this.clock.now()).toISOString(),
       finishedAt: null,
       durationMs: null,
       error: null,
@@ -63,12 +68,12 @@ export class ScanRegistry {
         Object.assign(state, { done: result.done, found: result.found, durationMs: Math.round(result.durationMs) });
         state.discoveredIds = result.discovered.map((d) => d.id);
         state.state = result.cancelled ? 'cancelled' : 'done';
-        state.finishedAt = new Date().toISOString();
+        state.finishedAt = new Date(this.clock.now()).toISOString();
       },
       (err: unknown) => {
         state.state = 'failed';
         state.error = err instanceof Error ? err.message : String(err);
-        state.finishedAt = new Date().toISOString();
+        state.finishedAt = new Date(this.clock.now()).toISOString();
       },
     );
     this.scans.set(state.id, { state, abort, done });

@@ -3,6 +3,7 @@
  * default), on-demand subnet scans, and the mDNS hostname prober, sharing one
  * mDNS interface setting and the probe scope.
  */
+import type { Clock } from '../clock.ts';
 import type { Ctx } from '../context.ts';
 import { isInScope, parseProbeScope, type ProbeScope } from '../probes/scope.ts';
 import { BonjourBrowser } from './bonjour-browser.ts';
@@ -29,6 +30,8 @@ export interface DiscoveryOptions {
   /** Bonjour re-check period (default 30 s). */
   recheckMs?: number;
   logger?: { debug(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+  /** The Bonjour re-check cadence and scan times run on it (default the system clock). */
+  clock?: Clock;
 }
 
 /** Discovery as the server and the routes use it. */
@@ -43,13 +46,13 @@ export class DiscoveryService {
     this.inScope = (ip) => isInScope(scope, ip);
     // A probe scope inside 127.0.0.0/8 (tests, demos) keeps mDNS on loopback too: nothing leaves the machine.
     this.iface = opts.mdnsInterface || (isLoopbackScope(scope) ? '127.0.0.1' : null);
-    this.scans = new ScanRegistry({ inScope: this.inScope });
+    this.scans = new ScanRegistry({ inScope: this.inScope, clock: opts.clock });
   }
 
   /** Start Bonjour browsing (when enabled); background writes are made as `ctx.actor`. */
   start({ ctx }: { ctx: Ctx }): this {
     if (this.opts.bonjour !== false && !this.browser) {
-      this.browser = new BonjourBrowser({ ctx, iface: this.iface, inScope: this.inScope, recheckMs: this.opts.recheckMs, logger: this.opts.logger }).start();
+      this.browser = new BonjourBrowser({ ctx, iface: this.iface, inScope: this.inScope, recheckMs: this.opts.recheckMs, logger: this.opts.logger, clock: this.opts.clock }).start();
     }
     return this;
   }

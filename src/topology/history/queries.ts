@@ -1,4 +1,5 @@
 /** Reading health history: recent transitions, per-minute latency series, 24 h availability. */
+import { systemClock, type Clock } from '../clock.ts';
 import { and, desc, eq, gte, sql } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
 import type { Network } from '../model.ts';
@@ -38,8 +39,8 @@ export function listTransitions({ ctx, deviceId, limit = 50 }: { ctx: Ctx; devic
 }
 
 /** Per-minute latency and availability by network over the last `minutes`. */
-export function latencySeries({ ctx, deviceId, minutes = 60, now = Date.now() }: { ctx: Ctx; deviceId: string; minutes?: number; now?: number }): LatencyPoint[] {
-  const from = Math.floor(now / 60_000) - minutes;
+export function latencySeries({ ctx, deviceId, minutes = 60, clock = systemClock }: { ctx: Ctx; deviceId: string; minutes?: number; clock?: Clock }): LatencyPoint[] {
+  const from = Math.floor(clock.now() / 60_000) - minutes;
   const rows = ctx.db
     .select({
       minute: healthRollups.minute,
@@ -66,8 +67,8 @@ export function latencySeries({ ctx, deviceId, minutes = 60, now = Date.now() }:
 }
 
 /** Share of successful probes over the last 24 h, overall and by network (null when never probed). */
-export function availability24h({ ctx, deviceId, now = Date.now() }: { ctx: Ctx; deviceId: string; now?: number }): { overall: number | null; byNetwork: Record<string, number | null> } {
-  const from = Math.floor(now / 60_000) - 24 * 60;
+export function availability24h({ ctx, deviceId, clock = systemClock }: { ctx: Ctx; deviceId: string; clock?: Clock }): { overall: number | null; byNetwork: Record<string, number | null> } {
+  const from = Math.floor(clock.now() / 60_000) - 24 * 60;
   const rows = ctx.db
     .select({ network: healthPaths.network, ok: sql<number>`sum(${healthRollups.okCount})`, fail: sql<number>`sum(${healthRollups.failCount})` })
     .from(healthRollups)

@@ -13,99 +13,18 @@
 import type { IncomingMessage } from 'node:http';
 import { type Clock, systemClock, type TimerHandle } from '../clock.ts';
 import { RigmapError } from '../errors.ts';
-import { FrameGate } from './frame-gate.ts';
 import { StreamSlots } from '../relay/stream-slots.ts';
-import { boundaryOf, encodePart, MjpegParser } from './mjpeg.ts';
+import { pumpFrames } from './frame-pump.ts';
+import {
+  HUB_BOUNDARY, HUB_IDLE_MS, HUB_STALL_MS, MAX_LOGGED_FAILURES, POLL_KEEP_MS,
+  type HubStats, type PreviewCaller, type PreviewHubOptions, type PreviewSubscription, type Upstream, type Viewer,
+} from './hub-types.ts';
 
-/** The boundary rigmap's relayed preview uses. */
-export const HUB_BOUNDARY = 'rigmap-preview';
-/** A relayed preview's stream parameters: the node's frames are asked for once, at these. */
-export const HUB_UPSTREAM = { fps: 10, width: 480 };
-/** An upstream that sends no frame this long is cut (a hung node), and its viewers' streams end. */
-export const HUB_IDLE_MS = 10_000;
-/** A viewer that has not taken a waiting frame for this long has stopped reading: it is dropped. */
-export const HUB_STALL_MS = 10_000;
-/** Frames a second taken from a node, as a multiple of the asked rate; the rest are skipped unparsed. */
-export const HUB_MAX_FPS_FACTOR = 2;
-/** How long a device's preview stays open after the last single-frame poll. */
-export const POLL_KEEP_MS = 5000;
-/** Distinct (device, cause) failures remembered for log-once; past it, failures are not logged. */
-const MAX_LOGGED_FAILURES = 1000;
-
-/** Opens the node's preview; the hub reads the answer and closes it when done. */
-export type PreviewConnect = (deviceId: string, signal: AbortSignal) => Promise<IncomingMessage>;
-
-/** Who is subscribing, for the per-caller cap, and how to cut their connection. */
-export interface PreviewCaller {
-  /** A login or token name, else the address: streams are counted per key. */
-  key: string;
-  /** Cut the viewer's connection at once (the Node response); without it the stream errors. */
-  abort?: () => void;
-}
-
-interface Viewer {
-  key: string | null;
-  /** Frees the viewer's stream slot (absent for the hub's own pollers). */
-  release?: () => void;
-  minGapMs: number;
-  lastSent: number;
-  /** The newest frame not yet taken by this viewer (older ones were skipped). */
-  slot: Buffer | null;
-  /** When the slot was filled while empty: a slot untaken for stallMs is a stalled viewer. */
-  slotSince: number;
-  wake: (() => void) | null;
-  closed: boolean;
-  sentBytes: number;
-  controller: ReadableStreamDefaultController<Uint8Array> | null;
-  abort?: () => void;
-}
-
-interface Upstream {
-  deviceId: string;
-  viewers: Set<Viewer>;
-  abort: AbortController;
-  ready: Promise<void>;
-  frames: number;
-  /** The newest JPEG, for viewers that poll single frames. */
-  latest: Buffer | null;
-  /** Waiting for the first frame. */
-  waiters: Set<() => void>;
-  parser: MjpegParser | null;
-}
-
-/** A viewer's side: the stream to send and a way to leave. */
-export interface PreviewSubscription {
-  stream: ReadableStream<Uint8Array>;
-  contentType: string;
-  leave(): void;
-}
-
-/** Figures for tests, /metrics and benchmarks. */
-export interface HubStats {
-  upstreams: number;
-  viewers: number;
-  /** Bytes held in viewers' waiting frames right now. */
-  bufferedBytes: number;
-  /** Upstream connections opened since start. */
-  opened: number;
-  /** Frames parsed from nodes since start, and frames skipped unparsed (above the rate cap). */
-  framesParsed: number;
-  framesSkipped: number;
-  /** Viewers dropped because they stopped reading. */
-  stalledDropped: number;
-}
-
-export interface PreviewHubOptions {
-  maxStreams: number;
-  /** Streams one caller may hold at once (default: all of maxStreams). */
-  maxPerCaller?: number;
-  connect: PreviewConnect;
-  idleMs?: number;
-  stallMs?: number;
-  clock?: Clock;
-  /** Called once per device and cause of failure (the wiring logs it). */
-  onError?: (deviceId: string, err: Error) => void;
-}
+// The hub's vocabulary lives in hub-types.ts; importers keep reading it from here.
+export {
+  HUB_BOUNDARY, HUB_IDLE_MS, HUB_MAX_FPS_FACTOR, HUB_STALL_MS, HUB_UPSTREAM, POLL_KEEP_MS,
+  type HubStats, type PreviewCaller, type PreviewConnect, type PreviewHubOptions, type PreviewSubscription,
+} from './hub-types.ts';
 
 export class PreviewHub {
   private readonly upstreams = new Map<string, Upstream>();
@@ -268,78 +187,17 @@ export class PreviewHub {
   }
 
   private pump(up: Upstream, res: IncomingMessage): void {
-    const fail = (message: string, cause: string) => {
-      res.destroy();
-      throw new RigmapError('upstream_failed', message, { cause });
-    };
-    if (up.abort.signal.aborted) fail(`the live preview of ${up.deviceId} was closed`, 'closed');
-    if (res.statusCode !== 200) fail(`${up.deviceId} does not serve a live preview (HTTP ${res.statusCode}); it needs camera-node contract v1.1`, `http_${res.statusCode}`);
-    const boundary = boundaryOf(String(res.headers['content-type'] ?? ''));
-    if (!boundary) fail(`${up.deviceId} answered its live preview with ${String(res.headers['content-type'] ?? 'no content type').slice(0, 60)}, not multipart/x-mixed-replace`, 'content_type');
-    const idleMs = this.opts.idleMs ?? HUB_IDLE_MS;
-    const stallMs = this.opts.stallMs ?? HUB_STALL_MS;
-    let idle: TimerHandle | undefined;
-    let resume: TimerHandle | undefined;
-    const broken = (err: Error) => {
-      this.report(up.deviceId, err);
-      this.close(up, err);
-    };
-    const touch = () => {
-      this.clock.clearTimeout(idle);
-      idle = this.clock.setTimeout(() => broken(new RigmapError('upstream_failed', `${up.deviceId} sent no preview frame for ${idleMs} ms`, { cause: 'idle' })), idleMs);
-    };
-    touch();
-    const gate = new FrameGate(this.clock, HUB_MAX_FPS_FACTOR * HUB_UPSTREAM.fps);
-    const parser = new MjpegParser(boundary!, (jpeg) => {
-      touch();
-      up.frames++;
-      up.latest = jpeg;
-      for (const w of [...up.waiters]) w();
-      const part = encodePart(HUB_BOUNDARY, jpeg);
-      const t = this.clock.now();
-      for (const v of [...up.viewers]) {
-        if (v.slot && v.key !== null && t - v.slotSince >= stallMs) {
-          this.dropStalled(up, v, stallMs);
-          continue;
-        }
-        // Per-viewer rate: a thumbnail asking 2 fps gets every fifth frame of a 10 fps node.
-        if (t - v.lastSent < v.minGapMs * 0.8 && v.lastSent !== 0) continue;
-        if (!v.slot) v.slotSince = t;
-        v.slot = part; // replaces an unread frame: skipped, not queued
-        v.wake?.();
-      }
-    }, undefined, () => gate.take());
-    up.parser = parser;
-    res.on('data', (chunk: Buffer) => {
-      try {
-        parser.push(chunk);
-      } catch (err) {
-        return broken(err as Error);
-      }
-      // Over the frame budget: stop reading until the next frame is due (TCP holds the node back).
-      const wait = gate.waitMs();
-      if (wait > 0 && !res.isPaused()) {
-        res.pause();
-        resume = this.clock.setTimeout(() => res.resume(), wait);
-      }
+    pumpFrames(up, res, {
+      clock: this.clock,
+      idleMs: this.opts.idleMs ?? HUB_IDLE_MS,
+      stallMs: this.opts.stallMs ?? HUB_STALL_MS,
+      broken: (u, err) => {
+        this.report(u.deviceId, err);
+        this.close(u, err);
+      },
+      close: (u) => this.close(u, null),
+      dropStalled: (u, v, stallMs) => this.dropStalled(u, v, stallMs),
     });
-    let ended = false;
-    res.on('end', () => {
-      ended = true;
-    });
-    const end = () => {
-      this.clock.clearTimeout(idle);
-      this.clock.clearTimeout(resume);
-      if (!ended && !up.abort.signal.aborted) broken(new RigmapError('upstream_failed', `${up.deviceId}'s live preview connection broke`, { cause: 'connection_broke' }));
-      else this.close(up, null);
-    };
-    res.on('close', end);
-    res.on('error', () => undefined);
-    up.abort.signal.addEventListener('abort', () => {
-      this.clock.clearTimeout(idle);
-      this.clock.clearTimeout(resume);
-      res.destroy();
-    }, { once: true });
   }
 
   private dropStalled(up: Upstream, v: Viewer, stallMs: number): void {

@@ -5,6 +5,7 @@
  */
 import type http from 'node:http';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { restartTimeout, systemClock, type Clock, type TimerHandle } from '../clock.ts';
 import type { NodeStatus } from '../health-types.ts';
 import { describeSocketError, ProbeError, probeGet, transportFor } from './http-get.ts';
 import { PollLoop } from './poll-loop.ts';
@@ -48,8 +49,10 @@ export class CameraNodeRunner implements ProbeRunner {
   private stopped = false;
   private readonly polls: PollLoop;
   private req: http.ClientRequest | null = null;
-  private silenceTimer: NodeJS.Timeout | null = null;
-  private reconnectTimer: NodeJS.Timeout | null = null;
+  private silenceTimer: TimerHandle | null = null;
+  private reconnectTimer: TimerHandle | null = null;
+  /** The one clock: stream timers, silence judgement and beat times (the poll loop's too). */
+  private readonly clock: Clock;
   private backoffMs = 100;
   private heartbeatMs = DEFAULT_HEARTBEAT_MS;
   private lastBeat = 0;
@@ -61,19 +64,20 @@ export class CameraNodeRunner implements ProbeRunner {
   private askRate = true;
 
   constructor(private readonly deps: RunnerDeps) {
-    this.detector = new SilenceDetector({ expectedMs: DEFAULT_HEARTBEAT_MS, ceilingFactor: deps.heartbeatFactor });
+    this.clock = deps.scheduler ?? systemClock;
+    this.detector = new SilenceDetector({ expectedMs: DEFAULT_HEARTBEAT_MS, ceilingFactor: deps.heartbeatFactor, clock: this.clock });
     this.polls = new PollLoop({ intervalMs: deps.target.intervalMs, limit: deps.limit, once: () => this.pollOnce(), clock: deps.scheduler });
   }
 
   start(initialDelayMs: number): void {
-    this.reconnectTimer = setTimeout(() => this.connect(), initialDelayMs);
+    this.reconnectTimer = this.clock.setTimeout(() => this.connect(), initialDelayMs);
     this.polls.start(initialDelayMs + Math.random() * this.deps.target.intervalMs);
   }
 
   stop(): void {
     this.stopped = true;
     this.polls.stop();
-    for (const t of [this.silenceTimer, this.reconnectTimer]) if (t) clearTimeout(t);
+    for (const t of [this.silenceTimer, this.reconnectTimer]) if (t) this.clock.clearTimeout(t);
     this.req?.destroy();
     this.req = null;
   }
@@ -86,13 +90,13 @@ export class CameraNodeRunner implements ProbeRunner {
     const { target, sink } = this.deps;
     const path = `${target.path}/status`;
     try {
-      const sentAt = Date.now();
+      const sentAt = this.clock.now();
       const answer = await probeGet({ target, path, timeoutMs: this.deps.timeoutMs, agents: { http: this.deps.pollAgent, https: this.deps.tlsPollAgent } });
       if (this.stopped) return;
       if (answer.status !== 200) return sink.fail({ reason: `HTTP ${answer.status} from ${path}`, category: 'http_error', immediate: false });
       const status = parseNodeStatus(answer.body);
       if (!status) return sink.fail({ reason: `unreadable answer from ${path} (not a camera-node status)`, category: 'bad_answer', immediate: false });
-      this.deps.clock?.roundTrip(sentAt, Date.now(), status.time);
+      this.deps.clock?.roundTrip(sentAt, this.clock.now(), status.time);
       sink.ok(answer.latencyMs, `HTTP 200 from ${path}`);
       sink.status(status);
     } catch (err) {
@@ -113,12 +117,12 @@ export class CameraNodeRunner implements ProbeRunner {
     const end = (reason: string, category: string) => {
       if (ended || this.stopped) return;
       ended = true;
-      if (this.silenceTimer) clearTimeout(this.silenceTimer);
+      if (this.silenceTimer) this.clock.clearTimeout(this.silenceTimer);
       req.destroy();
       sink.fail({ reason, category, immediate: true, source: 'stream' });
       this.scheduleReconnect();
     };
-    this.streamStarted = Date.now();
+    this.streamStarted = this.clock.now();
     this.lastBeat = 0;
     this.detector.restart();
     const headers: Record<string, string> = { accept: 'text/event-stream' };
@@ -132,7 +136,7 @@ export class CameraNodeRunner implements ProbeRunner {
         this.askRate = false;
         res.resume();
         req.destroy();
-        if (this.silenceTimer) clearTimeout(this.silenceTimer);
+        if (this.silenceTimer) this.clock.clearTimeout(this.silenceTimer);
         return this.connect();
       }
       if (res.statusCode !== 200) {
@@ -166,12 +170,12 @@ export class CameraNodeRunner implements ProbeRunner {
     const limit = this.detector.limitMs();
     // Every heartbeat of every path lands here: restart the same timer rather than allocate one.
     if (!end && this.silenceTimer && limit === this.silenceLimit) {
-      this.silenceTimer.refresh();
+      this.silenceTimer = restartTimeout(this.clock, this.silenceTimer, () => this.judgeSilence(limit), limit);
       return;
     }
-    if (this.silenceTimer) clearTimeout(this.silenceTimer);
+    if (this.silenceTimer) this.clock.clearTimeout(this.silenceTimer);
     this.silenceLimit = limit;
-    this.silenceTimer = setTimeout(() => this.judgeSilence(limit), limit);
+    this.silenceTimer = this.clock.setTimeout(() => this.judgeSilence(limit), limit);
   }
 
   private silenceLimit = 0;
@@ -187,12 +191,12 @@ export class CameraNodeRunner implements ProbeRunner {
     setImmediate(() => {
       if (this.stopped || end !== this.endCurrent) return;
       const since = this.lastBeat || this.streamStarted;
-      const silentMs = Date.now() - since;
+      const silentMs = this.clock.now() - since;
       if (silentMs < limit) {
         // A beat was read in the I/O phase, or the timer ran a few ms early (it starts from
-        // the loop's cached clock, not the beat's Date.now()): judge again when the limit is
+        // the loop's cached clock, not the beat's clock.now()): judge again when the limit is
         // really up. Returning here without a timer would never notice a node that then hangs.
-        this.silenceTimer = setTimeout(() => this.judgeSilence(limit), limit - silentMs + 1);
+        this.silenceTimer = this.clock.setTimeout(() => this.judgeSilence(limit), limit - silentMs + 1);
         // Not a full-length timer: the next beat must replace it, not refresh() its short delay.
         this.silenceLimit = -1;
         return;
@@ -206,7 +210,7 @@ export class CameraNodeRunner implements ProbeRunner {
   private onMessage(msg: EventSourceMessage): void {
     if (this.stopped) return;
     if (msg.event !== 'hello' && msg.event !== 'status' && msg.event !== 'heartbeat') return; // markers, future events
-    const now = Date.now();
+    const now = this.clock.now();
     const { sink, target } = this.deps;
     // Contract: hello, status and heartbeat carry JSON. Data that does not parse is a
     // broken node (bad build, captive portal), not a beat: the stream has lost sync, so
@@ -243,6 +247,6 @@ export class CameraNodeRunner implements ProbeRunner {
     if (this.stopped) return;
     const delay = this.backoffMs * (0.8 + Math.random() * 0.4);
     this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
-    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+    this.reconnectTimer = this.clock.setTimeout(() => this.connect(), delay);
   }
 }

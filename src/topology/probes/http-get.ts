@@ -70,6 +70,7 @@ export function probeGet({ target, path, timeoutMs, agents }: { target: ProbeTar
     });
     // Judge the timeout after the I/O phase (setImmediate): after an event-loop
     // stall an answer that already arrived is read then, not counted as lost.
+    // Real time on purpose: it bounds one real request; what K such failures mean runs on the injected clock.
     const timer = setTimeout(() => setImmediate(() => {
       if (done) return; // answered in the I/O phase: the socket may be back in the keep-alive pool
       finish(() => reject(new ProbeError({ reason: `no answer from ${path} within ${(timeoutMs / 1000).toFixed(1)} s`, category: 'timeout', immediate: false })));

@@ -14,6 +14,7 @@
  * pseudo-interval, so a node lost in its first seconds is seen about as soon
  * as a steady one.
  */
+import { systemClock, type Clock } from '../clock.ts';
 
 /** Settings of the detector; the defaults suit 100 ms – 10 s heartbeats. */
 export interface SilenceDetectorOptions {
@@ -41,8 +42,8 @@ export interface SilenceDetectorOptions {
   floorMarginMs?: number;
   /** Least margin over the mean interval as a share of it (default 0.25): scheduling hiccups on a busy host. */
   floorShare?: number;
-  /** The clock (ms); tests inject one. Default Date.now. */
-  clock?: () => number;
+  /** The clock beats and silences are timed on when no time is given (default the system clock). */
+  clock?: Clock;
 }
 
 /** z such that P(Z > z) = 10^-φ for a standard normal Z (Acklam's inverse, tail branch). */
@@ -87,7 +88,7 @@ export class SilenceDetector {
   }
 
   /** A heartbeat arrived at `now` (ms): learn the gap since the previous one. */
-  beat(now: number = (this.opts.clock ?? Date.now)()): void {
+  beat(now: number = (this.opts.clock ?? systemClock).now()): void {
     if (this.lastBeat !== null) {
       const gap = now - this.lastBeat;
       // A gap past the ceiling is an outage or a reconnect, not the stream's rhythm; one far
@@ -133,7 +134,7 @@ export class SilenceDetector {
   }
 
   /** Whether a stream whose last event came at `lastEventAt` is silent at `now`. */
-  isSilent(lastEventAt: number, now: number = (this.opts.clock ?? Date.now)()): boolean {
+  isSilent(lastEventAt: number, now: number = (this.opts.clock ?? systemClock).now()): boolean {
     return now - lastEventAt >= this.limitMs();
   }
 

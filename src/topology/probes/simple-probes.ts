@@ -66,6 +66,7 @@ function tcpConnect(host: string, port: number, timeoutMs: number): Promise<numb
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host, port });
+    // Real time on purpose (Node's socket idle timeout): it bounds one real connect, not a rule.
     socket.setTimeout(timeoutMs, () => {
       socket.destroy();
       reject(new ProbeError({ reason: `no TCP answer from ${host}:${port} within ${(timeoutMs / 1000).toFixed(1)} s`, category: 'timeout', immediate: false }));

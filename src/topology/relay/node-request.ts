@@ -40,6 +40,7 @@ export function openNodeRequest({ path, method, pathAndQuery, headers = {}, body
       host: path.address, port: path.port, method, path: pathAndQuery, signal, agent: path.https ? path.tlsAgent : false,
       headers: { ...headers, host: path.address.includes(':') ? `[${path.address}]:${path.port}` : `${path.address}:${path.port}`, connection: 'close', ...(body !== undefined ? { 'content-type': headers['content-type'] ?? 'application/json', 'content-length': String(Buffer.byteLength(body)) } : {}) },
     });
+    // Real time on purpose: it bounds a real TCP connect (a fake clock would leave a hung peer hanging).
     const connectTimer = setTimeout(() => req.destroy(new NodeRequestError(`connect to ${where} timed out after ${connectTimeoutMs} ms`, true, true)), connectTimeoutMs);
     req.on('socket', (socket) => {
       socket.once('connect', () => {

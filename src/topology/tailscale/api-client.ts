@@ -4,6 +4,7 @@
  * An OAuth token is cached until shortly before it expires, and fetched again
  * once if the API refuses it early. Secrets never appear in an error.
  */
+import { systemClock, type Clock } from '../clock.ts';
 import { z } from 'zod';
 import { RigmapError } from '../errors.ts';
 import { isRedirect, MAX_ANSWER_BYTES, NO_REDIRECT, readCappedText, redirectRefused } from './http-caps.ts';
@@ -20,8 +21,8 @@ export interface ApiClientOptions {
   tailnet?: string;
   credentials: ApiCredentials;
   fetch?: typeof fetch;
-  /** Clock for token expiry (tests move it). */
-  now?: () => number;
+  /** Clock for token expiry and Retry-After dates (tests move it). */
+  clock?: Clock;
   timeoutMs?: number;
   /** Largest device-list answer read (default 16 MB). */
   maxBytes?: number;
@@ -48,13 +49,13 @@ async function upstreamMessage(res: Response): Promise<string | undefined> {
   return text.trim().slice(0, 300) || undefined;
 }
 
-function retryAfter(res: Response): number | undefined {
+function retryAfter(res: Response, now: number): number | undefined {
   const raw = res.headers.get('retry-after');
   if (!raw) return undefined;
   const sec = Number(raw);
   if (Number.isFinite(sec)) return Math.max(0, sec);
   const at = Date.parse(raw);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.round((at - Date.now()) / 1000));
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.round((at - now) / 1000));
 }
 
 /** A Tailscale API v2 client for one tailnet. */
@@ -63,7 +64,7 @@ export class TailscaleApiClient {
   readonly tailnet: string;
   private readonly credentials: ApiCredentials;
   private readonly fetchFn: typeof fetch;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly timeoutMs: number;
   private readonly maxBytes: number;
   private token: { value: string; renewAt: number } | null = null;
@@ -75,7 +76,7 @@ export class TailscaleApiClient {
     this.tailnet = opts.tailnet || '-';
     this.credentials = opts.credentials;
     this.fetchFn = opts.fetch ?? globalThis.fetch;
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock ?? systemClock;
     this.timeoutMs = opts.timeoutMs ?? 20_000;
     this.maxBytes = opts.maxBytes ?? MAX_ANSWER_BYTES;
   }
@@ -116,7 +117,7 @@ export class TailscaleApiClient {
 
   private async bearer(): Promise<string> {
     if ('apiKey' in this.credentials) return this.credentials.apiKey;
-    if (this.token && this.now() < this.token.renewAt) return this.token.value;
+    if (this.token && this.clock.now() < this.token.renewAt) return this.token.value;
     const form = new URLSearchParams({
       grant_type: 'client_credentials',
       client_id: this.credentials.oauthClientId,
@@ -140,7 +141,7 @@ export class TailscaleApiClient {
     if (!parsed.success) throw new RigmapError('upstream_failed', `the Tailscale OAuth endpoint at ${this.apiBase} answered without an access token`);
     this.tokenFetches++;
     const lifeMs = (parsed.data.expires_in ?? 3600) * 1000;
-    this.token = { value: parsed.data.access_token, renewAt: this.now() + lifeMs - Math.min(TOKEN_MARGIN_MS, lifeMs * 0.1) };
+    this.token = { value: parsed.data.access_token, renewAt: this.clock.now() + lifeMs - Math.min(TOKEN_MARGIN_MS, lifeMs * 0.1) };
     return this.token.value;
   }
 
@@ -174,7 +175,7 @@ export class TailscaleApiClient {
       return new RigmapError('not_found', `Tailscale does not know the tailnet "${this.tailnet}"${said}. Fix: give --tailnet the tailnet name shown in the admin console, or "-" for the token's own tailnet`, details);
     }
     if (res.status === 429) {
-      details.retryAfterSec = retryAfter(res);
+      details.retryAfterSec = retryAfter(res, this.clock.now());
       return new RigmapError('upstream_failed', `the Tailscale API is rate-limiting rigmap (429)${details.retryAfterSec !== undefined ? `; retry after ${details.retryAfterSec} s` : ''}. Fix: wait, or sync less often (RIGMAP_TAILSCALE_SYNC_INTERVAL)`, details);
     }
     return new RigmapError('upstream_failed', `the Tailscale API at ${this.apiBase} failed with HTTP ${res.status}${said}; it is probably temporary, try again shortly`, details);

@@ -6,6 +6,7 @@
  * the tailnet, and no answer says it is off, asleep or out of range. The
  * sentence rides on the ping in the device's tailnet health.
  */
+import { systemClock, type Clock } from '../clock.ts';
 import type { EventBus } from '../events.ts';
 import type { DeviceHealth, TailnetPing } from '../health-types.ts';
 
@@ -35,7 +36,7 @@ export class PhoneAliveChecks {
   private readonly lastAsked = new Map<string, number>();
   private off: (() => void) | null = null;
 
-  constructor(private readonly o: { bus: EventBus; pinger: AlivePinger; now?: () => number; minGapMs?: number }) {}
+  constructor(private readonly o: { bus: EventBus; pinger: AlivePinger; clock?: Clock; minGapMs?: number }) {}
 
   start(): this {
     this.off = this.o.bus.on('device.state', (e) => void this.consider(e.data.health));
@@ -53,7 +54,7 @@ export class PhoneAliveChecks {
       return this.o.pinger.clearEvidence(health.deviceId);
     }
     if (health.state !== 'down' && health.state !== 'app_closed') return;
-    const now = (this.o.now ?? Date.now)();
+    const now = (this.o.clock ?? systemClock).now();
     const last = this.lastAsked.get(health.deviceId);
     if (last !== undefined && now - last < (this.o.minGapMs ?? ALIVE_MIN_GAP_MS)) return;
     this.lastAsked.set(health.deviceId, now);

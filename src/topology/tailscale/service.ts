@@ -15,7 +15,7 @@ import { PathQualitySnapshot, type TailscalePath } from './path-quality.ts';
 import { importFromSource, type TailnetSource } from './source.ts';
 import { SyncScheduler, type SyncStatus } from './sync.ts';
 import { WhoisCache } from './whois.ts';
-import { systemClock } from '../clock.ts';
+import { systemClock, type Clock } from '../clock.ts';
 import type { AlertWriter } from '../alerts/alert-writer.ts';
 import { TailnetRelayedAlerts } from '../alerts/tailnet-relayed.ts';
 import type { TailnetPathHealth, TailnetPing } from '../health-types.ts';
@@ -126,21 +126,21 @@ export class TailscaleService {
       onSyncError?: (err: unknown) => void;
       /** The server's alert service (the relayed rule raises through it); absent: one on the context. */
       alertService?: () => AlertWriter | undefined;
-      /** Clock for the relayed rule and ping times (tests move it). */
-      now?: () => number;
+      /** The clock of the syncs' cadence, the relayed rule, ping times and caches (tests move it). */
+      clock?: Clock;
     },
   ) {
     const s = opts.settings;
-    this.tailnet = new TailnetHealth({ bus: () => opts.ctx().bus, now: opts.now });
-    this.relayedAlerts = new TailnetRelayedAlerts({ ctx: opts.ctx, relayedSec: s.relayedSec ?? 30, writer: opts.alertService, clock: opts.now ? { ...systemClock, now: opts.now } : undefined });
-    this.api = opts.credentials ? new TailscaleApiClient({ apiBase: s.apiBase, tailnet: s.tailnet, credentials: opts.credentials, fetch: opts.fetch }) : null;
+    this.tailnet = new TailnetHealth({ bus: () => opts.ctx().bus, clock: opts.clock });
+    this.relayedAlerts = new TailnetRelayedAlerts({ ctx: opts.ctx, relayedSec: s.relayedSec ?? 30, writer: opts.alertService, clock: opts.clock });
+    this.api = opts.credentials ? new TailscaleApiClient({ apiBase: s.apiBase, tailnet: s.tailnet, credentials: opts.credentials, fetch: opts.fetch, clock: opts.clock }) : null;
     this.headscale = s.headscaleApiBase && opts.headscaleKey
       ? new HeadscaleClient({ apiBase: s.headscaleApiBase, apiKey: opts.headscaleKey, baseDomain: s.headscaleBaseDomain, fetch: opts.fetch })
       : null;
     // The Local API is used only when configured: a socket given, or the local sync chosen.
     const wantLocal = s.socket !== '' || s.sync === 'local';
     this.local = wantLocal ? new TailscaleLocalClient({ socketPath: socketOf(s.socket) }) : null;
-    this.whois = this.local ? new WhoisCache(this.local) : null;
+    this.whois = this.local ? new WhoisCache(this.local, { clock: opts.clock }) : null;
     this.syncSource = s.sync === 'off' ? null : s.sync === 'auto' ? (this.api ? 'api' : null) : s.sync;
     if (this.syncSource === 'api' && !this.api) {
       throw new RigmapError('validation_failed', 'the Tailscale sync source is "api" but no credentials are set: set RIGMAP_TAILSCALE_API_KEY, or RIGMAP_TAILSCALE_OAUTH_CLIENT_ID and RIGMAP_TAILSCALE_OAUTH_CLIENT_SECRET');
@@ -154,22 +154,23 @@ export class TailscaleService {
           intervalMs: s.syncIntervalSec * 1000,
           job: () => this.syncOnce(),
           onError: opts.onSyncError,
+          clock: opts.clock,
         })
       : null;
     // Paths change faster than the device list (and the relayed rule needs fresh ones), so they have their own loop.
     this.pathLoop = this.local
-      ? new SyncScheduler({ source: 'local-paths', intervalMs: pathRefreshMs(s.relayedSec ?? 30), job: () => this.refreshPaths() })
+      ? new SyncScheduler({ source: 'local-paths', intervalMs: pathRefreshMs(s.relayedSec ?? 30), job: () => this.refreshPaths(), clock: opts.clock })
       : null;
     const pingSec = s.pingSec ?? 60;
     this.pingLoop = this.local && pingSec > 0
-      ? new SyncScheduler({ source: 'tailnet-ping', intervalMs: pingSec * 1000, job: async () => void (await this.pingOnce()) })
+      ? new SyncScheduler({ source: 'tailnet-ping', intervalMs: pingSec * 1000, job: async () => void (await this.pingOnce()), clock: opts.clock })
       : null;
   }
 
   /** Start the periodic sync and path refresh (if configured). */
   start(): void {
     // A camera that stops answering gets one tailscaled ping at once: is the phone itself alive? (Local API only.)
-    if (this.local && !this.alive) this.alive = new PhoneAliveChecks({ bus: this.opts.ctx().bus, pinger: this, now: this.opts.now }).start();
+    if (this.local && !this.alive) this.alive = new PhoneAliveChecks({ bus: this.opts.ctx().bus, pinger: this, clock: this.opts.clock }).start();
     this.relayedAlerts.start();
     this.sync?.start();
     this.pathLoop?.start();
@@ -218,7 +219,7 @@ export class TailscaleService {
       db: this.opts.ctx().db,
       local: this.local,
       record: (deviceId, ping) => this.tailnet.recordPing(deviceId, ping),
-      now: this.opts.now,
+      clock: this.opts.clock,
       only: (deviceId) => this.tailnet.get(deviceId) !== null,
     });
   }
@@ -229,7 +230,7 @@ export class TailscaleService {
     if (!this.paths.updatedAt) await this.refreshPaths();
     const target = pingTargets(this.opts.ctx().db).find((t) => t.deviceId === deviceId);
     if (!target || this.tailnet.get(deviceId) === null) return null;
-    const at = () => new Date((this.opts.now ?? Date.now)()).toISOString();
+    const at = () => new Date((this.opts.clock ?? systemClock).now()).toISOString();
     let ping: TailnetPing;
     try {
       ping = pingFromResult(await this.local.ping(target.ip, 'disco'), at());

@@ -4,6 +4,7 @@
  * exponentially, honouring Retry-After, and returns to the interval after a
  * success. Bounded: one run at a time, stopped by stop().
  */
+import { systemClock, type Clock, type TimerHandle } from '../clock.ts';
 import { RigmapError } from '../errors.ts';
 
 /** What /healthz and `rigmap tailscale status` show about the sync. */
@@ -47,10 +48,11 @@ export function nextSyncDelay({ intervalMs, maxBackoffMs, failures, error }: {
 
 /** A self-rescheduling loop around one async job. */
 export class SyncScheduler {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: TimerHandle | null = null;
   private running: Promise<void> | null = null;
   private stopped = true;
   private readonly st: SyncStatus;
+  private readonly clock: Clock;
 
   constructor(
     private readonly opts: {
@@ -61,8 +63,11 @@ export class SyncScheduler {
       onError?: (err: unknown) => void;
       /** Called after every run with the status, next delay included (logging, tests). */
       onRunEnd?: (status: SyncStatus) => void;
+      /** The cadence, back-off and status times run on it (default the system clock). */
+      clock?: Clock;
     },
   ) {
+    this.clock = opts.clock ?? systemClock;
     this.st = {
       enabled: true, source: opts.source, state: 'idle', intervalSec: Math.round(opts.intervalMs / 1000), runs: 0,
       lastRunAt: null, lastOkAt: null, lastError: null, consecutiveFailures: 0, nextRunAt: null, nextDelayMs: null,
@@ -79,7 +84,7 @@ export class SyncScheduler {
   /** Stop the loop and wait for a run in progress to finish. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = null;
     this.st.state = 'stopped';
     this.st.nextRunAt = null;
@@ -94,7 +99,7 @@ export class SyncScheduler {
   /** Run now (unless a run is in progress), then keep the schedule. */
   async runNow(): Promise<void> {
     if (this.running) return this.running;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = null;
     this.running = this.runOnce().finally(() => {
       this.running = null;
@@ -105,20 +110,20 @@ export class SyncScheduler {
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     this.st.nextDelayMs = delayMs;
-    this.st.nextRunAt = new Date(Date.now() + delayMs).toISOString();
-    this.timer = setTimeout(() => void this.runNow(), delayMs);
-    this.timer.unref?.();
+    this.st.nextRunAt = new Date(this.clock.now() + delayMs).toISOString();
+    // Unref'd (the clock's timers are), as it always was: a sync never holds the process open.
+    this.timer = this.clock.setTimeout(() => void this.runNow(), delayMs);
   }
 
   private async runOnce(): Promise<void> {
     this.st.state = 'running';
-    this.st.lastRunAt = new Date().toISOString();
+    this.st.lastRunAt = new Date(this.clock.now()).toISOString();
     this.st.runs++;
     let error: unknown;
     try {
       await this.opts.job();
       this.st.consecutiveFailures = 0;
-      this.st.lastOkAt = new Date().toISOString();
+      this.st.lastOkAt = new Date(this.clock.now()).toISOString();
       this.st.lastError = null;
       this.st.state = 'ok';
     } catch (err) {

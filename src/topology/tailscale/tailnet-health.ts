@@ -4,6 +4,7 @@
  * tailscaled ping. Publishes `tailnet.path` when what a crew member would see
  * changes. The clock is injected: the relayed-for-how-long rule depends on it.
  */
+import { systemClock, type Clock } from '../clock.ts';
 import type { EventBus } from '../events.ts';
 import type { TailnetPathHealth, TailnetPing } from '../health-types.ts';
 import type { TailscalePath } from './path-quality.ts';
@@ -15,10 +16,10 @@ export const isRelayed = (quality: TailscalePath['quality']): boolean => quality
 export class TailnetHealth {
   private readonly byDevice = new Map<string, TailnetPathHealth>();
 
-  constructor(private readonly deps: { bus?: () => EventBus; now?: () => number }) {}
+  constructor(private readonly deps: { bus?: () => EventBus; clock?: Clock }) {}
 
   private now(): number {
-    return (this.deps.now ?? Date.now)();
+    return (this.deps.clock ?? systemClock).now();
   }
 
   /**

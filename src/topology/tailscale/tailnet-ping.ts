@@ -4,6 +4,7 @@
  * beside rigmap's HTTP latency. One device at a time, a bounded number per
  * round, each ping capped by the Local API client's timeout.
  */
+import { systemClock, type Clock } from '../clock.ts';
 import { and, eq, isNotNull } from 'drizzle-orm';
 import type { DbLike } from '../store/db.ts';
 import { addresses, devices } from '../store/schema.ts';
@@ -40,11 +41,12 @@ export function pingTargets(db: DbLike): Array<{ deviceId: string; ip: string }>
 }
 
 /** Ping every Tailscale device once, one after another; results go to `record`. */
-export async function pingRound({ db, local, record, now = Date.now, only }: {
+export async function pingRound({ db, local, record, clock = systemClock, only }: {
   db: DbLike;
   local: TailscaleLocalClient;
   record: (deviceId: string, ping: TailnetPing) => void;
-  now?: () => number;
+  /** Stamps each ping's `at`. */
+  clock?: Clock;
   /** Ping only these devices (those tailscaled lists as peers). */
   only?: (deviceId: string) => boolean;
 }): Promise<number> {
@@ -53,9 +55,9 @@ export async function pingRound({ db, local, record, now = Date.now, only }: {
     if (only && !only(deviceId)) continue;
     let ping: TailnetPing;
     try {
-      ping = pingFromResult(await local.ping(ip, 'disco'), new Date(now()).toISOString());
+      ping = pingFromResult(await local.ping(ip, 'disco'), new Date(clock.now()).toISOString());
     } catch (err) {
-      ping = { rttMs: null, via: null, endpoint: null, at: new Date(now()).toISOString(), error: (err as Error).message.slice(0, 200) };
+      ping = { rttMs: null, via: null, endpoint: null, at: new Date(clock.now()).toISOString(), error: (err as Error).message.slice(0, 200) };
     }
     record(deviceId, ping);
     done++;

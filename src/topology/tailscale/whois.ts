@@ -3,6 +3,7 @@
  * `tailscale serve` adds (trusted only on loopback, where serve connects from)
  * or from a Local API whois of the remote address, cached briefly.
  */
+import { systemClock, type Clock } from '../clock.ts';
 import { isLoopback } from '../reach.ts';
 import type { TailscaleLocalClient } from './local-client.ts';
 
@@ -46,7 +47,10 @@ export class WhoisCache {
   /** How many whois calls reached tailscaled (for tests and status). */
   lookups = 0;
 
-  constructor(private readonly client: TailscaleLocalClient, opts: { ttlMs?: number; max?: number } = {}) {
+  private readonly clock: Clock;
+
+  constructor(private readonly client: TailscaleLocalClient, opts: { ttlMs?: number; max?: number; clock?: Clock } = {}) {
+    this.clock = opts.clock ?? systemClock;
     this.ttlMs = opts.ttlMs ?? 60_000;
     this.max = opts.max ?? 500;
   }
@@ -54,7 +58,7 @@ export class WhoisCache {
   /** The viewer at `ip`, or null if tailscaled knows none (or cannot be asked). */
   async lookup(ip: string, port?: number): Promise<Viewer | null> {
     const hit = this.cache.get(ip);
-    if (hit && hit.until > Date.now()) return hit.viewer;
+    if (hit && hit.until > this.clock.now()) return hit.viewer;
     this.lookups++;
     let viewer: Viewer | null = null;
     try {
@@ -75,7 +79,7 @@ export class WhoisCache {
       return null;
     }
     if (this.cache.size >= this.max) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(ip, { viewer, until: Date.now() + this.ttlMs });
+    this.cache.set(ip, { viewer, until: this.clock.now() + this.ttlMs });
     return viewer;
   }
 }

@@ -5,6 +5,7 @@
  * markers sent through rigmap, and its problems. A camera that stops without
  * being told is announced (`take.changed`, early) for the alerts.
  */
+import { systemClock, type Clock, type TimerHandle } from '../clock.ts';
 import type { Ctx } from '../context.ts';
 import type { CommandSentEvent } from '../commands/types.ts';
 import type { DeviceHealth, NodeStatus } from '../health-types.ts';
@@ -28,10 +29,15 @@ export class TakeTracker {
   private readonly told = new Set<string>();
   private readonly unsubscribe: Array<() => void> = [];
 
-  constructor(private readonly deps: { ctx: Ctx; options: TakeTrackerOptions; health: (deviceId: string) => DeviceHealth | undefined; now?: () => number }) {}
+  /** `clock`: start and stop times and the rig-stop grace run on it (default the system clock). */
+  constructor(private readonly deps: { ctx: Ctx; options: TakeTrackerOptions; health: (deviceId: string) => DeviceHealth | undefined; clock?: Clock }) {}
+
+  private get clock(): Clock {
+    return this.deps.clock ?? systemClock;
+  }
 
   private get now(): number {
-    return (this.deps.now ?? Date.now)();
+    return this.clock.now();
   }
 
   start(): void {
@@ -53,11 +59,11 @@ export class TakeTracker {
 
   stop(): void {
     for (const off of this.unsubscribe.splice(0)) off();
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers) this.clock.clearTimeout(t);
     this.timers.clear();
   }
 
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Set<TimerHandle>();
 
   /** Is a take running in the sense of the recording_stopped rule: rigmap started it, or most cameras record. */
   private takeRunning(takeId: number | null, recordingBefore: number): boolean {
@@ -123,7 +129,7 @@ export class TakeTracker {
     if (this.startedByRigmap.has(takeId) || status.state === 'error') return this.afterStop(takeId, deviceId, true, reason, recordingBefore);
     // A take rigmap did not start (the crew used the phones, or another rigmap): the whole rig stopping
     // within a moment is the take ending, not footage lost. Judge once the others had time to stop too.
-    const timer = setTimeout(() => {
+    const timer = this.clock.setTimeout(() => {
       this.timers.delete(timer);
       const still = [...this.recording.values()].filter(Boolean).length;
       this.afterStop(takeId, deviceId, still > 0 && still * 2 >= recordingBefore, reason, recordingBefore);

@@ -79,6 +79,7 @@ export async function sendNotice(req: NoticeRequest, opts: SendOptions = {}): Pr
       res.destroy();
       resolve({ status: res.statusCode ?? 0, location, address });
     });
+    // Real time on purpose (Node's socket idle timeout): it bounds one real delivery, not a rule.
     request.setTimeout(opts.timeoutMs ?? 5000, () => request.destroy(new Error(`no answer from ${url.host} in ${opts.timeoutMs ?? 5000} ms`)));
     request.on('error', (err: NodeJS.ErrnoException) => reject(new Error(err.code ? `${err.code} from ${url.host} (${address})` : err.message)));
     request.end(body);

@@ -85,6 +85,7 @@ export class SrtReceiver {
   stop(): Promise<void> {
     if (this.exited) return this.exitP;
     this.child.kill('SIGTERM');
+    // Real time on purpose: a real child process gets 2 s to exit before SIGKILL (a fake clock would never kill it).
     const t = setTimeout(() => this.child.kill('SIGKILL'), 2000);
     t.unref();
     return this.exitP.finally(() => clearTimeout(t));
