@@ -123,3 +123,28 @@ describe('the device_lost alert quotes what tailscaled says', () => {
     expect(w.alerts().recent.find((a) => a.id === resolved.id)).toEqual(resolved);
   });
 });
+
+describe('an alert already quoting tailscaled (reworded before a restart)', () => {
+  it('is not reworded a second time by a fresh rule', async () => {
+    w = makeWorld();
+    const t = tailnet(w);
+    loseCam1(w);
+    w.run(2000);
+    t.answer(12);
+    await Promise.resolve();
+    const quoted = w.open('device_lost', 'cam-1')!;
+    // A second alerting stack on the same database, as after a restart: it has no memory of the rewording.
+    w.manager.stop();
+    const { AlertManager } = await import('../../src/topology/alerts/manager.ts');
+    const again = new AlertManager({ ctx: w.ctx, health: w.health, clock: w.clock, options: { holdMs: 1000, settleMs: 5000, neverSeenAfterMs: 0, batteryLow: 0.15, storageLow: 0.1 } });
+    again.start();
+    const changed = changes(w);
+    w.setPath('cam-1', 'lan', 'up');
+    w.setPath('cam-1', 'lan', 'down');
+    t.answer(40);
+    await Promise.resolve();
+    again.stop();
+    expect(changed).toEqual([]);
+    expect(w.open('device_lost', 'cam-1')!.message).toBe(quoted.message);
+  });
+});

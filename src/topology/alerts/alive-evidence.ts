@@ -14,10 +14,11 @@ import type { AlertWriter } from './alert-writer.ts';
 const QUOTED_KINDS = new Set<Alert['kind']>(['device_lost', 'app_closed']);
 /** A peer's sentence is shown, not trusted: capped so an odd reply cannot bloat every alert row. */
 const MAX_EVIDENCE_CHARS = 300;
+const EVIDENCE_MARK = ' — tailscaled ';
 
 /** "<alert text> — <tailscaled sentence>", the evidence capped. */
 export function withEvidence(message: string, evidence: string): string {
-  return `${message} — ${evidence.slice(0, MAX_EVIDENCE_CHARS)}`;
+  return `${message}${EVIDENCE_MARK}${evidence.replace(/^tailscaled /, '').slice(0, MAX_EVIDENCE_CHARS)}`;
 }
 
 /** Quotes the tailscaled evidence in a device's open device_lost / app_closed alert, once per alert. */
@@ -54,7 +55,8 @@ export class AliveEvidenceRule {
     if (!QUOTED_KINDS.has(alert.kind) || alert.resolvedAt || this.reworded.has(alert.id)) return;
     // Re-read the row: the open alert may have been reworded or resolved since the event was sent.
     const open = this.o.writer.find(alert.kind, alert.deviceId, alert.network);
-    if (!open || open.id !== alert.id) return;
+    // Already quoted (say, before a restart emptied `reworded`): the row's own text is the memory that outlives us.
+    if (!open || open.id !== alert.id || open.message.includes(EVIDENCE_MARK)) return;
     this.reworded.add(alert.id);
     this.o.writer.update(open, { message: withEvidence(open.message, said) });
   }
