@@ -8,6 +8,7 @@
 import type { Ctx } from '../context.ts';
 import type { DeviceHealth } from '../health-types.ts';
 import { AlertWriter } from './alert-writer.ts';
+import { AliveEvidenceRule } from './alive-evidence.ts';
 import { type Clock, systemClock, Timers } from './clock.ts';
 import { DeviceRules } from './device-rules.ts';
 import { GroupAlerts } from './folding.ts';
@@ -58,6 +59,7 @@ export class AlertManager {
   private readonly devices: DeviceRules;
   private readonly telemetry: TelemetryRules;
   private readonly neverSeen: NeverSeenRule;
+  private readonly aliveEvidence: AliveEvidenceRule;
   private readonly quickProbes = new Map<string, number>();
   private running = false;
 
@@ -76,6 +78,7 @@ export class AlertManager {
     });
     this.telemetry = new TelemetryRules(this.writer, options);
     this.neverSeen = new NeverSeenRule({ ctx, writer: this.writer, timers: this.timers, health, afterMs: options.neverSeenAfterMs });
+    this.aliveEvidence = new AliveEvidenceRule({ bus: ctx.bus, writer: this.writer });
   }
 
   start(): void {
@@ -99,6 +102,7 @@ export class AlertManager {
         this.writer.forgetName(e.data.deviceId);
         this.groups.forget();
       }),
+      ...this.aliveEvidence.start(),
     );
     this.neverSeen.start();
   }
@@ -131,6 +135,7 @@ export class AlertManager {
     for (const a of this.writer.openOf(deviceId)) this.writer.resolve(a, `${name} removed from the map`);
     this.devices.forget(deviceId);
     this.telemetry.forget(deviceId);
+    this.aliveEvidence.forget(deviceId);
     this.writer.forgetName(deviceId);
   }
 
