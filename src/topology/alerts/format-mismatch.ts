@@ -33,9 +33,19 @@ export function decideMismatches(groups: GroupVerdict[]): Map<string, MismatchDe
   return new Map(groups.map((g) => [mismatchAlertId(g.group), g.odd.length ? { raise: mismatchMessage(g), oddIds: g.odd.map((o) => o.id).sort() } : { resolve: true as const }]));
 }
 
-/** The subscriber: re-judges on every camera status change and map change. */
+/**
+ * How long a burst of status news and map changes is gathered before the rig is
+ * judged once. Judging reads every device row and every camera's health, so doing
+ * it per event is O(cameras²) when 1,000 cameras report their first status at
+ * once (the health bench saw the server's event loop held for seconds). Far under
+ * the 2 s settle, so an alert is at most this much later.
+ */
+export const MISMATCH_COALESCE_MS = 200;
+
+/** The subscriber: re-judges after camera status changes and map changes (a burst judged once). */
 export class FormatMismatchRule {
   private readonly writer: AlertWriter;
+  private queued: TimerHandle | null = null;
   private readonly pending = new Map<string, { key: string; timer: TimerHandle }>();
   /** The odd set each open alert names, so a changed set replaces the alert. */
   private readonly named = new Map<string, string>();
@@ -47,14 +57,25 @@ export class FormatMismatchRule {
 
   start(): void {
     const { bus } = this.deps.ctx;
-    this.off.push(bus.on('node.status', () => this.evaluate()), bus.on('device.changed', () => this.evaluate()));
+    this.off.push(bus.on('node.status', () => this.queue()), bus.on('device.changed', () => this.queue()));
     this.evaluate();
   }
 
   stop(): void {
     for (const f of this.off.splice(0)) f();
+    if (this.queued !== null) this.deps.clock.clearTimeout(this.queued);
+    this.queued = null;
     for (const p of this.pending.values()) this.deps.clock.clearTimeout(p.timer);
     this.pending.clear();
+  }
+
+  /** Judge the rig once the current burst of news has gathered. */
+  private queue(): void {
+    if (this.queued !== null) return;
+    this.queued = this.deps.clock.setTimeout(() => {
+      this.queued = null;
+      this.evaluate();
+    }, MISMATCH_COALESCE_MS);
   }
 
   /** Judge the rig now and act on what changed. */
