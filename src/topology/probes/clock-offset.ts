@@ -95,6 +95,12 @@ export class ClockOffsetEstimator {
 
   private prune(): void {
     const oldest = this.now() - this.windowMs;
+    // Most calls find nothing to drop: look before building a new array. estimate() runs for
+    // every camera every second (shoot health), and each new array lived about a second,
+    // long enough to be promoted: old-generation garbage the collector left in the RSS.
+    let stale = false;
+    for (const s of this.samples) if (s.at < oldest) stale = true;
+    if (!stale) return;
     // Keep the newest round trip even when old: an idle node is still bounded by it.
     const lastRoundTrip = this.samples.findLast((s) => Number.isFinite(s.hi));
     this.samples = this.samples.filter((s) => s.at >= oldest || s === lastRoundTrip);
