@@ -46,6 +46,8 @@ export const MISMATCH_COALESCE_MS = 200;
 export class FormatMismatchRule {
   private readonly writer: AlertWriter;
   private queued: TimerHandle | null = null;
+  /** The look each camera last reported (JSON), so status news that leaves it alone is not judged. */
+  private readonly looks = new Map<string, string>();
   private readonly pending = new Map<string, { key: string; timer: TimerHandle }>();
   /** The odd set each open alert names, so a changed set replaces the alert. */
   private readonly named = new Map<string, string>();
@@ -57,7 +59,19 @@ export class FormatMismatchRule {
 
   start(): void {
     const { bus } = this.deps.ctx;
-    this.off.push(bus.on('node.status', () => this.queue()), bus.on('device.changed', () => this.queue()));
+    this.off.push(
+      bus.on('node.status', (e) => {
+        // Only the look (format, frame rate …) is judged here: battery or storage news changes nothing.
+        const key = JSON.stringify(e.data.status.look ?? null);
+        if (this.looks.get(e.data.deviceId) === key) return;
+        this.looks.set(e.data.deviceId, key);
+        this.queue();
+      }),
+      bus.on('device.changed', (e) => {
+        this.looks.delete(e.data.deviceId);
+        this.queue();
+      }),
+    );
     this.evaluate();
   }
 
