@@ -95,15 +95,21 @@ export class ClockOffsetEstimator {
 
   private prune(): void {
     const oldest = this.now() - this.windowMs;
-    // Most calls find nothing to drop: look before building a new array. estimate() runs for
-    // every camera every second (shoot health), and each new array lived about a second,
-    // long enough to be promoted: old-generation garbage the collector left in the RSS.
+    // In place, with no callbacks: estimate() runs for every camera every second (shoot
+    // health) and a new array each time lived about a second, long enough to be promoted:
+    // old-generation garbage the collector left in the server's RSS.
+    const samples = this.samples;
+    let lastRoundTrip = -1;
     let stale = false;
-    for (const s of this.samples) if (s.at < oldest) stale = true;
+    for (let i = 0; i < samples.length; i++) {
+      if (Number.isFinite(samples[i]!.hi)) lastRoundTrip = i;
+      if (samples[i]!.at < oldest) stale = true;
+    }
     if (!stale) return;
     // Keep the newest round trip even when old: an idle node is still bounded by it.
-    const lastRoundTrip = this.samples.findLast((s) => Number.isFinite(s.hi));
-    this.samples = this.samples.filter((s) => s.at >= oldest || s === lastRoundTrip);
+    let kept = 0;
+    for (let i = 0; i < samples.length; i++) if (samples[i]!.at >= oldest || i === lastRoundTrip) samples[kept++] = samples[i]!;
+    samples.length = kept;
   }
 }
 
