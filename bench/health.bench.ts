@@ -8,21 +8,23 @@
  * reader can tell rigmap's latency from the bench's.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeTempDir } from '../test/helpers/app.ts';
 import { summariseProfile } from './lib/cpu-profile.ts';
 import { type SimStats, startHealthSim } from './lib/health-sim.ts';
 import { RetryingGet } from './lib/retry-fetch.ts';
-import { procUsage, watchPathStates } from './lib/rigmap-process.ts';
+import { summariseAllocations } from './lib/alloc-profile.ts';
+import { procUsage, readServerProbe, watchPathStates } from './lib/rigmap-process.ts';
 
 const N = Number(process.env.HEALTH_BENCH_NODES ?? 1000);
 const SAMPLE = Math.min(50, Math.floor(N / 4));
 const STEADY_MS = Number(process.env.HEALTH_BENCH_STEADY_MS ?? 60_000);
 // The rate the server asks nodes for (contract v1.1): 1000 keeps the nodes' own 1 s heartbeats.
 const ASK_MS = process.env.HEALTH_BENCH_HEARTBEAT_MS ?? '1000';
-// HEALTH_BENCH_CPU_PROF=1: profile the server (node --cpu-prof) and summarise its steady window.
+// HEALTH_BENCH_CPU_PROF=1: profile the server (node --cpu-prof) and summarise its steady window;
+// HEALTH_BENCH_ALLOC_PROF=1: what it allocates in the steady window (bench/lib/server-probe.mjs).
 const PROFILE = process.env.HEALTH_BENCH_CPU_PROF === '1';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -39,8 +41,11 @@ const db = join(dir, 'rigmap.db');
 const profDir = join(dir, 'prof');
 // HEALTH_BENCH_SERVER_NODE_ARGS: extra Node flags for the server only, e.g. `--max-old-space-size=160` to tell a leak from lazy collection.
 const SERVER_NODE_ARGS = (process.env.HEALTH_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-const server = spawn(process.execPath, [...SERVER_NODE_ARGS, ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), join(root, 'bin/rigmap.js'), 'serve', '--port', '0', '--db', db, '--log-level', 'info'], {
-  env: { ...process.env, RIGMAP_PROBE_CIDRS: '127.0.0.0/8', RIGMAP_TAILSCALE_SYNC: 'off', RIGMAP_BONJOUR: 'off', RIGMAP_NEVER_SEEN_AFTER_SEC: '0', RIGMAP_HEARTBEAT_MS: ASK_MS },
+// The server's own event-loop delay and heap (bench/lib/server-probe.mjs; HEALTH_BENCH_ALLOC_PROF=1 adds an allocation profile).
+const probeFile = join(dir, 'server-probe.json');
+const probeArgs = ['--import', join(root, 'bench/lib/server-probe.mjs')];
+const server = spawn(process.execPath, [...SERVER_NODE_ARGS, ...probeArgs, ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), join(root, 'bin/rigmap.js'), 'serve', '--port', '0', '--db', db, '--log-level', 'info'], {
+  env: { ...process.env, HEALTH_BENCH_PROBE_FILE: probeFile, RIGMAP_PROBE_CIDRS: '127.0.0.0/8', RIGMAP_TAILSCALE_SYNC: 'off', RIGMAP_BONJOUR: 'off', RIGMAP_NEVER_SEEN_AFTER_SEC: '0', RIGMAP_HEARTBEAT_MS: ASK_MS },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 // If the bench itself is stopped (Ctrl-C, a wrapper's SIGTERM, a crash), take the server
@@ -80,6 +85,7 @@ process.stdout.write(`all ${2 * N} paths up after ${((Date.now() - t0) / 1000).t
 
 // Steady state: CPU, RSS, and the simulator's own lag and CPU over the same window.
 const p0 = procUsage(server.pid!);
+await readServerProbe(server.pid!, probeFile);
 await sim.stats(true);
 const bench0 = process.cpuUsage();
 const steadyFrom = performance.now();
@@ -88,6 +94,7 @@ await sleep(STEADY_MS);
 const falseDowns = downEvents - downsBefore;
 const p1 = procUsage(server.pid!);
 const steadyTo = performance.now();
+const steadyServer = await readServerProbe(server.pid!, probeFile);
 const steadySim = await sim.stats(true);
 const benchCpu = process.cpuUsage(bench0);
 const cpuPerMin = ((p1.cpuS - p0.cpuS) / STEADY_MS) * 60_000;
@@ -113,6 +120,7 @@ const downRun = await detect('down', ids.slice(0, SAMPLE));
 await sleep(5000);
 const hangRun = await detect('hang', ids.slice(SAMPLE, 2 * SAMPLE));
 const detectSim = await sim.stats(true);
+const detectServer = await readServerProbe(server.pid!, probeFile);
 const [down, hang] = [downRun.lat, hangRun.lat];
 
 const line = (name: string, value: string, target: string) => process.stdout.write(`${name.padEnd(34)} ${value.padStart(12)}   target ${target}\n`);
@@ -129,6 +137,10 @@ line('false downs in the steady window', String(falseDowns), '0 (nothing was fau
 const lagLine = (what: string, s: SimStats) => line(`sim beats late p50/p99/max ms (${what})`, `${s.lag.p50.toFixed(0)}/${s.lag.p99.toFixed(0)}/${s.lag.max.toFixed(0)}`, `≪ the ${ASK_MS} ms interval (${s.lag.beats} beats)`);
 lagLine('steady', steadySim);
 lagLine('detection', detectSim);
+const loopLine = (what: string, p: typeof steadyServer) => line(`server loop delay p50/p99/max ms (${what})`, p ? `${p.loopDelay.p50.toFixed(0)}/${p.loopDelay.p99.toFixed(0)}/${p.loopDelay.max.toFixed(0)}` : 'no answer', 'rigmap itself late');
+loopLine('steady', steadyServer);
+loopLine('detection', detectServer);
+if (steadyServer) line('server heap used / total MB (end of steady)', `${(steadyServer.heapUsed / 1e6).toFixed(0)} / ${(steadyServer.heapTotal / 1e6).toFixed(0)}`, 'RSS minus this: code, sockets, sqlite');
 line('sim CPU s per minute (steady)', ((steadySim.cpuS / steadySim.wallS) * 60).toFixed(1), SIM_OWN_PROCESS ? 'its own process' : 'includes the bench');
 line('bench process CPU s per minute (steady)', benchCpuPerMin.toFixed(1), SIM_OWN_PROCESS ? 'SSE watch + polls' : 'includes the simulator');
 line('fault order → applied in the sim ms', `${downRun.orderMs.toFixed(1)}/${hangRun.orderMs.toFixed(1)}`, 'down/hang, not in the latencies');
@@ -156,6 +168,13 @@ if (PROFILE && stopped) {
     process.stdout.write('by function:\n');
     for (const r of s.byFunction) process.stdout.write(`  ${(r.share * 100).toFixed(1).padStart(5)} %  ${r.what}\n`);
   } else process.stdout.write('no CPU profile written\n');
+}
+if (process.env.HEALTH_BENCH_ALLOC_PROF === '1' && existsSync(`${probeFile}.heapprofile`)) {
+  const a = summariseAllocations(`${probeFile}.heapprofile`, STEADY_MS / 1000);
+  process.stdout.write(`\nallocations in the steady window: ${a.mbPerS.toFixed(1)} MB/s (sampled, collected objects included); self MB/s:\n`);
+  for (const [what, mb] of a.self) process.stdout.write(`  ${mb.toFixed(2).padStart(6)}  ${what}\n`);
+  process.stdout.write('inclusive, rigmap functions:\n');
+  for (const [what, mb] of a.inclusive) process.stdout.write(`  ${mb.toFixed(2).padStart(6)}  ${what}\n`);
 }
 await sim.close();
 cleanup();
