@@ -1,5 +1,5 @@
 /** What the benches read of a running rigmap server: its CPU and memory, and its path changes. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 
 /** CPU seconds (user + system) and RSS bytes of a process, from /proc. */
 export function procUsage(pid: number): { cpuS: number; rss: number } {
@@ -35,4 +35,28 @@ export async function watchPathStates(url: string, onPathState: (e: PathStateEve
       }
     }
   })();
+}
+
+/** What bench/lib/server-probe.mjs reports of the server since the previous reading. */
+export interface ServerProbe {
+  loopDelay: { p50: number; p99: number; max: number };
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+}
+
+/**
+ * Ask a server started with `--import bench/lib/server-probe.mjs` for its figures
+ * (SIGUSR2; it writes `file`), and start its next window. Null if it did not answer in 5 s.
+ */
+export async function readServerProbe(pid: number, file: string): Promise<ServerProbe | null> {
+  rmSync(file, { force: true });
+  process.kill(pid, 'SIGUSR2');
+  for (let waited = 0; waited < 5000; waited += 50) {
+    await new Promise((r) => setTimeout(r, 50));
+    if (!existsSync(file)) continue;
+    const text = readFileSync(file, 'utf8');
+    if (text.endsWith('\n')) return JSON.parse(text) as ServerProbe;
+  }
+  return null;
 }

@@ -17,6 +17,7 @@ import { SimDevice } from './device.ts';
 import { buildLayout, buildManifest } from './layout.ts';
 import { type AddressListener, bindAll, closeListener, openListener } from './listeners.ts';
 import { StreamBeats } from './stream-beats.ts';
+import { BeatLag } from './beat-lag.ts';
 import { createNodeHandler } from './node-http.ts';
 import { applyNodeFault } from './shoot-faults.ts';
 import { faultOnPath, type PathMode, type SimFault, simFaultSchema, type SimNode, type SimNodeView, type SimPath, type SimRig, type SimRigOptions } from './types.ts';
@@ -42,7 +43,8 @@ export async function startSimRig(opts: SimRigOptions = {}): Promise<SimRig> {
   const specs = buildLayout({ nodes, lanCidr: opts.lanCidr ?? '127.0.1.0/24', tailnetCidr: opts.tailnetCidr ?? '127.100.0.0/16', extras: opts.extras ?? true, idPrefix });
   const devices = new Map<string, SimDevice>();
   const parked = new Set<ServerResponse>();
-  const beats = new StreamBeats();
+  const beatLag = new BeatLag();
+  const beats = new StreamBeats(beatLag);
   const startedAt = Date.now();
 
   const modeOf = (id: string, path: SimPath): PathMode => {
@@ -165,6 +167,7 @@ export async function startSimRig(opts: SimRigOptions = {}): Promise<SimRig> {
       for (const extra of [bmd?.manifest(), phones?.manifest()]) if (extra) Object.assign(doc, { devices: [...doc.devices, ...extra.devices], links: [...doc.links, ...extra.links] });
       return doc;
     },
+    beatLag,
     close: async () => {},
   };
 

@@ -4,6 +4,7 @@
  * beat on their own cadence, one timer per distinct rate (not per stream), and
  * the rig's shared tick leaves their heartbeats out so every gap is one interval.
  */
+import { BeatLag } from './beat-lag.ts';
 import type { SimDevice } from './device.ts';
 import { type SseStream, writeToStream } from './sse.ts';
 
@@ -28,16 +29,18 @@ interface Beating {
 
 /** Heartbeat timers of the streams that asked for their own rate. */
 export class StreamBeats {
-  private readonly groups = new Map<number, { timer: NodeJS.Timeout; members: Set<Beating> }>();
+  private readonly groups = new Map<number, { timer: NodeJS.Timeout; members: Set<Beating>; due: number }>();
+
+  constructor(private readonly lag: BeatLag = new BeatLag()) {}
 
   /** Beat `stream` every `ms` until it closes. */
   add(device: SimDevice, stream: SseStream, ms: number): void {
     let group = this.groups.get(ms);
     if (!group) {
       const members = new Set<Beating>();
-      const timer = setInterval(() => this.beat(members), ms);
-      timer.unref();
-      this.groups.set(ms, (group = { timer, members }));
+      const g = { timer: setInterval(() => this.beat(g, ms), ms), members, due: performance.now() + ms };
+      g.timer.unref();
+      this.groups.set(ms, (group = g));
     }
     const entry: Beating = { stream, device, seq: 0 };
     stream.ownBeat = true;
@@ -58,14 +61,19 @@ export class StreamBeats {
     this.groups.clear();
   }
 
-  private beat(members: Set<Beating>): void {
+  private beat(g: { members: Set<Beating>; due: number }, ms: number): void {
     // The same framing as formatEvent('heartbeat', {seq, time}), built by concatenation:
     // thousands of streams beat several times a second.
     const tail = `,"time":${JSON.stringify(new Date().toISOString())}}\n\n`;
-    for (const m of members) {
+    const due = g.due;
+    // Node re-arms an interval from when its callback starts: the next beat is due then.
+    g.due = performance.now() + ms;
+    for (const m of g.members) {
       m.seq++;
+      const mode = m.device.modeOf(m.stream.path);
       // No id: these beats are per stream, not in the node's replay ring.
-      writeToStream(m.stream, `event: heartbeat\ndata: {"seq":${m.seq}${tail}`, m.device.modeOf(m.stream.path));
+      writeToStream(m.stream, `event: heartbeat\ndata: {"seq":${m.seq}${tail}`, mode);
+      if (mode.mode === 'ok') this.lag.record(due, performance.now());
     }
   }
 }

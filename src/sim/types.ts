@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { InventoryDocument } from '../topology/model.ts';
+import type { BeatLag } from './beat-lag.ts';
 
 /** One of the two networks a simulated device listens on. */
 export type SimPath = 'lan' | 'tailscale';
@@ -163,5 +164,7 @@ export interface SimRig {
   describe(): SimNodeView[];
   /** The rig as an inventory document (DESIGN.md v1) for `importInventory`. */
   manifest(opts?: { rigName?: string }): InventoryDocument;
+  /** How late its heartbeats went out (benchmarks print it beside rigmap's latency). */
+  beatLag: BeatLag;
   close(): Promise<void>;
 }

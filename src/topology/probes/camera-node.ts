@@ -22,6 +22,9 @@ export const MAX_HEARTBEAT_MS = 60_000;
 /** The longest SSE line or event (characters) taken from a node; status events are well under 1 KiB. */
 export const MAX_SSE_CHARS = 64 * 1024;
 
+/** The reason an SSE event gives the path machine: constants, not a string built per heartbeat. */
+const STREAM_REASONS: Record<'hello' | 'status' | 'heartbeat', string> = { hello: 'event stream open', status: 'status received', heartbeat: 'heartbeat received' };
+
 /** Parse a /status answer; null when it is not a camera-node status. */
 export function parseNodeStatus(text: string): NodeStatus | null {
   try {
@@ -239,7 +242,7 @@ export class CameraNodeRunner implements ProbeRunner {
     if (msg.id) this.lastEventId = msg.id;
     this.lastBeat = now;
     sink.heartbeat(now);
-    sink.ok(null, msg.event === 'hello' ? 'event stream open' : `${msg.event} received`, 'stream');
+    sink.ok(null, STREAM_REASONS[msg.event], 'stream');
     this.armSilence();
   }
 

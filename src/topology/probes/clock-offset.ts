@@ -22,14 +22,6 @@ export interface ClockEstimate {
   uncertaintyMs: number;
 }
 
-interface Bound {
-  /** rigmap time the sample arrived (ms). */
-  at: number;
-  lo: number;
-  /** Upper bound; +Infinity for one-way samples. */
-  hi: number;
-}
-
 /** Node clock times are hostile input: an ISO string of sane length, else ignored. */
 export function parseNodeTime(value: unknown): number | null {
   if (typeof value !== 'string' || value.length > 40) return null;
@@ -40,28 +32,42 @@ export function parseNodeTime(value: unknown): number | null {
 /** Clock rounding (integer ms on both sides) may put a true bound 1 ms off. */
 const SLACK_MS = 1;
 
-/** Offset estimator of one node. */
+/**
+ * Offset estimator of one node. Samples live in a fixed ring of typed arrays: a
+ * node sends about four a second and each is kept for the 60 s window, long
+ * enough that one object per sample is promoted and dies in the old generation
+ * (at 1,000 cameras that churn was most of the server's RSS above its live heap).
+ */
 export class ClockOffsetEstimator {
-  private samples: Bound[] = [];
   private readonly windowMs: number;
   private readonly maxSamples: number;
   private readonly now: () => number;
+  /** rigmap time each sample arrived, its lower bound, its upper bound (+Infinity: one way). */
+  private readonly at: Float64Array;
+  private readonly lo: Float64Array;
+  private readonly hi: Float64Array;
+  /** Ring position of the oldest sample, and how many are held (in arrival order). */
+  private head = 0;
+  private count = 0;
 
   constructor(opts: { windowMs?: number; maxSamples?: number; now?: () => number } = {}) {
     this.windowMs = opts.windowMs ?? 60_000;
-    this.maxSamples = opts.maxSamples ?? 256;
+    this.maxSamples = Math.max(1, opts.maxSamples ?? 256);
     this.now = opts.now ?? Date.now;
+    this.at = new Float64Array(this.maxSamples);
+    this.lo = new Float64Array(this.maxSamples);
+    this.hi = new Float64Array(this.maxSamples);
   }
 
   /** A poll: sent at `sentAt`, answered at `receivedAt` (rigmap ms), node time `nodeTime` (ms). */
   addRoundTrip(sentAt: number, receivedAt: number, nodeTime: number): void {
     if (!(receivedAt >= sentAt)) return;
-    this.add({ at: receivedAt, lo: nodeTime - receivedAt, hi: nodeTime - sentAt });
+    this.add(receivedAt, nodeTime - receivedAt, nodeTime - sentAt);
   }
 
   /** An event-stream message stamped `nodeTime` by the node, received at `receivedAt`. */
   addOneWay(receivedAt: number, nodeTime: number): void {
-    this.add({ at: receivedAt, lo: nodeTime - receivedAt, hi: Number.POSITIVE_INFINITY });
+    this.add(receivedAt, nodeTime - receivedAt, Number.POSITIVE_INFINITY);
   }
 
   /** The current estimate; null until a round trip has bounded it from above. */
@@ -69,9 +75,10 @@ export class ClockOffsetEstimator {
     this.prune();
     let lo = Number.NEGATIVE_INFINITY;
     let hi = Number.POSITIVE_INFINITY;
-    for (const s of this.samples) {
-      if (s.lo > lo) lo = s.lo;
-      if (s.hi < hi) hi = s.hi;
+    for (let i = 0; i < this.count; i++) {
+      const k = this.slot(i);
+      if (this.lo[k]! > lo) lo = this.lo[k]!;
+      if (this.hi[k]! < hi) hi = this.hi[k]!;
     }
     if (!Number.isFinite(hi) || !Number.isFinite(lo)) return null;
     // Slack can leave lo a hair above hi: the truth is between them.
@@ -81,23 +88,56 @@ export class ClockOffsetEstimator {
 
   /** Samples held now (for tests and the bench). */
   get size(): number {
-    return this.samples.length;
+    return this.count;
   }
 
-  private add(sample: Bound): void {
-    if (!Number.isFinite(sample.lo)) return;
+  /** Ring position of the i-th oldest sample. */
+  private slot(i: number): number {
+    return (this.head + i) % this.maxSamples;
+  }
+
+  private add(at: number, lo: number, hi: number): void {
+    if (!Number.isFinite(lo)) return;
     // A sample that contradicts an older one means the node's clock was set since: everything
     // before it describes another clock (even samples that happen to overlap), so all of it goes.
-    if (this.samples.some((s) => s.lo > sample.hi + SLACK_MS || sample.lo > s.hi + SLACK_MS)) this.samples = [];
-    this.samples.push(sample);
-    if (this.samples.length > this.maxSamples) this.samples.shift();
+    for (let i = 0; i < this.count; i++) {
+      const k = this.slot(i);
+      if (this.lo[k]! > hi + SLACK_MS || lo > this.hi[k]! + SLACK_MS) {
+        this.count = 0;
+        break;
+      }
+    }
+    if (this.count === this.maxSamples) {
+      this.head = (this.head + 1) % this.maxSamples;
+      this.count--;
+    }
+    const k = this.slot(this.count++);
+    this.at[k] = at;
+    this.lo[k] = lo;
+    this.hi[k] = hi;
   }
 
   private prune(): void {
     const oldest = this.now() - this.windowMs;
-    // Keep the newest round trip even when old: an idle node is still bounded by it.
-    const lastRoundTrip = this.samples.findLast((s) => Number.isFinite(s.hi));
-    this.samples = this.samples.filter((s) => s.at >= oldest || s === lastRoundTrip);
+    let lastRoundTrip = -1;
+    let stale = false;
+    for (let i = 0; i < this.count; i++) {
+      const k = this.slot(i);
+      if (Number.isFinite(this.hi[k]!)) lastRoundTrip = i;
+      if (this.at[k]! < oldest) stale = true;
+    }
+    if (!stale) return;
+    // Keep the newest round trip even when old: an idle node is still bounded by it. In place, oldest first.
+    let kept = 0;
+    for (let i = 0; i < this.count; i++) {
+      const from = this.slot(i);
+      if (this.at[from]! < oldest && i !== lastRoundTrip) continue;
+      const to = this.slot(kept++);
+      this.at[to] = this.at[from]!;
+      this.lo[to] = this.lo[from]!;
+      this.hi[to] = this.hi[from]!;
+    }
+    this.count = kept;
   }
 }
 
