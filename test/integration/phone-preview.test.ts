@@ -21,7 +21,8 @@ import { eventually } from '../helpers/eventually.ts';
 import { frameReader } from './mjpeg-reader.ts';
 import { alive, ffmpegPidsOn, phoneCall } from './phone-preview-helpers.ts';
 
-const BLOCK = '127.156.';
+// This file's own SRT addresses (127.156.1.0/24): other files' ffmpeg processes, on their own /24s, may be running at the same time.
+const BLOCK = '127.156.1.';
 let sim: SimRig;
 let server: RunningServer;
 let cleanup: () => void;
