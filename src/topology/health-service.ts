@@ -86,7 +86,7 @@ export function startHealth({ ctx, options, onError }: { ctx: Ctx; options: Heal
   });
   onMap = (e) => alerts.mapReloaded(e);
   const shootOptions = options.shoot ?? { clockOffsetMs: 40, runwayMinutes: 20 };
-  const takes = new TakeTracker({ ctx, options: { clockOffsetMs: shootOptions.clockOffsetMs }, health: (id) => ready.getDeviceHealth(id) });
+  const takes = new TakeTracker({ ctx, clock, options: { clockOffsetMs: shootOptions.clockOffsetMs }, health: (id) => ready.getDeviceHealth(id) });
   const shootAlerts = new ShootAlerts({ clock, ctx, writer: alertService, options: shootOptions, shoot: (id) => ready.shootOf(id) });
   // Subscribers of the engine's outcomes, before it starts: history, metrics and the shoot rules take every result from the bus.
   history.subscribe(ctx.bus);
