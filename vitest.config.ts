@@ -1,11 +1,41 @@
 import { defineConfig } from 'vitest/config';
 
+// Most test files wait on sockets, timers of real peers and child processes, not on the CPU,
+// so on a 2-core box three files at a time finish far sooner than two (four loaded the box
+// enough that real-time recoveries missed their bounds). Browser (e2e) and network-namespace
+// (lab) files are heavy and some share the default simulator addresses: they run one at a
+// time after the rest.
+const shared = {
+  testTimeout: 20_000,
+  hookTimeout: 20_000,
+  // Tests that open sockets and databases are isolated per file.
+  pool: 'forks' as const,
+};
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 20_000,
-    hookTimeout: 20_000,
-    // Tests that open sockets and databases are isolated per file; two cores here.
-    pool: 'forks',
+    projects: [
+      {
+        test: {
+          ...shared,
+          name: 'unit+integration',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/e2e/**', 'test/lab/**'],
+          maxWorkers: 3,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      // Browser and network-namespace files one at a time, after the rest: Chromium is heavy,
+      // several browser files use the default simulator addresses, and lab files time real silence.
+      {
+        test: {
+          ...shared,
+          name: 'e2e+lab',
+          include: ['test/e2e/**/*.test.ts', 'test/lab/**/*.test.ts'],
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });
