@@ -41,12 +41,35 @@ describe('a slated take', () => {
     expect(stop.json.ok).toBe(4);
   });
 
-  it('a slate with a bad scene, or with a synchronized start, is refused naming why', async () => {
+  it('a synchronized start (at) slates each armed camera: the clip name goes with the scheduled start', async () => {
+    // Real time on purpose: the cameras start at an instant of rigmap's clock; 3 s leaves room on a loaded box.
+    const { status, json: report } = await h.post<CommandReport>('/api/commands', { action: 'record.start', devices: ['cam-01', 'cam-02'], at: '+3s', slate: { scene: '7', take: 1 } });
+    expect(status).toBe(200);
+    expect(report.ok).toBe(2);
+    expect(report.sync?.verified).toBe(2);
+    expect(report.slate).toEqual({ scene: '7', take: 1 });
+    const clips = Object.fromEntries(report.results.map((r) => [r.deviceId, r.clip]));
+    expect(clips['cam-01']).toMatch(/^S7_T01_[A-Z]$/);
+    expect(clips['cam-02']).toMatch(/^S7_T01_[A-Z]$/);
+    expect(clips['cam-01']).not.toBe(clips['cam-02']);
+    // What the simulated camera nodes received with the scheduled record.start.
+    expect(simStatus('cam-01')).toMatchObject({ state: 'recording', recording: { clip: clips['cam-01'] } });
+    expect(simStatus('cam-02')).toMatchObject({ state: 'recording', recording: { clip: clips['cam-02'] } });
+    const take = await eventually('the take lists both clips', async () => {
+      const t = (await h.get<{ takes: Take[] }>('/api/takes')).takes.find((x) => x.cameras.some((c) => c.clip === clips['cam-01']));
+      return t && t.cameras.filter((c) => c.clip).length === 2 ? t : null;
+    }, 20_000);
+    expect(Object.fromEntries(take.cameras.filter((c) => c.clip).map((c) => [c.deviceId, c.clip]))).toEqual(clips);
+    const stop = await h.post<CommandReport>('/api/commands', { action: 'record.stop', devices: ['cam-01', 'cam-02'] });
+    expect(stop.json.ok).toBe(2);
+  });
+
+  it('a slate with a bad scene, or on another action, is refused naming why', async () => {
     const bad = await h.post<{ error: { message: string } }>('/api/commands', { action: 'record.start', role: 'camera', slate: { scene: '../x' } });
     expect(bad.status).toBe(400);
     expect(bad.json.error.message).toContain('scene: 1-16 letters');
-    const sync = await h.post<{ error: { message: string } }>('/api/commands', { action: 'record.start', role: 'camera', at: '+2s', slate: { scene: '1' } });
-    expect(sync.status).toBe(400);
-    expect(sync.json.error.message).toContain('slate goes with a record.start that starts now');
+    const stop = await h.post<{ error: { message: string } }>('/api/commands', { action: 'record.stop', role: 'camera', slate: { scene: '1' } });
+    expect(stop.status).toBe(400);
+    expect(stop.json.error.message).toContain('slate goes with record.start only');
   });
 });

@@ -38,7 +38,7 @@ export const commandInputSchema = z.strictObject({
   /** record.start only: name each camera's clip for the take (scene, take, camera letter) and put it on the cameras' slates. */
   slate: slateInputSchema.optional(),
 }).refine((v) => v.at === undefined || v.action === 'record.start', { error: 'at goes with record.start only', path: ['at'] })
-  .refine((v) => v.slate === undefined || (v.action === 'record.start' && v.at === undefined), { error: 'slate goes with a record.start that starts now (not with at)', path: ['slate'] }).refine((v) => [v.role, v.tag, v.devices].filter((x) => x !== undefined).length === 1, { error: 'pick the nodes with exactly one of role, tag or devices', path: ['role'] });
+  .refine((v) => v.slate === undefined || v.action === 'record.start', { error: 'slate goes with record.start only', path: ['slate'] }).refine((v) => [v.role, v.tag, v.devices].filter((x) => x !== undefined).length === 1, { error: 'pick the nodes with exactly one of role, tag or devices', path: ['role'] });
 
 export type CommandInput = z.input<typeof commandInputSchema>;
 
@@ -71,7 +71,14 @@ export async function sendCommand({ ctx, input, scope, health, clocks, clock }: 
   if (!devices.length) throw new RigmapError('not_found', 'no camera node matches that selection', { selection });
   ctx.bus.emit('command.sending', { action: parsed.action, deviceIds: devices.map((d) => d.id), actor: ctx.actor });
   if (parsed.at !== undefined) {
-    const report = await syncRecordStart({ devices, selection, at: parsed.at, args: parsed.args, scope, health, clocks, timeoutMs: parsed.timeoutMs ?? 5000, concurrency: parsed.concurrency ?? 16, trust: trustOf(ctx), clock });
+    // A synchronized start arms camera-node cameras only (a Blackmagic camera cannot start at an
+    // instant), so its slate is each armed camera's clip name, sent with the scheduled start.
+    const take = parsed.slate ? (parsed.slate.take ?? nextTakeNumber(ctx)) : 0;
+    const slates = parsed.slate ? slatesFor(devices, parsed.slate, take) : null;
+    const synced = await syncRecordStart({ devices, selection, at: parsed.at, args: parsed.args, clipOf: (id) => slates?.get(id)?.clipName, scope, health, clocks, timeoutMs: parsed.timeoutMs ?? 5000, concurrency: parsed.concurrency ?? 16, trust: trustOf(ctx), clock });
+    const report: CommandReport = slates && parsed.slate
+      ? { ...synced, slate: { scene: parsed.slate.scene, take }, results: synced.results.map((r) => (r.ok ? { ...r, clip: slates.get(r.deviceId)?.clipName } : r)) }
+      : synced;
     ctx.bus.emit('command.sent', { report, actor: ctx.actor });
     return report;
   }

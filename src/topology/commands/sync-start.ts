@@ -86,8 +86,10 @@ function judge(deviceId: string, target: number, clock: ClockEstimate | null, at
 }
 
 /** Start every device at `at`; resolves after reading every node back. */
-export async function syncRecordStart({ devices, selection, at, args, scope, health, clocks: given, timeoutMs, concurrency, clock = systemClock, trust }: {
+export async function syncRecordStart({ devices, selection, at, args, clipOf, scope, health, clocks: given, timeoutMs, concurrency, clock = systemClock, trust }: {
   devices: Device[]; selection: CommandSelection; at: string; args?: Record<string, unknown>; scope: ProbeScope;
+  /** The slated take's clip name for a camera (contract `args.clip`), when the start is slated. */
+  clipOf?: (deviceId: string) => string | undefined;
   health?: (id: string) => DeviceHealth | null | undefined; clocks?: ClockBook; timeoutMs: number; concurrency: number;
   /** rigmap's clock: the instant, the round trips that measure each node's offset and the read-back waits. */
   clock?: Clock;
@@ -115,7 +117,8 @@ export async function syncRecordStart({ devices, selection, at, args, scope, hea
       return { device, estimate, nodeAt: null, result };
     }
     const nodeAt = new Date(Math.round(target + estimate.offsetMs)).toISOString();
-    const body = JSON.stringify({ action: 'record.start', args: { ...args, at: nodeAt } });
+    const clip = clipOf?.(device.id);
+    const body = JSON.stringify({ action: 'record.start', args: { ...args, ...(clip ? { clip } : {}), at: nodeAt } });
     const result = await sendToNode({ device, body, scope, trust, health: health?.(device.id), timeoutMs: Math.min(timeoutMs, Math.max(100, target - clock.now())), clock });
     return { device, estimate, nodeAt, result };
   })));
