@@ -174,7 +174,11 @@ export class BoardView {
         const device = this.store.devices.get(id);
         if (!tile || !device) continue;
         const odd = this.oddOf(id);
-        tile.querySelector('[data-slot="body"]')!.innerHTML = tileBody({ device, health: this.store.health.get(id), alert: this.store.alerts.open.find((a) => a.deviceId === id), quality: tailscaleQualityOf(id)?.quality ?? null, odd });
+        const health = this.store.health.get(id);
+        const alert = this.store.alerts.open.find((a) => a.deviceId === id);
+        // The label says it too: a screen reader hears which camera is odd, not only a sighted crew member.
+        tile.setAttribute('aria-label', tileLabel({ device, health, alert, odd }));
+        tile.querySelector('[data-slot="body"]')!.innerHTML = tileBody({ device, health, alert, quality: tailscaleQualityOf(id)?.quality ?? null, odd });
       }
     });
   }
