@@ -108,6 +108,9 @@ describe('a v1 node that does not take the parameter', () => {
     const urls: string[] = [];
     const server = http.createServer((req, res) => {
       urls.push(req.url ?? '');
+      // Its status answers like any v1 node's: the runner's first poll comes at a random moment of its
+      // interval (jitter), and a 404 there would be a poll failure, not the parameter's.
+      if (req.url === '/api/v1/status') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ state: 'idle', battery: { level: 0.9, charging: false }, thermal: 'nominal', storage: { freeBytes: 1e11, totalBytes: 2e11 }, uptimeSec: 1, time: new Date().toISOString() }));
       if (req.url !== '/api/v1/events') return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"not_found","message":"no"}}');
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(`event: hello\ndata: ${JSON.stringify({ id: 'strict', api: 1, heartbeatMs: 100 })}\n\n`);
