@@ -70,11 +70,12 @@ export async function sendCommand({ ctx, input, scope, health, clocks, clock }: 
   const devices = selectDevices({ ctx, selection });
   if (!devices.length) throw new RigmapError('not_found', 'no camera node matches that selection', { selection });
   ctx.bus.emit('command.sending', { action: parsed.action, deviceIds: devices.map((d) => d.id), actor: ctx.actor });
+  // A slated take names each camera's clip for it (scene, take, camera letter).
+  const take = parsed.slate ? (parsed.slate.take ?? nextTakeNumber(ctx)) : 0;
+  const slates = parsed.slate ? slatesFor(devices, parsed.slate, take) : null;
   if (parsed.at !== undefined) {
     // A synchronized start arms camera-node cameras only (a Blackmagic camera cannot start at an
     // instant), so its slate is each armed camera's clip name, sent with the scheduled start.
-    const take = parsed.slate ? (parsed.slate.take ?? nextTakeNumber(ctx)) : 0;
-    const slates = parsed.slate ? slatesFor(devices, parsed.slate, take) : null;
     const synced = await syncRecordStart({ devices, selection, at: parsed.at, args: parsed.args, clipOf: (id) => slates?.get(id)?.clipName, scope, health, clocks, timeoutMs: parsed.timeoutMs ?? 5000, concurrency: parsed.concurrency ?? 16, trust: trustOf(ctx), clock });
     const report: CommandReport = slates && parsed.slate
       ? { ...synced, slate: { scene: parsed.slate.scene, take }, results: synced.results.map((r) => (r.ok ? { ...r, clip: slates.get(r.deviceId)?.clipName } : r)) }
@@ -86,8 +87,6 @@ export async function sendCommand({ ctx, input, scope, health, clocks, clock }: 
   const limit = pLimit(parsed.concurrency ?? 16);
   const timeoutMs = parsed.timeoutMs ?? 5000;
   // Slates first (Blackmagic /slates/nextClip), then each camera starts with its own clip name for the take.
-  const take = parsed.slate ? (parsed.slate.take ?? nextTakeNumber(ctx)) : 0;
-  const slates = parsed.slate ? slatesFor(devices, parsed.slate, take) : null;
   const slateProblems = slates ? await setSlates({ ctx, devices, slates, scope, health, timeoutMs: Math.min(timeoutMs, 3000) }) : new Map<string, string>();
   const bodyOf = (id: string) => {
     const clip = slates?.get(id)?.clipName;
