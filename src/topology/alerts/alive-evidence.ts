@@ -24,8 +24,6 @@ export function withEvidence(message: string, evidence: string): string {
 /** Quotes the tailscaled evidence in a device's open device_lost / app_closed alert, once per alert. */
 export class AliveEvidenceRule {
   private readonly evidence = new Map<string, string>();
-  /** Alert ids already reworded: one rewording per alert, however often the sentence changes. */
-  private readonly reworded = new Set<number>();
 
   constructor(private readonly o: { bus: EventBus; writer: AlertWriter }) {}
 
@@ -43,7 +41,6 @@ export class AliveEvidenceRule {
         const said = this.evidence.get(e.data.alert.deviceId);
         if (said !== undefined) this.quote(e.data.alert, said);
       }),
-      bus.on('alert.resolved', (e) => void this.reworded.delete(e.data.alert.id)),
     ];
   }
 
@@ -52,12 +49,12 @@ export class AliveEvidenceRule {
   }
 
   private quote(alert: Alert, said: string): void {
-    if (!QUOTED_KINDS.has(alert.kind) || alert.resolvedAt || this.reworded.has(alert.id)) return;
+    if (!QUOTED_KINDS.has(alert.kind) || alert.resolvedAt) return;
     // Re-read the row: the open alert may have been reworded or resolved since the event was sent.
     const open = this.o.writer.find(alert.kind, alert.deviceId, alert.network);
-    // Already quoted (say, before a restart emptied `reworded`): the row's own text is the memory that outlives us.
+    // One rewording per alert, however often the sentence changes: the row's own text says
+    // whether it is quoted already (and outlives a restart).
     if (!open || open.id !== alert.id || open.message.includes(EVIDENCE_MARK)) return;
-    this.reworded.add(alert.id);
     this.o.writer.update(open, { message: withEvidence(open.message, said) });
   }
 }
