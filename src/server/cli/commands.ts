@@ -14,11 +14,12 @@ import { withAudit } from './users.ts';
 
 function printSync(r: CommandReport): void {
   const s = r.sync!;
-  print(formatTable(['device', 'verified', 'started (rigmap clock)', 'error ms', 'clock offset ms', 'why'], s.nodes.map((n) => [
+  const clipOf = new Map(r.results.map((x) => [x.deviceId, x.clip ?? '']));
+  print(formatTable(['device', 'verified', 'started (rigmap clock)', 'error ms', 'clock offset ms', ...(r.slate ? ['clip'] : []), 'why'], s.nodes.map((n) => [
     n.deviceId, n.verified ? '✔ yes' : '✖ no', n.since ?? '', n.errorMs === null ? '' : String(n.errorMs),
-    n.offsetMs === null ? '' : `${n.offsetMs} ± ${n.uncertaintyMs}`, n.why ?? '',
+    n.offsetMs === null ? '' : `${n.offsetMs} ± ${n.uncertaintyMs}`, ...(r.slate ? [clipOf.get(n.deviceId) ?? ''] : []), n.why ?? '',
   ])));
-  print(`\nrecord.start at ${s.target}: ${s.verified} of ${s.nodes.length} verified within ${s.toleranceMs} ms${s.spreadMs !== null ? `, start spread ${s.spreadMs} ms` : ''}`);
+  print(`\nrecord.start${r.slate ? ` (scene ${r.slate.scene}, take ${r.slate.take})` : ''} at ${s.target}: ${s.verified} of ${s.nodes.length} verified within ${s.toleranceMs} ms${s.spreadMs !== null ? `, start spread ${s.spreadMs} ms` : ''}`);
 }
 
 function printReport(r: CommandReport): void {
