@@ -77,37 +77,46 @@ type Listener<K extends RigEventType> = (event: RigEvent<K>) => void;
 /** A typed publish/subscribe bus; `onAny` sees every event in order. */
 export class EventBus {
   private seq = 0;
-  private readonly listeners = new Map<RigEventType, Set<Listener<RigEventType>>>();
-  private readonly anyListeners = new Set<Listener<RigEventType>>();
+  // Copy-on-write arrays: subscribing is rare, publishing is thousands a second. An emit walks
+  // the array it started with, so a listener added or removed meanwhile changes only later events.
+  private readonly listeners = new Map<RigEventType, readonly Listener<RigEventType>[]>();
+  private anyListeners: readonly Listener<RigEventType>[] = [];
 
   /** Subscribe to one event type; returns the function that unsubscribes. */
   on<K extends RigEventType>(type: K, listener: Listener<K>): () => void {
-    let set = this.listeners.get(type);
-    if (!set) this.listeners.set(type, (set = new Set()));
-    set.add(listener as Listener<RigEventType>);
-    return () => set.delete(listener as Listener<RigEventType>);
+    const added = listener as Listener<RigEventType>;
+    this.listeners.set(type, including(this.listeners.get(type) ?? [], added));
+    return () => this.listeners.set(type, without(this.listeners.get(type) ?? [], added));
   }
 
   /** Subscribe to every event; returns the function that unsubscribes. */
   onAny(listener: Listener<RigEventType>): () => void {
-    this.anyListeners.add(listener);
-    return () => this.anyListeners.delete(listener);
+    this.anyListeners = including(this.anyListeners, listener);
+    return () => {
+      this.anyListeners = without(this.anyListeners, listener);
+    };
   }
 
   /** Publish an event to its listeners; a throwing listener never stops the others. */
   emit<K extends RigEventType>(type: K, data: RigEventMap[K]): RigEvent<K> {
     const internal = INTERNAL_EVENTS.has(type);
     const event = (internal ? { seq: 0, type, time: '', data } : { seq: ++this.seq, type, time: new Date().toISOString(), data }) as RigEvent<K>;
-    const own = this.listeners.get(type);
-    if (internal && (!own || own.size === 0)) return event;
-    for (const listener of internal ? [...own!] : [...(own ?? []), ...this.anyListeners]) {
+    const own = this.listeners.get(type) ?? [];
+    if (internal && own.length === 0) return event;
+    const any = internal ? [] : this.anyListeners;
+    this.deliver(own, event as RigEvent<RigEventType>);
+    this.deliver(any, event as RigEvent<RigEventType>);
+    return event;
+  }
+
+  private deliver(listeners: readonly Listener<RigEventType>[], event: RigEvent<RigEventType>): void {
+    for (const listener of listeners) {
       try {
-        listener(event as RigEvent<RigEventType>);
+        listener(event);
       } catch (err) {
-        this.onListenerError(err, event as RigEvent<RigEventType>);
+        this.onListenerError(err, event);
       }
     }
-    return event;
   }
 
   /** The sequence number of the last event published. */
@@ -119,4 +128,14 @@ export class EventBus {
   onListenerError: (err: unknown, event: RigEvent) => void = (err, event) => {
     console.error(`rigmap: a listener of ${event.type} failed:`, err);
   };
+}
+
+/** The array with `item` at the end, unless it is there already (one listener is called once per event). */
+function including<T>(list: readonly T[], item: T): readonly T[] {
+  return list.includes(item) ? list : [...list, item];
+}
+
+/** The array without `item`. */
+function without<T>(list: readonly T[], item: T): readonly T[] {
+  return list.includes(item) ? list.filter((x) => x !== item) : list;
 }
