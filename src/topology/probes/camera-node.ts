@@ -10,7 +10,7 @@ import type { NodeStatus } from '../health-types.ts';
 import { describeSocketError, ProbeError, probeGet, transportFor } from './http-get.ts';
 import { PollLoop } from './poll-loop.ts';
 import { SilenceDetector } from './silence-detector.ts';
-import type { ProbeRunner, RunnerDeps } from './runner.ts';
+import { type ProbeRunner, pollAgentsOf, type RunnerDeps, streamAgentsOf } from './runner.ts';
 import { parseLookField } from './look-fields.ts';
 import { parseShootFields } from './shoot-fields.ts';
 import { hostPort } from './targets.ts';
@@ -94,7 +94,7 @@ export class CameraNodeRunner implements ProbeRunner {
     const path = `${target.path}/status`;
     try {
       const sentAt = this.clock.now();
-      const answer = await probeGet({ target, path, timeoutMs: this.deps.timeoutMs, agents: { http: this.deps.pollAgent, https: this.deps.tlsPollAgent } });
+      const answer = await probeGet({ target, path, timeoutMs: this.deps.timeoutMs, agents: pollAgentsOf(this.deps) });
       if (this.stopped) return;
       if (answer.status !== 200) return sink.fail({ reason: `HTTP ${answer.status} from ${path}`, category: 'http_error', immediate: false });
       const status = parseNodeStatus(answer.body);
@@ -130,7 +130,7 @@ export class CameraNodeRunner implements ProbeRunner {
     this.detector.restart();
     const headers: Record<string, string> = { accept: 'text/event-stream' };
     if (this.lastEventId) headers['last-event-id'] = this.lastEventId;
-    const { request, agent } = transportFor(target, { http: this.deps.streamAgent, https: this.deps.tlsStreamAgent });
+    const { request, agent } = transportFor(target, streamAgentsOf(this.deps));
     const req = request({ host: target.address, port: target.port, path, agent, headers }, (res) => {
       const sse = String(res.headers['content-type'] ?? '').includes('text/event-stream');
       if (asked && ((res.statusCode ?? 0) >= 400 && (res.statusCode ?? 0) < 500 || (res.statusCode === 200 && !sse))) {

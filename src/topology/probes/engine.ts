@@ -17,7 +17,7 @@ import type { Ctx } from '../context.ts';
 import { loadDevices } from '../device-rows.ts';
 import type { DeviceHealth } from '../health-types.ts';
 import { cameraProtocol } from '../cameras/registry.ts';
-import { quickCheck } from './http-get.ts';
+import { lazyAgents, quickCheck } from './http-get.ts';
 import { trustOf } from '../trust/pins.ts';
 import { DeviceHealthBook } from './device-health-book.ts';
 import { publishOutcome } from './outcome-publisher.ts';
@@ -159,7 +159,7 @@ export class ProbeEngine {
   /** One quick look at a device outside its schedule and state machine (see `quickCheck`). */
   checkNow(deviceId: string, timeoutMs: number): Promise<boolean | null> {
     const entries = [...(this.byDevice.get(deviceId) ?? [])].filter((e) => e.runner);
-    return Promise.all(entries.map((e) => quickCheck({ targets: [e.target], timeoutMs, agents: { http: this.streamAgent, https: this.tlsOf(e).stream } })))
+    return Promise.all(entries.map((e) => quickCheck({ targets: [e.target], timeoutMs, agents: lazyAgents(this.streamAgent, () => this.tlsOf(e).stream) })))
       .then((r) => (r.length === 0 ? null : r.some(Boolean)));
   }
 
@@ -229,14 +229,16 @@ export class ProbeEngine {
   private makeRunner(entry: PathEntry): ProbeRunner {
     const { options } = this.deps;
     const timeoutMs = options.timeoutMs ?? Math.max(500, Math.min(entry.target.intervalMs, 3000));
+    const tlsOf = (e: PathEntry) => this.tlsOf(e);
     const deps: RunnerDeps = {
       target: entry.target,
       sink: this.sinkFor(entry),
       limit: this.limit,
       pollAgent: this.pollAgent,
       streamAgent: this.streamAgent,
-      tlsPollAgent: this.tlsOf(entry).poll,
-      tlsStreamAgent: this.tlsOf(entry).stream,
+      // Getters: an http path never reads them, so it never makes the pinned agents (2 per https path).
+      get tlsPollAgent() { return tlsOf(entry).poll; },
+      get tlsStreamAgent() { return tlsOf(entry).stream; },
       timeoutMs,
       heartbeatFactor: options.heartbeatFactor,
       heartbeatMs: options.heartbeatMs,

@@ -39,13 +39,24 @@ export function describeSocketError(err: NodeJS.ErrnoException, target: Pick<Pro
 
 const MAX_BODY = 256 * 1024;
 
+/** The agents a request may use: the https one is read only for an https target (a getter may make it on first use). */
+export interface ProbeAgents {
+  readonly http: http.Agent;
+  readonly https: https.Agent;
+}
+
+/** Agents whose https one is made only when an https target asks for it. */
+export function lazyAgents(plain: http.Agent, tls: () => https.Agent): ProbeAgents {
+  return { http: plain, get https() { return tls(); } };
+}
+
 /** The request function and agent for a target: https ones need an https.Agent (an http one fails with ERR_INVALID_PROTOCOL). */
-export function transportFor(target: Pick<ProbeTarget, 'https'>, agents: { http: http.Agent; https: https.Agent }): { request: typeof http.request; agent: http.Agent } {
+export function transportFor(target: Pick<ProbeTarget, 'https'>, agents: ProbeAgents): { request: typeof http.request; agent: http.Agent } {
   return target.https ? { request: https.request, agent: agents.https } : { request: http.request, agent: agents.http };
 }
 
 /** GET `path` from the target within `timeoutMs`; rejects with a ProbeError. */
-export function probeGet({ target, path, timeoutMs, agents }: { target: ProbeTarget; path: string; timeoutMs: number; agents: { http: http.Agent; https: https.Agent } }): Promise<ProbeAnswer> {
+export function probeGet({ target, path, timeoutMs, agents }: { target: ProbeTarget; path: string; timeoutMs: number; agents: ProbeAgents }): Promise<ProbeAnswer> {
   const started = performance.now();
   return new Promise<ProbeAnswer>((resolve, reject) => {
     const { request, agent } = transportFor(target, agents);
@@ -86,7 +97,7 @@ export function probeGet({ target, path, timeoutMs, agents }: { target: ProbeTar
  * when any of its targets gives an HTTP answer within `timeoutMs`, false when
  * none does, null when there is nothing to probe. Feeds no state machine.
  */
-export async function quickCheck({ targets, timeoutMs, agents }: { targets: ProbeTarget[]; timeoutMs: number; agents: { http: http.Agent; https: https.Agent } }): Promise<boolean | null> {
+export async function quickCheck({ targets, timeoutMs, agents }: { targets: ProbeTarget[]; timeoutMs: number; agents: ProbeAgents }): Promise<boolean | null> {
   if (targets.length === 0) return null;
   const tries = targets.map((target) => {
     const path = target.kind === 'camera-node' ? `${target.path}/status` : target.path;

@@ -6,6 +6,7 @@ import type { NodeStatus } from '../health-types.ts';
 import type { Clock } from '../clock.ts';
 import type { ClockSink } from './clock-offset.ts';
 import type { ProbeFailure, ProbeSource } from './path-machine.ts';
+import { lazyAgents, type ProbeAgents } from './http-get.ts';
 import type { ProbeTarget } from './targets.ts';
 
 /** Where a runner reports outcomes; the engine feeds them to the path machine. */
@@ -41,6 +42,16 @@ export interface RunnerDeps {
   clock?: ClockSink;
   /** The one Clock (src/topology/clock.ts) the runner's schedule runs on; default the system clock. */
   scheduler?: Clock;
+}
+
+/** A runner's poll agents; the pinned https one is made only if the target is https. */
+export function pollAgentsOf(deps: RunnerDeps): ProbeAgents {
+  return lazyAgents(deps.pollAgent, () => deps.tlsPollAgent);
+}
+
+/** A runner's stream agents, the same way. */
+export function streamAgentsOf(deps: RunnerDeps): ProbeAgents {
+  return lazyAgents(deps.streamAgent, () => deps.tlsStreamAgent);
 }
 
 /** One scheduler per target. */

@@ -2,7 +2,7 @@
 import net from 'node:net';
 import { systemClock, type Clock, type TimerHandle } from '../clock.ts';
 import { describeSocketError, ProbeError, probeGet } from './http-get.ts';
-import type { ProbeRunner, RunnerDeps } from './runner.ts';
+import { type ProbeRunner, pollAgentsOf, type RunnerDeps } from './runner.ts';
 import { hostPort } from './targets.ts';
 
 /** A TCP-connect or HTTP-GET prober on an interval, one attempt in flight at a time. */
@@ -50,7 +50,7 @@ export class SimpleProbeRunner implements ProbeRunner {
         if (!this.stopped) sink.ok(latency, `TCP connect to ${hostPort(target)}`);
         return;
       }
-      const answer = await probeGet({ target, path: target.path, timeoutMs, agents: { http: this.deps.pollAgent, https: this.deps.tlsPollAgent } });
+      const answer = await probeGet({ target, path: target.path, timeoutMs, agents: pollAgentsOf(this.deps) });
       if (this.stopped) return;
       if (answer.status >= 400) sink.fail({ reason: `HTTP ${answer.status} from ${target.path}`, category: 'http_error', immediate: false });
       else sink.ok(answer.latencyMs, `HTTP ${answer.status} from ${target.path}`);

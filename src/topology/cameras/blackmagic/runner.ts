@@ -10,7 +10,7 @@ import { type Clock, systemClock, type TimerHandle } from '../../clock.ts';
 import { describeSocketError, ProbeError, probeGet } from '../../probes/http-get.ts';
 import { PollLoop } from '../../probes/poll-loop.ts';
 import type { ProbeFailure } from '../../probes/path-machine.ts';
-import type { ProbeRunner, RunnerDeps } from '../../probes/runner.ts';
+import { type ProbeRunner, pollAgentsOf, type RunnerDeps } from '../../probes/runner.ts';
 import { hostPort } from '../../probes/targets.ts';
 import { buildLook, LOOK_BY_PROPERTY, LOOK_KEYS, LOOK_READS, type LookAnswers, type LookKey } from './look.ts';
 import { applyReading, BLACKMAGIC_READS, type BlackmagicReadings, emptyReadings, type ReadingKey, toNodeStatus } from './read.ts';
@@ -104,8 +104,8 @@ export class BlackmagicRunner implements ProbeRunner {
   }
 
   private get(endpoint: string) {
-    const { target, timeoutMs, pollAgent, tlsPollAgent } = this.deps;
-    return probeGet({ target, path: `${target.path}${endpoint}`, timeoutMs, agents: { http: pollAgent, https: tlsPollAgent } });
+    const { target, timeoutMs } = this.deps;
+    return probeGet({ target, path: `${target.path}${endpoint}`, timeoutMs, agents: pollAgentsOf(this.deps) });
   }
 
   private async pollOnce(): Promise<void> {
