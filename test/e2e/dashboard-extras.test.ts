@@ -16,7 +16,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSimRig, type SimRig } from '../../src/sim/rig.ts';
 import { type FakeApi, type FakeLocalApi, startFakeApi, startFakeLocalApi } from '../fixtures/tailscale-fakes.ts';
-import { LAN_VIEW_HOST, launchBrowser, openDashboard, SCREENSHOT_DIR, startDashboard, type Dashboard, type WatchedPage, until } from './harness.ts';
+import { HARNESS_TAILNET, LAN_VIEW_HOST, launchBrowser, openDashboard, SCREENSHOT_DIR, startDashboard, type Dashboard, type WatchedPage, until } from './harness.ts';
 
 const shot = (name: string) => fileURLToPath(new URL(`${name}.png`, SCREENSHOT_DIR));
 
@@ -85,7 +85,7 @@ beforeAll(async () => {
   process.env.RIGMAP_TAILSCALE_API_KEY = fakeTs.apiKey;
   [dash, browser, tarpit, scanRig] = await Promise.all([
     // Loopback only: these views are reached as 127.0.0.1, so sign-in is off (auth auto) and the login view stays out of the way.
-    startDashboard({ nodes: 2, config: { host: '127.0.0.1', tailscaleApiBase: fakeTs.url, tailscaleSocket: fakeLocal.socketPath, tailscaleSync: 'off', bonjour: false } }),
+    startDashboard({ nodes: 2, sim: { lanCidr: '127.33.35.0/24', tailnetCidr: '127.133.35.0/24' }, config: { tailnetCidrs: `127.133.35.0/24,${HARNESS_TAILNET}`, host: '127.0.0.1', tailscaleApiBase: fakeTs.url, tailscaleSocket: fakeLocal.socketPath, tailscaleSync: 'off', bonjour: false } }),
     launchBrowser(),
     startTarpit(TARPIT_CIDR),
     startSimRig({ nodes: 1, lanCidr: '127.33.6.0/24', tailnetCidr: '127.133.6.0/24', port: 0, extras: false, idPrefix: 'found', heartbeatMs: 500 }),

@@ -9,7 +9,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import type { AddressInfo } from 'node:net';
 import type { Browser, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openDashboard, startDashboard, type Dashboard } from './harness.ts';
+import { HARNESS_TAILNET, launchBrowser, openDashboard, startDashboard, type Dashboard } from './harness.ts';
 
 let dash: Dashboard;
 let browser: Browser;
@@ -46,7 +46,7 @@ async function startRelay(target: number): Promise<typeof relay> {
 }
 
 beforeAll(async () => {
-  [dash, browser] = await Promise.all([startDashboard({ nodes: 1 }), launchBrowser()]);
+  [dash, browser] = await Promise.all([startDashboard({ nodes: 1, sim: { lanCidr: '127.33.34.0/24', tailnetCidr: '127.133.34.0/24' }, config: { tailnetCidrs: `127.133.34.0/24,${HARNESS_TAILNET}` } }), launchBrowser()]);
   relay = await startRelay(dash.server.port);
 }, 60_000);
 

@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LAN_VIEW_HOST, launchBrowser, openDashboard, SCREENSHOT_DIR, startDashboard, TAILNET_VIEW_HOST, type Dashboard, type WatchedPage, until } from './harness.ts';
+import { HARNESS_TAILNET, LAN_VIEW_HOST, launchBrowser, openDashboard, SCREENSHOT_DIR, startDashboard, TAILNET_VIEW_HOST, type Dashboard, type WatchedPage, until } from './harness.ts';
 
 const shot = (name: string) => fileURLToPath(new URL(`${name}.png`, SCREENSHOT_DIR));
 const RED = 'rgb(239,83,80)';
@@ -22,7 +22,7 @@ async function view(host = LAN_VIEW_HOST, hash = '', viewport?: { width: number;
 
 /** Poll `fn(arg)` in the page until it returns true (bounded). A function, not a string: the CSP forbids eval. */
 beforeAll(async () => {
-  [dash, browser] = await Promise.all([startDashboard({ nodes: 4 }), launchBrowser()]);
+  [dash, browser] = await Promise.all([startDashboard({ nodes: 4, sim: { lanCidr: '127.33.33.0/24', tailnetCidr: '127.133.33.0/24' }, config: { tailnetCidrs: `127.133.33.0/24,${HARNESS_TAILNET}` } }), launchBrowser()]);
 }, 120_000);
 
 afterEach(async () => {
@@ -69,7 +69,7 @@ describe('dashboard', () => {
     const ts = await view(TAILNET_VIEW_HOST, '#/inventory');
     expect(await lan.page.getAttribute('#viewer-badge', 'data-network')).toBe('lan');
     expect(await ts.page.getAttribute('#viewer-badge', 'data-network')).toBe('tailscale');
-    for (const [w, prefix] of [[lan, 'http://127.0.1.'], [ts, 'http://127.100.0.']] as const) {
+    for (const [w, prefix] of [[lan, 'http://127.33.33.'], [ts, 'http://127.133.33.']] as const) {
       await w.page.click('button[aria-label="Details of cam-02"]');
       const href = await w.page.getAttribute('#panel a[data-testid="open-node"]', 'href');
       expect(href).toMatch(new RegExp(`^${prefix.replace(/\./g, '\\.')}\\d+:\\d+/api/v1/status$`));

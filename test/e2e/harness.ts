@@ -1,6 +1,6 @@
 /**
  * E2E harness: a real rigmap server (temp database, listening on 0.0.0.0 so a
- * browser can reach it as 127.0.0.1 or as 127.100.0.1), a simulated rig imported
+ * browser can reach it as 127.0.0.1 or as 127.100.250.1), a simulated rig imported
  * into it, and headless Chromium through playwright-core. Pages collect console
  * errors so a test can fail on them. Bound to 0.0.0.0, rigmap requires sign-in
  * for every request (this machine's too), so the harness makes an admin API
@@ -50,6 +50,8 @@ export interface Dashboard {
 
 /** Start the server (and a simulated rig imported into it, unless `nodes` is null). */
 export async function startDashboard({ nodes = 4, inventory, config: extra = {}, sim = {} }: { nodes?: number | null; inventory?: unknown; config?: Record<string, unknown>; sim?: SimRigOptions } = {}): Promise<Dashboard> {
+  // e2e files run side by side: each simulated rig sits on its own file's range (test-addresses.test.ts).
+  if (nodes !== null && !sim.lanCidr) throw new Error('startDashboard: give the simulated rig its own sim.lanCidr and sim.tailnetCidr (the defaults are shared)');
   await ensureBundle();
   process.env.RIGMAP_PROBE_CIDRS = '127.0.0.0/8';
   const dir = mkdtempSync(join(tmpdir(), 'rigmap-e2e-'));
