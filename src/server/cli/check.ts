@@ -6,7 +6,6 @@
 import type { Command } from 'commander';
 import { sleepHeldOn, systemClock, type Clock } from '../../topology/clock.ts';
 import { EventBus } from '../../topology/events.ts';
-import { ProbeEngine } from '../../topology/probes/engine.ts';
 import { presetDriftOf } from '../../topology/look/presets.ts';
 import { formatRollCall, type RollCallReport, runRollCall } from '../../topology/rollcall.ts';
 import { RigmapError } from '../../topology/errors.ts';
@@ -32,6 +31,7 @@ async function localSource(opts: { db?: string; probeCidrs?: string; runwayMinut
   const store = openDb(config.db);
   const ctx = { db: store.db, bus: new EventBus(), actor: 'check' };
   const probes = healthOptionsFromConfig(config).probes;
+  const { ProbeEngine } = await import('../../topology/probes/engine.ts'); // loaded only for a local roll call (see index.ts)
   // A roll call wants an answer now: poll every second and call a path down at its first failure.
   const engine = new ProbeEngine({ ctx, clock, options: { ...probes, intervalMs: 1000, failuresToDown: 1, dataVersionPollMs: 0, staggerMs: 200 } });
   engine.start();

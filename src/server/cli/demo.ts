@@ -6,18 +6,18 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { type SimRig, startSimRig } from '../../sim/rig.ts';
+import type { SimRig, SimRigOptions } from '../../sim/rig.ts';
 import { RigmapError } from '../../topology/errors.ts';
 import { EventBus } from '../../topology/events.ts';
 import { importInventory } from '../../topology/inventory.ts';
 import { openDb } from '../../topology/store/db.ts';
 import { loadConfig } from '../config.ts';
-import { startServer } from '../main.ts';
 import { print } from './shared.ts';
 import { describeRig, stopOnSignal } from './sim-shared.ts';
 
 /** Start a rig on `port`, or on any free port when that one is taken. */
-async function startRigPreferring(opts: Parameters<typeof startSimRig>[0] & { port: number; controlPort: number }): Promise<SimRig> {
+async function startRigPreferring(opts: SimRigOptions & { port: number; controlPort: number }): Promise<SimRig> {
+  const { startSimRig } = await import('../../sim/rig.ts'); // loaded only for this command (see index.ts)
   try {
     return await startSimRig(opts);
   } catch (err) {
@@ -58,6 +58,7 @@ export function registerDemo(program: Command): void {
         await rig.close();
         throw err;
       }
+      const { startServer } = await import('../main.ts');
       const server = await startServer(config).catch(async (err) => {
         await rig.close();
         throw err;

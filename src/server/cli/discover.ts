@@ -3,10 +3,7 @@
  * and `rigmap discovered list|accept|ignore` (the inbox itself).
  */
 import type { Command } from 'commander';
-import { BonjourBrowser } from '../../topology/discovery/bonjour-browser.ts';
 import { acceptDiscovered, ignoreDiscovered, listDiscovered } from '../../topology/discovery/inbox.ts';
-import { expectedMdnsHosts, probeMdnsHosts } from '../../topology/discovery/mdns-prober.ts';
-import { DiscoveryService } from '../../topology/discovery/service.ts';
 import { defaultScanCidrs, parseScanRange, type ScanProgress, scanSubnet } from '../../topology/discovery/subnet-scan.ts';
 import type { Discovered } from '../../topology/discovery/types.ts';
 import { RigmapError } from '../../topology/errors.ts';
@@ -60,6 +57,10 @@ export function registerDiscover(program: Command): void {
     .action((opts) =>
       withStore(opts, async (ctx) => {
         const config = loadConfig({ db: opts.db, mdnsInterface: opts.mdnsInterface, probeCidrs: opts.probeCidrs });
+        // Bonjour and mDNS are loaded only for this command (see index.ts).
+        const [{ BonjourBrowser }, { expectedMdnsHosts, probeMdnsHosts }, { DiscoveryService }] = await Promise.all([
+          import('../../topology/discovery/bonjour-browser.ts'), import('../../topology/discovery/mdns-prober.ts'), import('../../topology/discovery/service.ts'),
+        ]);
         const service = new DiscoveryService({ bonjour: false, mdnsInterface: config.mdnsInterface, scope: config.probeCidrs });
         const port = opts.port === undefined ? undefined : Number(opts.port);
         if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {

@@ -1,4 +1,9 @@
-/** The `rigmap` command line: one registration per command family. */
+/**
+ * The `rigmap` command line: one registration per command family. The heavy trees (the
+ * server, the simulator, the probe engine, Bonjour) are imported inside the actions that
+ * use them: every command runs through tsx, and loading all of them made `rigmap device
+ * list` wait on the whole server's modules.
+ */
 import { Command, CommanderError } from 'commander';
 import { registerAlerts } from './alerts.ts';
 import { registerCheck } from './check.ts';

@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { openDb } from '../../topology/store/db.ts';
 import { CONFIG_OPTIONS, loadConfig } from '../config.ts';
-import { startServer } from '../main.ts';
 import { dbOption, print } from './shared.ts';
 
 export function registerServe(program: Command): void {
@@ -18,6 +17,7 @@ export function registerServe(program: Command): void {
     .action(async (opts) => {
       // commander sets bonjour=true when --no-bonjour is absent; only an explicit flag may override the environment.
       const config = loadConfig({ ...opts, bonjour: opts.bonjour === false ? false : undefined });
+      const { startServer } = await import('../main.ts'); // loaded only for this command (see index.ts)
       const server = await startServer(config);
       print(`rigmap is serving ${server.url} (database ${config.db}); Ctrl-C stops it`);
       let stopping = false;

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { describeFault, parseScenario, runScenario } from '../../sim/scenario.ts';
-import { type SimRig, startSimRig } from '../../sim/rig.ts';
+import type { SimRig } from '../../sim/rig.ts';
 import type { SimFault } from '../../sim/types.ts';
 import { RigmapError } from '../../topology/errors.ts';
 import { registerDemo } from './demo.ts';
@@ -45,6 +45,7 @@ export function registerSim(program: Command): void {
     .action(async (opts) => {
       const steps = opts.scenario ? parseScenario(opts.scenario) : [];
       if (opts.phoneStream !== 'small' && opts.phoneStream !== '720p') throw new RigmapError('validation_failed', `--phone-stream must be small or 720p (got ${JSON.stringify(opts.phoneStream)})`);
+      const { startSimRig } = await import('../../sim/rig.ts'); // loaded only for this command (see index.ts)
       const rig = await startSimRig({
         nodes: opts.nodes, lanCidr: opts.lan, tailnetCidr: opts.tailnet, port: opts.port, heartbeatMs: opts.heartbeatMs,
         advertise: Boolean(opts.advertise), advertiseInterface: opts.advertiseOn, controlPort: opts.controlPort, extras: opts.extras, idPrefix: opts.idPrefix,
