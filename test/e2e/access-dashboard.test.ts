@@ -51,11 +51,11 @@ async function signInAs(login: string, password: string): Promise<{ page: Page; 
   page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource.*401/.test(m.text())) errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
   await page.goto(url);
-  await page.waitForFunction(() => document.body.dataset.ready === 'login', undefined, { timeout: 20_000 });
+  await page.waitForFunction(() => document.body?.dataset.ready === 'login', undefined, { timeout: 20_000 });
   await page.fill('input[name="login"]', login);
   await page.fill('input[name="password"]', password);
   await page.click('form[data-testid="login-form"] button[type="submit"]');
-  await page.waitForFunction(() => document.body.dataset.ready === 'true', undefined, { timeout: 20_000 });
+  await page.waitForFunction(() => document.body?.dataset.ready === 'true', undefined, { timeout: 20_000 });
   return { page, errors };
 }
 
@@ -68,7 +68,7 @@ describe('dashboard with sign-in', () => {
     const csp: string[] = [];
     page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) csp.push(m.text()); });
     await page.goto(url);
-    await page.waitForFunction(() => document.body.dataset.ready === 'login', undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => document.body?.dataset.ready === 'login', undefined, { timeout: 20_000 });
     await page.fill('input[name="login"]', 'vera');
     await page.fill('input[name="password"]', 'not the password');
     await page.click('form[data-testid="login-form"] button[type="submit"]');
@@ -83,7 +83,7 @@ describe('dashboard with sign-in', () => {
     expect(await page.textContent('[data-testid="signed-in"]')).toBe('vera · viewer');
     expect(await page.isVisible('nav a[data-view="commands"]')).toBe(false);
     await page.goto(`${url}/#/inventory`);
-    await page.waitForFunction(() => document.body.dataset.ready === 'true');
+    await page.waitForFunction(() => document.body?.dataset.ready === 'true');
     expect(await page.isVisible('#view-inventory [data-action="add"]')).toBe(false);
     expect(await page.isVisible('#view-inventory [data-act="details"] >> nth=0')).toBe(true);
     expect(await page.isVisible('#view-inventory [data-act="remove"] >> nth=0')).toBe(false);
@@ -102,7 +102,7 @@ describe('dashboard with sign-in', () => {
     expect(sim.describe().filter((n) => (n.status as { state?: string }).state === 'recording')).toHaveLength(3);
     await page.screenshot({ path: join(tmp.dir, 'group-control.png') });
     await page.click('[data-action="sign-out"]');
-    await page.waitForFunction(() => document.body.dataset.ready === 'login', undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => document.body?.dataset.ready === 'login', undefined, { timeout: 20_000 });
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);

@@ -57,7 +57,7 @@ describe('dashboard', () => {
     try {
       const page = await context.newPage();
       await page.goto(`${dash.urlFrom(LAN_VIEW_HOST)}/`);
-      await page.waitForFunction(() => document.body.dataset.ready === 'login', undefined, { timeout: 20_000 });
+      await page.waitForFunction(() => document.body?.dataset.ready === 'login', undefined, { timeout: 20_000 });
       expect(await page.isVisible('form[data-testid="login-form"]')).toBe(true);
     } finally {
       await context.close();

@@ -119,7 +119,7 @@ export async function openDashboard(browser: Browser, url: string, viewport = { 
   });
   page.on('pageerror', (err) => errors.push(`uncaught: ${err.message}`));
   await page.goto(url);
-  await page.waitForFunction(() => document.body.dataset.ready === 'true' || document.body.dataset.ready === 'error', undefined, { timeout: 20_000 });
+  await page.waitForFunction(() => document.body?.dataset.ready === 'true' || document.body?.dataset.ready === 'error', undefined, { timeout: 20_000 });
   const state = await page.evaluate(() => document.body.dataset.ready);
   if (state !== 'true') throw new Error(`dashboard failed to load: ${await page.textContent('main')}`);
   return { page, errors };
