@@ -75,7 +75,12 @@ describe('live health over the wire', () => {
     expect(change?.id).toMatch(/^\d+$/);
     expect(JSON.parse(change!.data!)).toMatchObject({ deviceId: 'cam-02', path: { network: 'lan', state: 'down' }, reason: expect.any(String) });
     h.sim.setFault('cam-02', { mode: 'ok' });
-    await eventually('cam-02 back', async () => (await h.health('cam-02')).state === 'up');
+    // On a timeout the failure names the paths' last states and reasons.
+    await eventually('cam-02 back', async () => {
+      const d = await h.health('cam-02');
+      if (d.state !== 'up') throw new Error(`cam-02 ${d.state}: ${JSON.stringify(d.paths)}`);
+      return true;
+    });
     const resumed = await fetch(`${h.server.url}/api/events`, { headers: { 'last-event-id': change!.id! } });
     const replay = await readEvents(resumed, (evs) => evs.some((e) => e.event === 'path.state' && e.data?.includes('"state":"up"') && e.data.includes('cam-02')));
     expect(replay.length).toBeGreaterThan(0);
@@ -104,7 +109,8 @@ describe('live health over the wire', () => {
     expect(far.paths[0]?.state).toBe('out_of_scope');
     expect(far.state).toBe('unknown');
     const topo = await h.get<{ devices: Array<{ id: string; health: DeviceHealth }> }>('/api/topology');
-    expect(topo.devices.find((d) => d.id === 'cam-01')?.health.state).toBe('up');
+    const cam01 = topo.devices.find((d) => d.id === 'cam-01')?.health;
+    expect(cam01?.state, JSON.stringify(cam01?.paths)).toBe('up');
     expect(topo.devices.find((d) => d.id === 'far-cam')?.health.paths[0]?.state).toBe('out_of_scope');
     const { open } = await h.get<{ open: Alert[] }>('/api/alerts');
     expect(open.filter((a) => a.deviceId === 'far-cam')).toEqual([]);
