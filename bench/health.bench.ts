@@ -24,7 +24,8 @@ const STEADY_MS = Number(process.env.HEALTH_BENCH_STEADY_MS ?? 60_000);
 // The rate the server asks nodes for (contract v1.1): 1000 keeps the nodes' own 1 s heartbeats.
 const ASK_MS = process.env.HEALTH_BENCH_HEARTBEAT_MS ?? '1000';
 // HEALTH_BENCH_CPU_PROF=1: profile the server (node --cpu-prof) and summarise its steady window;
-// HEALTH_BENCH_ALLOC_PROF=1: what it allocates in the steady window (bench/lib/server-probe.mjs).
+// HEALTH_BENCH_ALLOC_PROF=1: what it allocates in the steady window (bench/lib/server-probe.mjs);
+// HEALTH_BENCH_ALLOC_PROF=promoted: only what lived long enough to be promoted (what grows the RSS).
 const PROFILE = process.env.HEALTH_BENCH_CPU_PROF === '1';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -169,9 +170,11 @@ if (PROFILE && stopped) {
     for (const r of s.byFunction) process.stdout.write(`  ${(r.share * 100).toFixed(1).padStart(5)} %  ${r.what}\n`);
   } else process.stdout.write('no CPU profile written\n');
 }
-if (process.env.HEALTH_BENCH_ALLOC_PROF === '1' && existsSync(`${probeFile}.heapprofile`)) {
+const ALLOC_MODE = process.env.HEALTH_BENCH_ALLOC_PROF;
+if ((ALLOC_MODE === '1' || ALLOC_MODE === 'promoted') && existsSync(`${probeFile}.heapprofile`)) {
   const a = summariseAllocations(`${probeFile}.heapprofile`, STEADY_MS / 1000);
-  process.stdout.write(`\nallocations in the steady window: ${a.mbPerS.toFixed(1)} MB/s (sampled, collected objects included); self MB/s:\n`);
+  const what = ALLOC_MODE === 'promoted' ? 'promoted to the old generation (sampled; what young collections took left out)' : 'allocations (sampled, collected objects included)';
+  process.stdout.write(`\n${what} in the steady window: ${a.mbPerS.toFixed(1)} MB/s; self MB/s:\n`);
   for (const [what, mb] of a.self) process.stdout.write(`  ${mb.toFixed(2).padStart(6)}  ${what}\n`);
   process.stdout.write('inclusive, rigmap functions:\n');
   for (const [what, mb] of a.inclusive) process.stdout.write(`  ${mb.toFixed(2).padStart(6)}  ${what}\n`);
