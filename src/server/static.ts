@@ -5,13 +5,13 @@
  */
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
+import { PACKAGE_ROOT } from '../topology/package-root.ts';
 import type { AppEnv } from './app-env.ts';
 import { serveStatic } from '@hono/node-server/serve-static';
 
 /** Where `npm run build` writes the bundle (repo-root/dist/web). */
-export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../dist/web', import.meta.url));
+export const DEFAULT_WEB_DIR = join(PACKAGE_ROOT, 'dist/web');
 
 const MISSING_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>rigmap: dashboard not built</title>

@@ -3,12 +3,12 @@
  * Nothing is opened on import; callers own the handle and close it.
  */
 import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { RigmapError } from '../errors.ts';
+import { PACKAGE_ROOT } from '../package-root.ts';
 import * as schema from './schema.ts';
 
 /** The drizzle handle every verb takes. */
@@ -25,7 +25,7 @@ export interface OpenDb {
 }
 
 /** migrations/ at the project root, wherever the process was started from. */
-export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../migrations');
+export const MIGRATIONS_DIR = join(PACKAGE_ROOT, 'migrations');
 
 /**
  * Open (creating if needed) the database at `path` (or `:memory:`), and apply
