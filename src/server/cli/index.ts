@@ -1,8 +1,9 @@
 /**
  * The `rigmap` command line: one registration per command family. The heavy trees (the
  * server, the simulator, the probe engine, Bonjour) are imported inside the actions that
- * use them: every command runs through tsx, and loading all of them made `rigmap device
- * list` wait on the whole server's modules.
+ * use them, so `rigmap device list` does not wait on the whole server's modules (from the
+ * sources through tsx each one is compiled on load; the built server splits its chunks at
+ * these same imports, see scripts/build-server.mjs).
  */
 import { Command, CommanderError } from 'commander';
 import { registerAlerts } from './alerts.ts';
