@@ -5,8 +5,8 @@
  * `127.33.4.7` or a wider `127.133.0.0/16`) belongs to that one file. Exempt:
  * 127.0.0.x (servers on port 0) and ranges wider than /16 (probe scopes such as
  * 127.0.0.0/8). A simulated rig started without a range names the
- * simulator's defaults (127.0.1.0/24, 127.100.0.0/16): only the e2e harness
- * does. New files take their /24s from their engineer's block in the brief
+ * simulator's defaults (127.0.1.0/24, 127.100.0.0/16); the e2e harness refuses
+ * to start one, so e2e files can run side by side. New files take their /24s from their engineer's block in the brief
  * (bounds: 127.33.F.0/24 and 127.133.F.0/24, one F per file).
  */
 import { readdirSync, readFileSync } from 'node:fs';
