@@ -52,7 +52,7 @@ function pathRow(p: PathHealth): string {
 export class DevicePanel {
   deviceId: string | null = null;
   private historyTimer = 0;
-  /** device and whether it was untrusted when its pins were last fetched: fetch again when that changes. */
+  /** device, whether it was untrusted and whether it was up when its pins were last fetched: fetch again when that changes. */
   private pinsOf = '';
 
   constructor(private readonly el: HTMLElement, private readonly store: Store, private readonly onClose: () => void) {
@@ -178,11 +178,16 @@ export class DevicePanel {
     showLive(img, links, PANEL_LIVE);
   }
 
-  /** The pinned certificates, fetched on open and whenever the device turns untrusted or trusted again. */
+  /**
+   * The pinned certificates, fetched on open, when the device is first reached (or reached
+   * again: a panel opened before the first https contact has no pin to show until then),
+   * and whenever it turns untrusted or trusted again.
+   */
   private loadPinsIfChanged(): void {
     const id = this.deviceId;
     if (!id) return;
-    const key = `${id}\t${this.store.health.get(id)?.paths.some((p) => p.state === 'untrusted') ?? false}`;
+    const paths = this.store.health.get(id)?.paths ?? [];
+    const key = `${id}\t${paths.some((p) => p.state === 'untrusted')}\t${paths.some((p) => p.state === 'up')}`;
     if (key === this.pinsOf) return;
     this.pinsOf = key;
     api.devicePins(id).then(({ pins }) => {
