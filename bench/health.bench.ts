@@ -27,6 +27,7 @@ const ASK_MS = process.env.HEALTH_BENCH_HEARTBEAT_MS ?? '1000';
 // HEALTH_BENCH_ALLOC_PROF=1: what it allocates in the steady window (bench/lib/server-probe.mjs);
 // HEALTH_BENCH_ALLOC_PROF=promoted: only what lived long enough to be promoted (what grows the RSS).
 const PROFILE = process.env.HEALTH_BENCH_CPU_PROF === '1';
+const ALLOC_MODE = process.env.HEALTH_BENCH_ALLOC_PROF;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: number[], p: number) => {
@@ -46,7 +47,8 @@ const SERVER_NODE_ARGS = (process.env.HEALTH_BENCH_SERVER_NODE_ARGS ?? '').split
 const probeFile = join(dir, 'server-probe.json');
 const probeArgs = ['--import', join(root, 'bench/lib/server-probe.mjs')];
 const server = spawn(process.execPath, [...SERVER_NODE_ARGS, ...probeArgs, ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), join(root, 'bin/rigmap.js'), 'serve', '--port', '0', '--db', db, '--log-level', 'info'], {
-  env: { ...process.env, HEALTH_BENCH_PROBE_FILE: probeFile, RIGMAP_PROBE_CIDRS: '127.0.0.0/8', RIGMAP_TAILSCALE_SYNC: 'off', RIGMAP_BONJOUR: 'off', RIGMAP_NEVER_SEEN_AFTER_SEC: '0', RIGMAP_HEARTBEAT_MS: ASK_MS },
+  // Profiled, the server runs its sources (RIGMAP_FROM_SOURCE=1), so profiles name src/ files and functions, not the built chunks.
+  env: { ...process.env, ...(PROFILE || ALLOC_MODE === '1' || ALLOC_MODE === 'promoted' ? { RIGMAP_FROM_SOURCE: '1' } : {}), HEALTH_BENCH_PROBE_FILE: probeFile, RIGMAP_PROBE_CIDRS: '127.0.0.0/8', RIGMAP_TAILSCALE_SYNC: 'off', RIGMAP_BONJOUR: 'off', RIGMAP_NEVER_SEEN_AFTER_SEC: '0', RIGMAP_HEARTBEAT_MS: ASK_MS },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 // If the bench itself is stopped (Ctrl-C, a wrapper's SIGTERM, a crash), take the server
@@ -170,7 +172,6 @@ if (PROFILE && stopped) {
     for (const r of s.byFunction) process.stdout.write(`  ${(r.share * 100).toFixed(1).padStart(5)} %  ${r.what}\n`);
   } else process.stdout.write('no CPU profile written\n');
 }
-const ALLOC_MODE = process.env.HEALTH_BENCH_ALLOC_PROF;
 if ((ALLOC_MODE === '1' || ALLOC_MODE === 'promoted') && existsSync(`${probeFile}.heapprofile`)) {
   const a = summariseAllocations(`${probeFile}.heapprofile`, STEADY_MS / 1000);
   const what = ALLOC_MODE === 'promoted' ? 'promoted to the old generation (sampled; what young collections took left out)' : 'allocations (sampled, collected objects included)';
