@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 // The server and CLI (src/server/cli/index.ts and everything it imports from src/)
 // as plain JavaScript in dist/server/, so `rigmap` starts without compiling
-// TypeScript on the fly: measured here, `rigmap device list` 0.29 s instead of
-// 0.53 s, and an idle `rigmap serve` 104 MB resident instead of 164 MB (tsx's
-// loader thread and its transformed sources are gone). npm packages stay imports
+// TypeScript on the fly: faster start-up and less memory, as tsx's loader thread and
+// its transformed sources are gone (figures in docs/benchmarks.md). npm packages stay imports
 // (node_modules is not bundled). Chunks are split at the CLI's lazy imports, so a
 // command still loads only what it runs. bin/rigmap.js uses this build only while
 // it is newer than every source file it was built from (dist/server/inputs.json);
