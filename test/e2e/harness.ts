@@ -55,7 +55,8 @@ export async function startDashboard({ nodes = 4, inventory, config: extra = {},
   await ensureBundle();
   process.env.RIGMAP_PROBE_CIDRS = '127.0.0.0/8';
   const dir = mkdtempSync(join(tmpdir(), 'rigmap-e2e-'));
-  const config = loadConfig({ db: join(dir, 'rigmap.db'), port: 0, host: '0.0.0.0', logLevel: 'warn', tailnetCidrs: HARNESS_TAILNET, probeCidrs: '127.0.0.0/8', ...extra }, { RIGMAP_PROBE_CIDRS: '127.0.0.0/8' });
+  // Bonjour browsing off: another file's advertised rig (`rigmap sim --advertise`: cam-01 …) would be matched by id and its addresses added to the map. A test may turn it on.
+  const config = loadConfig({ db: join(dir, 'rigmap.db'), port: 0, host: '0.0.0.0', logLevel: 'warn', tailnetCidrs: HARNESS_TAILNET, probeCidrs: '127.0.0.0/8', bonjour: false, ...extra }, { RIGMAP_PROBE_CIDRS: '127.0.0.0/8' });
   const store = openDb(config.db);
   const token = createToken({ ctx: { db: store.db, bus: new EventBus(), actor: 'e2e' }, input: { name: 'e2e-harness', role: 'admin' } }).secret;
   store.close();

@@ -22,6 +22,8 @@ export async function startBlackmagicHarness(o: { lanCidr: string; tailnetCidr: 
   const config = loadConfig({
     db: dbPath, port: 0, logLevel: 'silent', probeCidrs: '127.0.0.0/8', probeIntervalMs: o.intervalMs ?? 400,
     alertHoldMs: 300, alertSettleMs: 600, neverSeenAfterSec: 0, tailscaleSync: 'off', tailnetCidrs: o.tailnetCidr,
+    // Bonjour browsing off: another file's advertised rig (`rigmap sim --advertise`: cam-01 …) would be matched by id and its addresses added to this map.
+    bonjour: false,
   }, {});
   const server = await startServer(config);
   const res = await fetch(`${server.url}/api/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sim.manifest()) });

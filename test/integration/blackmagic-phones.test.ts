@@ -27,6 +27,8 @@ beforeAll(async () => {
   server = await startServer(loadConfig({
     db: `${tmp.dir}/rigmap.db`, port: 0, logLevel: 'silent', probeCidrs: '127.0.0.0/8', probeIntervalMs: 400,
     alertHoldMs: 300, alertSettleMs: 600, neverSeenAfterSec: 0, tailscaleSync: 'off', tailnetCidrs: '127.152.2.0/24',
+    // Bonjour browsing off: another file's advertised rig (`rigmap sim --advertise`: cam-01 …) would be matched by id and its addresses added to this map.
+    bonjour: false,
   }, {}));
   const res = await fetch(`${server.url}/api/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sim.manifest()) });
   expect(res.status).toBe(200);

@@ -29,6 +29,8 @@ export async function startHarness(opts: { lanCidr: string; tailnetCidr: string;
     {
       db: `${dir}/rigmap.db`, port: 0, logLevel: 'silent', probeCidrs: '127.0.0.0/8', probeIntervalMs: 400,
       alertHoldMs: 300, alertSettleMs: 600, neverSeenAfterSec: 0, flapThreshold: 4, flapWindowSec: 4, tailscaleSync: 'off',
+      // Bonjour browsing off: another file's advertised rig (`rigmap sim --advertise`: cam-01 …) would be matched by id and its addresses added to this map.
+      bonjour: false,
       ...opts.settings,
     },
     {},

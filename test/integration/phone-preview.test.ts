@@ -42,6 +42,8 @@ beforeAll(async () => {
     tailscaleSync: 'off', tailnetCidrs: '127.156.101.0/24', phonePreviewAddress: '127.156.1.250', phonePreviewLingerS: 1,
     // Ten viewers come from this one test client: the per-caller cap (its own tests: preview-hostile) is raised above them.
     previewMaxStreamsPerCaller: 16,
+    // Bonjour browsing off: another file's advertised rig (`rigmap sim --advertise`: cam-01 …) would be matched by id and its addresses added to this map.
+    bonjour: false,
   }, {}));
   const res = await fetch(`${server.url}/api/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sim.manifest()) });
   expect(res.status).toBe(200);
